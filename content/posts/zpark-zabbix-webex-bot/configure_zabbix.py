@@ -1,0 +1,91 @@
+"""Teach the lab's Zabbix to alert Zpark, through the API only.
+
+Creates a host with a trapper item and a trigger, a Webhook media type that
+POSTs to Zpark, gives the Admin user that media (sending to the Ops room) and
+an action that notifies Admin of problems and recoveries on the demo hosts.
+"""
+from lab import lab_env
+from webex_standin import OPS_ROOM
+from zabbix_api import ZabbixAPI
+
+# ANCHOR: script
+# Runs inside zabbix_server (Duktape JavaScript): one POST per alert.
+WEBHOOK_SCRIPT = """
+var alert = JSON.parse(value);
+var request = new HttpRequest();
+request.addHeader('Content-Type: application/json');
+request.addHeader('X-Zpark-Token: ' + alert.token);
+delete alert.token;
+var answer = request.post(alert.url, JSON.stringify(alert));
+if (request.getStatus() !== 200) {
+    throw 'Zpark answered ' + request.getStatus() + ': ' + answer;
+}
+return 'OK';
+"""
+# ANCHOR_END: script
+
+
+def configure(zabbix, zpark_url, alert_token):
+    # ANCHOR: host
+    group = zabbix.call("hostgroup.create", name="Zpark demo")["groupids"][0]
+    host = zabbix.call(
+        "host.create", host="web01", groups=[{"groupid": group}]
+    )["hostids"][0]
+    zabbix.call(
+        "item.create", hostid=host, name="Application errors per minute",
+        key_="app.errors", type=2, value_type=3,  # Zabbix trapper, integer
+    )
+    zabbix.call(
+        "trigger.create", description="Too many application errors",
+        expression="last(/web01/app.errors)>10", priority=4,  # High
+    )
+    # ANCHOR_END: host
+    print(f"host web01 (id {host}) with trapper item app.errors and a trigger at > 10")
+
+    # ANCHOR: mediatype
+    macros = {
+        "url": f"{zpark_url}/alerts", "token": alert_token, "sendto": "{ALERT.SENDTO}",
+        "event_value": "{EVENT.VALUE}", "severity": "{EVENT.SEVERITY}",
+        "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
+        "started": "{EVENT.DATE} {EVENT.TIME}",
+        "recovered": "{EVENT.RECOVERY.DATE} {EVENT.RECOVERY.TIME}",
+        "last_value": "{ITEM.LASTVALUE}",
+    }
+    media_type = zabbix.call(
+        "mediatype.create", name="Zpark", type=4,  # Webhook
+        script=WEBHOOK_SCRIPT, timeout="10s",
+        parameters=[{"name": name, "value": value} for name, value in macros.items()],
+        # An action's "send message" needs a message template per event kind.
+        message_templates=[
+            {"eventsource": 0, "recovery": 0, "subject": "Problem: {EVENT.NAME}",
+             "message": "{EVENT.NAME} on {HOST.NAME}"},
+            {"eventsource": 0, "recovery": 1, "subject": "Resolved: {EVENT.NAME}",
+             "message": "{EVENT.NAME} on {HOST.NAME}"},
+        ],
+    )["mediatypeids"][0]
+    # ANCHOR_END: mediatype
+    print(f"media type Zpark (id {media_type}) posting to {zpark_url}/alerts")
+
+    # ANCHOR: action
+    zabbix.call(
+        "user.update", userid="1",  # Admin
+        medias=[{"mediatypeid": media_type, "sendto": OPS_ROOM, "active": 0,
+                 "severity": 63, "period": "1-7,00:00-24:00"}],
+    )
+    action = zabbix.call(
+        "action.create", name="Relay to Zpark", eventsource=0, esc_period="1h",
+        filter={"evaltype": 0, "conditions": [
+            {"conditiontype": 0, "operator": 0, "value": group}]},  # host group
+        operations=[{"operationtype": 0, "opmessage_usr": [{"userid": "1"}],
+                     "opmessage": {"default_msg": 1, "mediatypeid": media_type}}],
+        recovery_operations=[{"operationtype": 11,  # notify all involved
+                              "opmessage": {"default_msg": 1}}],
+    )["actionids"][0]
+    # ANCHOR_END: action
+    print(f"user Admin sends to the Ops room; action 'Relay to Zpark' (id {action})")
+
+
+if __name__ == "__main__":
+    env = {**lab_env("zpark.env"), **lab_env()}
+    zabbix = ZabbixAPI(env["ZABBIX_API_URL"], env["ZABBIX_USER"], env["ZABBIX_PASSWORD"])
+    configure(zabbix, env["ZPARK_URL"], env["ZPARK_ALERT_TOKEN"])

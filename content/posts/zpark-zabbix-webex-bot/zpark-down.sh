@@ -1,0 +1,15 @@
+#!/bin/sh
+# Stop Zpark and the Webex stand-in that zpark-up.sh started.
+set -u
+for name in zpark webex; do
+    [ -f "lab/$name.pid" ] || continue
+    pid=$(cat "lab/$name.pid")
+    kill -TERM "-$pid" 2>/dev/null
+    limit=$(( $(date +%s) + 30 ))
+    while kill -0 "$pid" 2>/dev/null; do
+        [ "$(date +%s)" -lt "$limit" ] || { echo "$name (pid $pid) is still running" >&2; exit 1; }
+        sleep 0.2
+    done
+    rm -f "lab/$name.pid"
+    echo "stopped $name"
+done

@@ -1,0 +1,38 @@
+"""Make Pelican's content cache see sample files, not only the post's Markdown.
+
+Pelican stamps a cached post with its Markdown file alone, so an edited sample or
+a refreshed freeze store would leave a stale page.  The stamp of a post becomes
+(Pelican's own stamp, digest of every other file in the post's folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .store import folder_digest
+
+
+def key_content_cache_on_samples(generator) -> None:
+    """article_generator_init receiver: widen the stamp of both cache layers."""
+    for cacher in (generator, getattr(generator, "readers", None)):
+        if cacher is not None and hasattr(cacher, "_get_file_stamp"):
+            _widen(cacher, Path(generator.path))
+
+
+def _widen(cacher, content_path: Path) -> None:
+    original = cacher._get_file_stamp
+    if getattr(original, "samples_widened", False):
+        return
+
+    def stamp(filename):
+        path = Path(filename)
+        if not path.is_absolute():
+            path = content_path / path
+        own = original(str(path))
+        if path.name == "index.md":
+            return (own, folder_digest(path.parent, (path.name,)))
+        return own
+
+    stamp.samples_widened = True
+    cacher._get_file_stamp = stamp
+

@@ -1,0 +1,93 @@
+"""HTML for includes, runs and exec blocks."""
+
+from __future__ import annotations
+
+from html import escape
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+from pygments.util import ClassNotFound
+
+from .parse import Directive
+from .select import Snippet
+from .store import FrozenRun
+
+FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def lexer_for(directive: Directive, filename: str | None = None):
+    """The Pygments lexer the fence names (or the file name suggests)."""
+    if directive.lang:
+        try:
+            return get_lexer_by_name(directive.lang)
+        except ClassNotFound:
+            raise directive.error(f"unknown language {directive.lang!r}",
+                                  "use a Pygments lexer name such as python, bash, c, diff, "
+                                  "yaml, console, text") from None
+    if filename:
+        try:
+            return get_lexer_for_filename(filename)
+        except ClassNotFound:
+            pass
+    return get_lexer_by_name("text")
+
+
+def code_lines(code: str, lexer) -> list[str]:
+    """Highlighted HTML, one entry per source line (Pygments closes spans per line)."""
+    html = highlight(code, lexer, FORMATTER)
+    lines = html.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), language="") -> str:
+    """A source block: one span per line, optional file line numbers in a gutter."""
+    rows = []
+    for position, html in enumerate(code_lines(code, lexer), start=1):
+        classes = "line hll" if position in highlight_lines else "line"
+        gutter = f'<span class="ln" aria-hidden="true">{numbers[position - 1]}</span>' \
+            if numbers else ""
+        rows.append(f'<span class="{classes}">{gutter}{html}</span>')
+    lang = f' data-lang="{escape(language)}"' if language else ""
+    return (f'<div class="highlight source"{lang}><pre><code>' + "\n".join(rows)
+            + "</code></pre></div>")
+
+
+def render_include(directive: Directive, snippet: Snippet) -> str:
+    lexer = lexer_for(directive, snippet.relpath)
+    numbers = snippet.numbers if directive.attrs.get("linenos") else None
+    code = render_code(snippet.text, lexer, numbers, snippet.highlight, lexer.name)
+    href = escape(snippet.relpath, quote=True)
+    caption = (f'<figcaption class="sample-caption"><a href="{href}" download '
+               f'title="Download {href}">{escape(snippet.title)}</a></figcaption>')
+    return f'<figure class="sample sample-include">{caption}{code}</figure>'
+
+
+def render_output(directive: Directive, frozen: FrozenRun) -> str:
+    """The terminal block: the prompt and command for runs, then what was printed."""
+    parts = []
+    if directive.kind == "run":
+        parts.append(f'<span class="prompt" aria-hidden="true">$ </span>'
+                     f'<span class="command">{escape(directive.attrs["run"])}</span>\n')
+    output = frozen.output
+    parts.append(f'<span class="output">{escape(output)}</span>' if output else "")
+    status = ""
+    if frozen.exit_status:
+        status = f'<p class="exit-status">exit status {frozen.exit_status}</p>'
+    note = (f'<p class="verified">verified {escape(frozen.verified)} · Python '
+            f'{escape(".".join(frozen.python.split(".")[:2]))}</p>')
+    label = "Command and output" if directive.kind == "run" else "Output"
+    return (f'<div class="terminal" role="group" aria-label="{label}"><pre class="console"><code>'
+            + "".join(parts) + f"</code></pre>{status}{note}</div>")
+
+
+def render_run(directive: Directive, frozen: FrozenRun) -> str:
+    return f'<figure class="sample sample-run">{render_output(directive, frozen)}</figure>'
+
+
+def render_exec(directive: Directive, frozen: FrozenRun) -> str:
+    lexer = lexer_for(directive)
+    code = render_code(directive.body, lexer, language=lexer.name)
+    return f'<figure class="sample sample-exec">{code}{render_output(directive, frozen)}</figure>'

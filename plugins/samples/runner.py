@@ -1,0 +1,262 @@
+"""Execute runs and exec blocks in isolated sessions.
+
+A session is a temporary root with ``work/`` (a fresh copy of the post's folder,
+the working directory of every run) and ``home/`` (HOME).  Each run gets its own
+process group; processes it leaves in the background live until the session
+closes, and closing kills everything the session started: every process group
+of its runs and every process whose environment carries the session's marker,
+which also finds daemons that detached with setsid().
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .parse import Directive
+
+PLACEHOLDER = "/tmp/sample"
+MARKER = "SAMPLE_SESSION"
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+COPY_IGNORE = ("__pycache__", "*.pyc", ".#*", "*~", "*.swp")
+# How long a finished command's pipe is drained before background writers are ignored.
+DRAIN_GRACE = 0.2
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run printed and how it ended; output has the placeholder applied."""
+
+    output: str
+    exit_status: int
+    duration: float
+
+
+class SampleSession:
+    """One working directory shared by the runs of a session, in document order."""
+
+    def __init__(self, post_dir: Path, excluded: tuple[str, ...], output_cap: int,
+                 python: str = sys.executable) -> None:
+        self.token = uuid.uuid4().hex
+        self.root = Path(tempfile.mkdtemp(prefix="sample-"))
+        self.root.chmod(0o755)  # an unprivileged user a sample switches to must enter it
+        self.work = self.root / "work"
+        shutil.copytree(post_dir, self.work, symlinks=True,
+                        ignore=shutil.ignore_patterns(*COPY_IGNORE, *excluded))
+        (self.root / "home").mkdir()
+        (self.root / "tmp").mkdir(mode=0o1777)
+        (self.root / "tmp").chmod(0o1777)
+        (self.root / "blocks").mkdir()
+        self.output_cap = output_cap
+        self.environment = {
+            "PATH": f"{Path(python).parent}:{SYSTEM_PATH}",
+            "HOME": str(self.root / "home"),
+            "TMPDIR": str(self.root / "tmp"),
+            "TZ": "UTC",
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            "PYTHONUNBUFFERED": "1",  # keep stdout and stderr in the order they were written
+            MARKER: self.token,
+        }
+        self._groups: list[int] = []
+        self._drains: list[threading.Thread] = []
+
+    def run(self, directive: Directive) -> RunResult:
+        """Execute one run or exec directive; raise SampleError on timeout or bad output."""
+        self._check_needs(directive)
+        if directive.kind == "exec":
+            block = self.root / "blocks" / f"line{directive.line}.{_SUFFIX[directive.lang]}"
+            block.write_text(directive.body + "\n", encoding="utf-8")
+            argv = [_INTERPRETER[directive.lang], str(block)]
+        else:
+            argv = ["/bin/bash", "-c", directive.attrs["run"]]
+        started = time.monotonic()
+        process = subprocess.Popen(
+            argv, cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self._groups.append(process.pid)
+        raw, size, timed_out = self._collect(process, started + directive.timeout)
+        duration = time.monotonic() - started
+        if timed_out:
+            raise directive.error(
+                f"{_what(directive)} timed out after {directive.timeout:g} s and was killed "
+                "with its whole process group",
+                "raise timeout=, or make the command finish (servers belong in the background)",
+            )
+        if size > self.output_cap:
+            raise directive.error(
+                f"{_what(directive)} printed {size} bytes, over the "
+                f"{self.output_cap // 1024} KiB output cap",
+                "print less: write bulky output to a file and show a summary (wc, head, tail)",
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise directive.error(
+                f"{_what(directive)} printed bytes that are not UTF-8 "
+                f"(byte 0x{raw[err.start]:02x} at offset {err.start})",
+                "show binary data through a text form such as `xxd` or `base64`",
+            ) from None
+        status = process.returncode
+        status = 128 - status if status < 0 else status
+        return RunResult(self.placeholder(text), status, round(duration, 3))
+
+    def placeholder(self, text: str) -> str:
+        """Replace the session's temporary root with the stable placeholder."""
+        for form in {str(self.root.resolve()), str(self.root)}:
+            text = text.replace(form, PLACEHOLDER)
+        return text
+
+    def close(self) -> list[int]:
+        """Kill everything the session started and remove its files; return killed PIDs."""
+        killed: list[int] = []
+        deadline = time.monotonic() + 10
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for group in self._groups:
+                try:
+                    os.killpg(group, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            pids = self.members()
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                    killed.append(pid)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            while self.members() and time.monotonic() < deadline - (5 if sig == signal.SIGTERM else 0):
+                time.sleep(0.05)
+            if not self.members():
+                break
+        shutil.rmtree(self.root, ignore_errors=True)
+        return sorted(set(killed))
+
+    def members(self) -> list[int]:
+        """PIDs of live processes carrying this session's marker or in one of its groups."""
+        marker = f"{MARKER}={self.token}".encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
+                if state in ("Z", "X"):
+                    continue
+                if int(pgid) in self._groups or int(sid) in self._groups or \
+                        marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except (OSError, ValueError):
+                continue
+        return found
+
+    def _check_needs(self, directive: Directive) -> None:
+        for tool in directive.needs:
+            if shutil.which(tool, path=self.environment["PATH"]) is None:
+                package = debian_package_for(tool)
+                raise directive.error(
+                    f"needs {tool!r}, which is not installed",
+                    f"install the Debian package {package}: apt-get install {package}"
+                    if package else f"install {tool} and declare its Debian package in "
+                    "requirements-debian.txt",
+                )
+
+    def _collect(self, process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:
+        """Read the merged output until the command ends; kill its group at the deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        pipe = process.stdout
+        selector = selectors.DefaultSelector()
+        selector.register(pipe, selectors.EVENT_READ)
+        eof = False
+        exited_at = None
+        while not eof:
+            now = time.monotonic()
+            if exited_at is None and process.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at > DRAIN_GRACE:
+                break  # only background processes still hold the pipe
+            if exited_at is None and now > deadline:
+                _kill_group(process)
+                selector.close()
+                pipe.close()
+                return b"".join(chunks), size, True
+            if selector.select(timeout=0.05):
+                data = os.read(pipe.fileno(), 65536)
+                if not data:
+                    eof = True
+                elif size <= self.output_cap:
+                    chunks.append(data)
+                    size += len(data)
+                else:
+                    size += len(data)
+        selector.close()
+        process.wait()
+        if not eof:
+            self._keep_draining(pipe)
+        else:
+            pipe.close()
+        return b"".join(chunks), size, False
+
+    def _keep_draining(self, pipe) -> None:
+        """Background writers keep the pipe; read and discard so they never block or die."""
+        def drain() -> None:
+            try:
+                while os.read(pipe.fileno(), 65536):
+                    pass
+            except OSError:
+                pass
+            finally:
+                pipe.close()
+        thread = threading.Thread(target=drain, daemon=True)
+        thread.start()
+        self._drains.append(thread)
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=2)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _what(directive: Directive) -> str:
+    return f"run {directive.attrs['run']!r}" if directive.kind == "run" else \
+        f"the {directive.lang} block"
+
+
+_INTERPRETER = {"python": "python", "sh": "/bin/sh", "bash": "/bin/bash"}
+_SUFFIX = {"python": "py", "sh": "sh", "bash": "sh"}
+
+_PACKAGES: dict[str, str] | None = None
+DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debian.txt"
+
+
+def debian_package_for(tool: str, listing: Path = DEBIAN_PACKAGES_FILE) -> str | None:
+    """The Debian package that provides ``tool``, from requirements-debian.txt."""
+    global _PACKAGES
+    if _PACKAGES is None:
+        _PACKAGES = {}
+        if listing.is_file():
+            for line in listing.read_text().splitlines():
+                package, sep, tools = line.split("#", 1)[0].partition(":")
+                for name in tools.split() if sep else ():
+                    _PACKAGES[name] = package.strip()
+    return _PACKAGES.get(tool)

@@ -1,0 +1,6 @@
+"""Strict site builds: any warning or error fails the build, and a failed build
+never replaces the previous output tree (build into a staging folder, then swap)."""
+
+from .build import BuildReport, build_site
+
+__all__ = ["BuildReport", "build_site"]

@@ -1,0 +1,74 @@
+"""Build a Pelican site into a staging folder and swap it in only when clean."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+
+@dataclass
+class BuildReport:
+    """What a build produced: the output folder and every problem it logged."""
+
+    output: Path
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ProblemCollector(logging.Handler):
+    """Remembers every warning and error logged by Pelican or a plugin."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None and \
+                str(record.exc_info[1]) not in message:
+            message += f": {record.exc_info[1]}"
+        self.problems.append(f"{record.levelname}: {message}")
+
+
+def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLike,
+               override: dict | None = None) -> BuildReport:
+    """Build with ``settings_file`` (plus ``override``) into ``output``.
+
+    The site is written to a staging folder beside ``output``; only a build that
+    logged no warning and no error replaces ``output``, in two renames.
+    """
+    output = Path(output).resolve()
+    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    settings = read_settings(
+        str(settings_file) if settings_file else None,
+        override={**(override or {}), "OUTPUT_PATH": str(staging)},
+    )
+    collector = ProblemCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        Pelican(settings).run()
+    except Exception as err:  # a crash is one more problem to report, not a traceback
+        collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
+    finally:
+        root.removeHandler(collector)
+    report = BuildReport(output, collector.problems)
+    if not report.ok:
+        shutil.rmtree(staging, ignore_errors=True)
+        return report
+    previous = output.parent / f".{output.name}.previous-{os.getpid()}"
+    if output.exists():
+        output.rename(previous)
+    staging.rename(output)
+    shutil.rmtree(previous, ignore_errors=True)
+    return report

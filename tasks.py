@@ -1,0 +1,192 @@
+"""Author tasks (invoke), in the shape pelican-quickstart gives them.
+
+Every build task exits non-zero on any warning or error from Pelican or a plugin,
+and a failed build leaves the previous output folder untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from sitebuild import build_site  # noqa: E402
+
+OPEN_BROWSER_ON_SERVE = False
+SETTINGS_FILE_BASE = "pelicanconf.py"
+SETTINGS_FILE_PUBLISH = "publishconf.py"
+CONFIG = {
+    "settings_base": SETTINGS_FILE_BASE,
+    "settings_publish": SETTINGS_FILE_PUBLISH,
+    # Output folder, relative to the project.
+    "deploy_path": "output",
+    # Local server.
+    "host": "127.0.0.1",
+    "port": 8000,
+    # Remote publishing (rsync over SSH); every value can come from the environment.
+    "ssh_user": os.environ.get("BLOG_SSH_USER", ""),
+    "ssh_host": os.environ.get("BLOG_SSH_HOST", ""),
+    "ssh_port": int(os.environ.get("BLOG_SSH_PORT", "22")),
+    "ssh_path": os.environ.get("BLOG_SSH_PATH", ""),
+    # GitHub Pages.
+    "github_pages_branch": os.environ.get("BLOG_GH_PAGES_BRANCH", "gh-pages"),
+    "github_pages_remote": os.environ.get("BLOG_GH_PAGES_REMOTE", "origin"),
+    "commit_message": "Publish site",
+}
+
+
+def _build(settings_file: str, output: str | None = None, **override) -> None:
+    report = build_site(ROOT / settings_file, ROOT / (output or CONFIG["deploy_path"]), override)
+    if not report.ok:
+        print(f"\nBuild failed with {len(report.problems)} problem(s); "
+              f"{CONFIG['deploy_path']}/ was left as it was:", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise Exit(code=1)
+    print(f"Built {report.output.relative_to(ROOT)}/ with {settings_file}")
+
+
+@task
+def clean(c):
+    """Remove the generated files."""
+    shutil.rmtree(ROOT / CONFIG["deploy_path"], ignore_errors=True)
+    shutil.rmtree(ROOT / "cache", ignore_errors=True)
+
+
+@task
+def build(c):
+    """Build the site for local preview (executes stale or missing samples)."""
+    _build(CONFIG["settings_base"])
+
+
+@task
+def rebuild(c):
+    """`clean` then `build`."""
+    clean(c)
+    build(c)
+
+
+@task
+def regenerate(c):
+    """Rebuild whenever content, theme or plugins change (Ctrl-C to stop)."""
+    c.run(f"{shlex.quote(sys.executable)} -m pelican -r -s {CONFIG['settings_base']}", pty=True)
+
+
+@task
+def serve(c):
+    """Serve the output folder at http://127.0.0.1:8000/."""
+    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: PLC0415
+
+    class AddressReuseTCPServer(RootedHTTPServer):
+        allow_reuse_address = True
+
+    server = AddressReuseTCPServer(ROOT / CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]),
+                                   ComplexHTTPRequestHandler)
+    print(f"Serving {CONFIG['deploy_path']}/ at http://{CONFIG['host']}:{CONFIG['port']}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
+@task
+def reserve(c):
+    """`build`, then `serve`."""
+    build(c)
+    serve(c)
+
+
+@task
+def preview(c):
+    """Build with the publish settings (no sample execution: stale results fail)."""
+    _build(CONFIG["settings_publish"])
+
+
+@task
+def livereload(c):
+    """Build, serve, and rebuild on every change (reload the page to see it)."""
+    build(c)
+    c.run(f"{shlex.quote(sys.executable)} -m pelican -r -l -b {CONFIG['host']} -p {CONFIG['port']} "
+          f"-s {CONFIG['settings_base']}", pty=True)
+
+
+@task
+def publish(c):
+    """Build with the publish settings, check, and deploy by rsync over SSH."""
+    if not (CONFIG["ssh_host"] and CONFIG["ssh_path"]):
+        raise Exit("publish is not configured: set BLOG_SSH_HOST and BLOG_SSH_PATH "
+                   "(and BLOG_SSH_USER, BLOG_SSH_PORT) or CONFIG in tasks.py", code=2)
+    raise Exit("publish is not implemented yet (see the publishing issue)", code=2)
+
+
+@task
+def gh_pages(c):
+    """Build with the publish settings and push the site to GitHub Pages."""
+    raise Exit("gh_pages is not implemented yet (see the publishing issue)", code=2)
+
+
+@task(help={"post": "slug of the post (folder name under content/posts/)"})
+def freeze(c, post):
+    """Execute one post's stale or missing samples and write its freeze store."""
+    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
+    from samples.pipeline import EXECUTIONS, EngineSettings, render_post  # noqa: PLC0415
+
+    source = ROOT / "content" / "posts" / post / "index.md"
+    if not source.is_file():
+        raise Exit(f"no post at {source.relative_to(ROOT)}", code=2)
+    settings = EngineSettings(project_root=ROOT, lock_files=(ROOT / "requirements.txt",))
+    try:
+        rendered = render_post(source, settings)
+    except (SampleError, SampleErrors) as err:
+        raise Exit(str(err), code=1) from None
+    print(f"{source.relative_to(ROOT)}: {len(rendered)} samples, {len(EXECUTIONS)} executed")
+
+
+def debian_packages() -> list[str]:
+    """Package names from requirements-debian.txt."""
+    names = []
+    for line in (ROOT / "requirements-debian.txt").read_text().splitlines():
+        name = line.split("#", 1)[0].split(":", 1)[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def missing_debian_packages(names: list[str]) -> list[str]:
+    missing = []
+    for name in names:
+        done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", name],
+                              capture_output=True, text=True)
+        if "install ok installed" not in done.stdout:
+            missing.append(name)
+    return missing
+
+
+@task
+def system_deps(c):
+    """Install the Debian packages the tests need (as root), or say how to."""
+    missing = missing_debian_packages(debian_packages())
+    if not missing:
+        return
+    line = "apt-get install -y --no-install-recommends " + " ".join(missing)
+    if os.geteuid() != 0:
+        raise Exit(f"These Debian packages are missing; as root run:\n  apt-get update && {line}",
+                   code=1)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    c.run("apt-get update -q", env=env)
+    c.run(line + " -q", env=env)
+
+
+@task(help={"args": "extra arguments for pytest"})
+def test(c, args=""):
+    """Install what the tests need, then run the whole test suite."""
+    system_deps(c)
+    c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=False)
