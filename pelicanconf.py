@@ -24,7 +24,8 @@ READERS = {"html": None, "htm": None, "rst": None}
 # the freeze store is never offered as a download.
 STATIC_PATHS = ["posts", "images"]
 STATIC_EXCLUDE_SOURCES = True
-IGNORE_FILES = [".#*", "__pycache__", "*.pyc", "samples.frozen.json"]
+IGNORE_FILES = [".#*", "__pycache__", "*.pyc", "*~", "*.swp", ".ruff_cache", ".pytest_cache",
+                ".mypy_cache", ".DS_Store", "samples.frozen.json"]
 
 # A post's slug is its folder's name, so sample downloads sit beside its page.
 PATH_METADATA = r"posts/(?P<slug>[^/]+)/index\.md"

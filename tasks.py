@@ -189,4 +189,4 @@ def system_deps(c):
 def test(c, args=""):
     """Install what the tests need, then run the whole test suite."""
     system_deps(c)
-    c.run(f"{shlex.quote(sys.executable)} -m pytest {args}", pty=False)
+    c.run(f"{shlex.quote(sys.executable)} -m pytest -n 2 --dist loadfile {args}", pty=False)

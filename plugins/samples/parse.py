@@ -212,7 +212,7 @@ def _parse_attributes(text: str, path: str, line: int) -> dict:
         key = match["key"]
         value = next((v for v in (match["dq"], match["sq"], match["bare"]) if v is not None), None)
         if match["dq"] is not None:
-            value = re.sub(r"\\(.)", r"\1", value)
+            value = re.sub(r'\\([\\"])', r"\1", value)  # only \" and \\; regexes keep \d
         if value is None and key not in FLAG_KEYS:
             raise SampleError(f"attribute {key!r} needs a value", path, line, f'write {key}="..."')
         if value is not None and key in FLAG_KEYS:

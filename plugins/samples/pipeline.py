@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,14 +143,39 @@ _VERSIONS: dict[str, str] = {}
 
 
 def tool_versions(tools: tuple[str, ...]) -> dict[str, str]:
-    """First line of ``tool --version`` for each needed tool (what the run was verified with)."""
+    """What each needed tool was at verification time: its Debian package and version
+    when dpkg knows the file, else the first line of a successful ``tool --version``."""
     for tool in tools:
         if tool not in _VERSIONS:
-            try:
-                done = subprocess.run([tool, "--version"], capture_output=True, text=True,
-                                      timeout=10, stdin=subprocess.DEVNULL)
-                lines = (done.stdout or done.stderr).strip().splitlines()
-                _VERSIONS[tool] = lines[0] if lines else "unknown"
-            except (OSError, subprocess.TimeoutExpired):
-                _VERSIONS[tool] = "unknown"
+            _VERSIONS[tool] = _debian_version(tool) or _self_reported_version(tool) or "unknown"
     return {tool: _VERSIONS[tool] for tool in tools}
+
+
+def _debian_version(tool: str) -> str | None:
+    path = shutil.which(tool)
+    if path is None:
+        return None
+    for candidate in dict.fromkeys([path, os.path.realpath(path)]):
+        owner = _quiet(["dpkg-query", "-S", candidate])
+        if owner:
+            package = owner.split(":", 1)[0].strip()
+            version = _quiet(["dpkg-query", "-W", "-f=${Version}", package])
+            if version:
+                return f"{package} {version}"
+    return None
+
+
+def _self_reported_version(tool: str) -> str | None:
+    output = _quiet([tool, "--version"])
+    return output.splitlines()[0].strip() if output else None
+
+
+def _quiet(argv: list[str]) -> str | None:
+    """Output of a successful short command, or None."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=10,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (done.stdout or done.stderr).strip()
+    return text if done.returncode == 0 and text else None

@@ -3,7 +3,9 @@
 Items come from the same parser the build uses.  A run item re-executes its
 sample fresh (ignoring the store) and compares output and exit status with the
 frozen record, masks applied to both sides.  Runs of one session share a
-working directory and run in document order on one xdist worker (loadgroup).
+working directory and run in document order: under pytest-xdist, ``--dist loadfile``
+sends all items of one post to one worker, in order.  (``loadgroup`` does not work
+with pytest 9: xdist 3.8 renames node ids through an attribute pytest 9 no longer reads.)
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _OPEN_SESSIONS: dict[tuple[str, str], SampleSession] = {}
 
 def pytest_addoption(parser) -> None:
     parser.addini("samples_content", "folder holding posts/<slug>/index.md", default="content")
+    parser.addini("samples_lock_files", "dependency lock files in the freeze keys",
+                  type="linelist", default=["requirements.txt"])
 
 
 def _posts_root(config) -> Path:
@@ -47,13 +51,6 @@ def pytest_collect_file(file_path: Path, parent):
     return None
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """Keep each session's items together for pytest-xdist's loadgroup mode."""
-    for item in items:
-        if isinstance(item, SampleItem) and item.directive.kind != "include":
-            item.add_marker(pytest.mark.xdist_group(f"{item.post.path}#{item.directive.session}"))
-
-
 def pytest_sessionfinish(session) -> None:
     for sample_session in _OPEN_SESSIONS.values():
         sample_session.close()
@@ -62,8 +59,9 @@ def pytest_sessionfinish(session) -> None:
 
 class PostFile(pytest.File):
     def collect(self):
-        settings = EngineSettings(project_root=Path(self.config.rootpath),
-                                  lock_files=(Path(self.config.rootpath) / "requirements.txt",))
+        root = Path(self.config.rootpath)
+        settings = EngineSettings(project_root=root, lock_files=tuple(
+            root / name for name in self.config.getini("samples_lock_files")))
         post = load_post(self.path, settings)
         keys = post_keys(post, settings)
         sessions = post.sessions()

@@ -10,6 +10,7 @@ samples hook in here, at the reader level.  This reader also
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pelican.utils import pelican_open
 from .errors import SampleError, SampleErrors
 from .pipeline import EngineSettings, render_post
 from .positions import display_path
+from .runner import COPY_IGNORE
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class SampleMarkdownReader(MarkdownReader):
                              where, line, slug, source.parent.name)
                 raise ValueError(f"slug {slug!r} is not the folder name")
             metadata.setdefault("summary", lead_summary(content))
-            metadata["sample_count"] = len(rendered)
+            metadata["sample_files"] = sample_files(source, engine)
         return content, metadata
 
     def _is_post(self, source: Path) -> bool:
@@ -86,6 +88,18 @@ class SampleMarkdownReader(MarkdownReader):
         resolved = source.resolve()
         return any(content / folder in resolved.parents
                    for folder in self.settings.get("ARTICLE_PATHS", []))
+
+
+def sample_files(source: Path, engine: EngineSettings) -> list[str]:
+    """Files beside the post that readers can download (sorted, relative)."""
+    ignored = COPY_IGNORE + engine.excluded(source)
+    files = []
+    for path in sorted(source.parent.rglob("*")):
+        relative = path.relative_to(source.parent)
+        if path.is_file() and not any(fnmatch.fnmatch(part, pattern)
+                                      for part in relative.parts for pattern in ignored):
+            files.append(relative.as_posix())
+    return files
 
 
 def _metadata_line(source: Path, key: str) -> int:

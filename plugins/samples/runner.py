@@ -26,9 +26,13 @@ from pathlib import Path
 from .parse import Directive
 
 PLACEHOLDER = "/tmp/sample"
+# Where the project's virtual environment lives differs per checkout; pages say $VENV.
+VENV_PLACEHOLDER = "$VENV"
 MARKER = "SAMPLE_SESSION"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-COPY_IGNORE = ("__pycache__", "*.pyc", ".#*", "*~", "*.swp")
+# Editor and tool debris in a post's folder: never copied, hashed or published.
+COPY_IGNORE = ("__pycache__", "*.pyc", ".#*", "*~", "*.swp", ".ruff_cache", ".pytest_cache",
+               ".mypy_cache", ".DS_Store")
 # How long a finished command's pipe is drained before background writers are ignored.
 DRAIN_GRACE = 0.2
 
@@ -113,9 +117,11 @@ class SampleSession:
         return RunResult(self.placeholder(text), status, round(duration, 3))
 
     def placeholder(self, text: str) -> str:
-        """Replace the session's temporary root with the stable placeholder."""
+        """Replace the session's temporary root (and the venv) with stable placeholders."""
         for form in {str(self.root.resolve()), str(self.root)}:
             text = text.replace(form, PLACEHOLDER)
+        if sys.prefix != sys.base_prefix:
+            text = text.replace(sys.prefix, VENV_PLACEHOLDER)
         return text
 
     def close(self) -> list[int]:

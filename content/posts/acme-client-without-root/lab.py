@@ -57,6 +57,7 @@ def start() -> None:
             "httpPort": http, "tlsPort": tls,
             "ocspResponderURL": "", "externalAccountBindingRequired": False,
             "certificateValidityPeriod": 600}}, f, indent=2)
+    # ANCHOR: servers
     pids = {
         # DNS only: every name resolves to 127.0.0.1, no AAAA answers.
         "dns": spawn("dns", [
@@ -73,6 +74,7 @@ def start() -> None:
             sys.executable, "-m", "http.server", str(http),
             "--bind", "127.0.0.1", "--directory", "webroot"]),
     }
+    # ANCHOR_END: servers
     with open(os.path.join(LAB, "pids.json"), "w") as f:
         json.dump(pids, f)
     for port in (dns_mgmt, acme, mgmt, http):
@@ -110,13 +112,16 @@ def stop() -> None:
         except ProcessLookupError:
             print(f"lab: {name} was not running")
             continue
-        for _ in range(50):  # wait up to 5 s for it to exit
+        for _ in range(100):  # wait up to 10 s for it to exit
             try:
                 os.kill(pid, 0)
                 time.sleep(0.1)
             except ProcessLookupError:
+                print(f"lab: stopped {name}")
                 break
-        print(f"lab: stopped {name}")
+        else:
+            os.kill(pid, signal.SIGKILL)
+            print(f"lab: killed {name}, it ignored SIGTERM")
     os.remove(os.path.join(LAB, "pids.json"))
 
 

@@ -55,7 +55,7 @@ def configure(zabbix, zpark_url, alert_token):
         "mediatype.create", name="Zpark", type=4,  # Webhook
         script=WEBHOOK_SCRIPT, timeout="10s",
         parameters=[{"name": name, "value": value} for name, value in macros.items()],
-        # An action's "send message" needs a message template per event kind.
+        # Templates give {ALERT.SUBJECT} and {ALERT.MESSAGE} their text.
         message_templates=[
             {"eventsource": 0, "recovery": 0, "subject": "Problem: {EVENT.NAME}",
              "message": "{EVENT.NAME} on {HOST.NAME}"},

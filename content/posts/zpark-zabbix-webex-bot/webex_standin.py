@@ -35,6 +35,10 @@ def webex_id(kind, number):
     return base64.b64encode(f"ciscospark://us/{kind}/{number}".encode()).decode()
 
 
+def message_number(message_id):
+    return int(base64.b64decode(message_id).decode().rsplit("/", 1)[1])
+
+
 def create_app():
     app = Flask(__name__)
     lock = threading.Lock()
@@ -74,7 +78,7 @@ def create_app():
             signature = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
             reply = requests.post(hook["targetUrl"], data=body, timeout=30, headers={
                 "Content-Type": "application/json", "X-Spark-Signature": signature})
-            result = {"message": message["id"], "from": message["personEmail"],
+            result = {"number": message_number(message["id"]), "from": message["personEmail"],
                       "status": reply.status_code, "answer": reply.text.strip()}
             with lock:
                 deliveries.append(result)
@@ -146,7 +150,7 @@ def person_writes(url, email, text, wrong_secret=None):
     answer = requests.post(f"{url}/lab/say", timeout=60, json={
         "personEmail": email, "text": text, "wrongSecret": wrong_secret}).json()
     for result in answer:
-        print(f"webhook delivery -> HTTP {result['status']} {result['answer'][:60]}")
+        print(f"webhook delivery -> HTTP {result['status']} {result['answer']}")
     # Zpark answers inside the webhook request, so its reply is already there.
     for message in requests.get(f"{url}/lab/messages", timeout=10).json()["messages"][before + 1:]:
         show(message)
@@ -163,8 +167,11 @@ def list_deliveries(url):
     def settled():
         answer = requests.get(f"{url}/lab/deliveries", timeout=10).json()
         return answer if answer["pending"] == 0 else None
-    for result in wait_until(settled, 30, "webhook deliveries to finish")["deliveries"]:
-        print(f"{result['from']:<22} HTTP {result['status']}  {result['answer']}")
+    answer = wait_until(settled, 30, "webhook deliveries to finish")
+    # Sorted by message: deliveries of the bot's own messages finish in any order.
+    for result in sorted(answer["deliveries"], key=lambda result: result["number"]):
+        print(f"message {result['number']:>2} from {result['from']:<20} "
+              f"HTTP {result['status']}  {result['answer']}")
 
 
 if __name__ == "__main__":

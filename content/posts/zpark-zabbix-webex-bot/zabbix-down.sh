@@ -4,7 +4,9 @@ set -u
 LAB=$PWD/lab
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
-gone() { ! kill -0 "$1" 2>/dev/null; }
+# A process is gone once it has no /proc entry or is a zombie (exited, but
+# its new parent has not collected its exit status yet).
+gone() { state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1); [ "${state:-Z}" = Z ]; }
 wait_gone() {  # pid name
     limit=$(( $(date +%s) + 30 ))
     until gone "$1"; do

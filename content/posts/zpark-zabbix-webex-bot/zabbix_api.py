@@ -15,7 +15,7 @@ class ZabbixAPI:
         self.timeout = timeout
         self.token = None
         self.session = requests.Session()
-        # Zabbix 6.0 rejects a request whose Content-Type is anything else.
+        # The frontend answers 412 unless the body is declared as JSON.
         self.session.headers["Content-Type"] = "application/json-rpc"
 
     def request(self, method, params, auth=True):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import requests
-from flask import Flask, abort, jsonify, request
+from flask import Flask, jsonify, request
 
 from zabbix_api import ZabbixAPI
 
@@ -145,7 +145,7 @@ class Commands:
     def show_status(self):
         count = {"countOutput": True, "monitored": True}
         version = self.zabbix.call("apiinfo.version")
-        hosts = self.zabbix.call("host.get", **count)
+        hosts = self.zabbix.call("host.get", countOutput=True, monitored_hosts=True)
         items = self.zabbix.call("item.get", **count)
         triggers = self.zabbix.call("trigger.get", **count)
         failing = self.zabbix.call("trigger.get", filter={"value": 1}, **count)
@@ -167,7 +167,7 @@ def create_app(settings):
     def alerts():
         token = request.headers.get("X-Zpark-Token", "")
         if not hmac.compare_digest(token, settings.alert_token):
-            abort(403)
+            return jsonify(error="wrong token"), 403
         alert = request.get_json()
         sendto = alert["sendto"]
         if "@" in sendto:
@@ -184,7 +184,7 @@ def create_app(settings):
         if not signature_is_valid(
             settings.webhook_secret, body, request.headers.get("X-Spark-Signature")
         ):
-            abort(403)
+            return jsonify(error="bad signature"), 403
         event = request.get_json()["data"]
         sender = event["personEmail"]
         if sender == settings.bot_email:
@@ -194,8 +194,8 @@ def create_app(settings):
             return jsonify(ignored=f"{sender} is not allowed")
         # Webhook events carry no text: fetch the message itself.
         text = webex.get_message(event["id"])["text"]
-        reply = webex.post_message(commands.answer(text), room_id=event["roomId"])
-        return jsonify(replied=reply["id"])
+        webex.post_message(commands.answer(text), room_id=event["roomId"])
+        return jsonify(answered=text)
     # ANCHOR_END: webhook
 
     return app

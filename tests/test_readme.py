@@ -1,0 +1,52 @@
+"""README's two commands are the ones CI and authors really run."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import ROOT
+
+
+def readme_commands() -> dict[str, str]:
+    """The shell lines in README's set-up section, by the heading above each."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^### (.+?)\n.*?```sh\n(.+?)\n```", section, flags=re.S | re.M)
+    return {title.strip(): command.strip() for title, command in blocks}
+
+
+def test_ci_runs_exactly_readme_test_command():
+    commands = readme_commands()
+    assert set(commands) == {"1. Build and serve the site", "2. Run the whole test suite"}
+    ci_lines = [line for line in (ROOT / ".ci/run").read_text().splitlines()
+                if line and not line.startswith(("#", "set ", "cd "))]
+    assert ci_lines == [commands["2. Run the whole test suite"]]
+
+
+def test_both_commands_share_the_same_setup():
+    build, test = readme_commands().values()
+    setup = "/usr/bin/python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt && "
+    assert build.startswith(setup) and test.startswith(setup)
+    assert build.endswith("invoke reserve") and test.endswith("invoke test")
+
+
+def test_every_task_is_documented():
+    import tasks  # noqa: PLC0415
+
+    documented = set(re.findall(r"^\| `invoke ([\w-]+)", (ROOT / "README.md").read_text(), re.M))
+    defined = {name.replace("_", "-") for name, value in vars(tasks).items()
+               if type(value).__name__ == "Task"}
+    assert documented == defined
+
+
+def test_the_worked_example_prints_what_the_readme_says(site):
+    text = (ROOT / "README.md").read_text()
+    example = text.split("### A worked example", 1)[1]
+    app = re.search(r"`content/posts/word-count/app.py`:\n\n```python\n(.+?)```", example, re.S)[1]
+    post = re.search(r"`content/posts/word-count/index.md`:\n\n````markdown\n(.+?)````", example, re.S)[1]
+    site.write({"posts/word-count/app.py": app, "posts/word-count/index.md": post})
+    report = site.build()
+    assert report.ok, report.problems
+    page = site.html("posts/word-count/index.html")
+    assert [o.get_text() for o in page.select(".output")] == ["3 words\n", "2 lines\n"]
+    assert "count_words" in page.select_one("figure.sample-include").get_text()
