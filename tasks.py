@@ -185,8 +185,27 @@ def system_deps(c):
     c.run(line + " -q", env=env)
 
 
+@task
+def node_deps(c):
+    """Install the npm packages the browser tests use, exactly as package-lock.json pins them."""
+    if not (ROOT / "package-lock.json").is_file():
+        return
+    if shutil.which("npm") is None:
+        raise Exit("npm is missing: install Node.js and npm (Debian: apt-get install nodejs npm)",
+                   code=1)
+    with c.cd(str(ROOT)):
+        c.run("npm ci --no-audit --no-fund --loglevel=error")
+
+
+@task(help={"quick": "N=5 smoke run instead of the full measurement"})
+def bench(c, quick=False):
+    """Measure builds, rebuilds and sample execution against vanilla Pelican (bench/)."""
+    c.run(f"{shlex.quote(sys.executable)} bench/run.py" + (" --quick" if quick else ""), pty=False)
+
+
 @task(help={"args": "extra arguments for pytest"})
 def test(c, args=""):
     """Install what the tests need, then run the whole test suite."""
     system_deps(c)
+    node_deps(c)
     c.run(f"{shlex.quote(sys.executable)} -m pytest -n 2 --dist loadfile {args}", pty=False)

@@ -2,5 +2,6 @@
 never replaces the previous output tree (build into a staging folder, then swap)."""
 
 from .build import BuildReport, build_site
+from .checks import check_site
 
-__all__ = ["BuildReport", "build_site"]
+__all__ = ["BuildReport", "build_site", "check_site"]
