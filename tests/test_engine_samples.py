@@ -314,3 +314,17 @@ def test_sessions_stay_together_under_xdist(site):
     assert result.returncode == 0 and "24 passed" in result.stdout, result.stdout
     workers = {line.split()[0] for line in result.stdout.splitlines() if "PASSED" in line}
     assert workers == {"[gw0]", "[gw1]"}
+
+
+def test_post_level_masks_and_bash_exec(site):
+    site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code", '''\
+        ```bash {exec}
+        set -o pipefail
+        echo "pid $$ and ${BASH_VERSINFO[0]}"
+        ```
+        ''', extra="Sample-Mask: pid \\d+\n")})
+    assert site.build().ok
+    output = site.html("posts/demo/index.html").select_one(".output").get_text()
+    assert output.startswith("pid ") and output.split()[1].isdigit()
+    result = run_pytest(site)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout

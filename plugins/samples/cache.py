@@ -35,4 +35,3 @@ def _widen(cacher, content_path: Path) -> None:
 
     stamp.samples_widened = True
     cacher._get_file_stamp = stamp
-
