@@ -47,7 +47,11 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = "drafts/{slug}/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "404"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "search", "sitemap"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+# theme/templates/sitemap.html is written out as XML.
+SITEMAP_SAVE_AS = "sitemap.xml"
 ARTICLE_ORDER_BY = "reversed-date"
 DEFAULT_PAGINATION = False
 FRONT_DOOR_TAG = "code"

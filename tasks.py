@@ -18,7 +18,15 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from sitebuild import build_site  # noqa: E402
+from sitebuild import build_site, check_site  # noqa: E402
+from sitebuild.deploy import (  # noqa: E402
+    DeployError,
+    SshTarget,
+    git_identity,
+    push_gh_pages,
+    resolve_git_remote,
+    rsync_deploy,
+)
 
 OPEN_BROWSER_ON_SERVE = False
 SETTINGS_FILE_BASE = "pelicanconf.py"
@@ -36,10 +44,20 @@ CONFIG = {
     "ssh_host": os.environ.get("BLOG_SSH_HOST", ""),
     "ssh_port": int(os.environ.get("BLOG_SSH_PORT", "22")),
     "ssh_path": os.environ.get("BLOG_SSH_PATH", ""),
+    # A private key for ssh -i, and extra ssh arguments (shell-quoted, e.g.
+    # "-o UserKnownHostsFile=/path/known_hosts"); releases kept on the host.
+    "ssh_identity_file": os.environ.get("BLOG_SSH_IDENTITY_FILE", ""),
+    "ssh_options": os.environ.get("BLOG_SSH_OPTIONS", ""),
+    "ssh_keep_releases": int(os.environ.get("BLOG_SSH_KEEP_RELEASES", "5")),
     # GitHub Pages.
     "github_pages_branch": os.environ.get("BLOG_GH_PAGES_BRANCH", "gh-pages"),
     "github_pages_remote": os.environ.get("BLOG_GH_PAGES_REMOTE", "origin"),
+    "github_pages_cname": os.environ.get("BLOG_GH_PAGES_CNAME", ""),
     "commit_message": "Publish site",
+    # What preview, publish and gh_pages build: content folder and output folder
+    # (default: deploy_path), relative to the project; the tests point them at fixture sites.
+    "publish_content_path": os.environ.get("BLOG_CONTENT_PATH", "content"),
+    "publish_output_path": os.environ.get("BLOG_OUTPUT_PATH", ""),
 }
 
 
@@ -104,10 +122,31 @@ def reserve(c):
     serve(c)
 
 
+def _checked_publish_build() -> Path:
+    """The publish-settings build, then the site checks; exits non-zero on any problem.
+
+    preview, publish and gh_pages all start here, so nothing is deployed unless
+    the build was clean (no stale sample: execution is off) and every check passed.
+    """
+    settings_file = str(ROOT / CONFIG["settings_publish"])
+    output = ROOT / (CONFIG["publish_output_path"] or CONFIG["deploy_path"])
+    override = {"PATH": str(ROOT / CONFIG["publish_content_path"])}
+    report = build_site(settings_file, output, override,
+                        checks=lambda site, settings: check_site(site, settings["SITEURL"]))
+    if not report.ok:
+        print(f"\nBuild or checks failed with {len(report.problems)} problem(s); "
+              f"{output} was left as it was and nothing was deployed:", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise Exit(code=1)
+    print(f"Built and checked {output} with {CONFIG['settings_publish']}")
+    return output
+
+
 @task
 def preview(c):
-    """Build with the publish settings (no sample execution: stale results fail)."""
-    _build(CONFIG["settings_publish"])
+    """Build with the publish settings (no sample execution: stale results fail), then check."""
+    _checked_publish_build()
 
 
 @task
@@ -118,19 +157,46 @@ def livereload(c):
           f"-s {CONFIG['settings_base']}", pty=True)
 
 
-@task
-def publish(c):
-    """Build with the publish settings, check, and deploy by rsync over SSH."""
+def _ssh_target() -> SshTarget:
     if not (CONFIG["ssh_host"] and CONFIG["ssh_path"]):
         raise Exit("publish is not configured: set BLOG_SSH_HOST and BLOG_SSH_PATH "
                    "(and BLOG_SSH_USER, BLOG_SSH_PORT) or CONFIG in tasks.py", code=2)
-    raise Exit("publish is not implemented yet (see the publishing issue)", code=2)
+    missing = [tool for tool in ("ssh", "rsync") if shutil.which(tool) is None]
+    if missing:
+        raise Exit(f"publish needs {' and '.join(missing)} "
+                   "(Debian: apt-get install openssh-client rsync)", code=2)
+    return SshTarget(host=CONFIG["ssh_host"], path=CONFIG["ssh_path"].rstrip("/") or "/",
+                     user=CONFIG["ssh_user"], port=CONFIG["ssh_port"],
+                     identity_file=CONFIG["ssh_identity_file"],
+                     ssh_options=tuple(shlex.split(CONFIG["ssh_options"])),
+                     keep_releases=CONFIG["ssh_keep_releases"])
+
+
+@task
+def publish(c):
+    """Build with the publish settings, check, and deploy by rsync over SSH (atomic switch)."""
+    target = _ssh_target()
+    output = _checked_publish_build()
+    try:
+        release = rsync_deploy(output, target)
+    except DeployError as err:
+        raise Exit(f"publish to {target.describe()} failed: {err}", code=1) from None
+    print(f"Published release {release} to {target.describe()}: "
+          f"{target.path}/current points to it")
 
 
 @task
 def gh_pages(c):
-    """Build with the publish settings and push the site to GitHub Pages."""
-    raise Exit("gh_pages is not implemented yet (see the publishing issue)", code=2)
+    """Build with the publish settings, check, and push the site to a GitHub Pages branch."""
+    output = _checked_publish_build()
+    remote = resolve_git_remote(ROOT, CONFIG["github_pages_remote"])
+    branch = CONFIG["github_pages_branch"]
+    try:
+        commit = push_gh_pages(output, remote, branch, CONFIG["commit_message"],
+                               identity=git_identity(ROOT), cname=CONFIG["github_pages_cname"])
+    except DeployError as err:
+        raise Exit(f"gh_pages to {branch} of {remote} failed: {err}", code=1) from None
+    print(f"Pushed {commit[:12]} to {branch} of {remote}")
 
 
 @task(help={"post": "slug of the post (folder name under content/posts/)"})

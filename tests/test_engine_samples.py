@@ -328,3 +328,15 @@ def test_post_level_masks_and_bash_exec(site):
     assert output.startswith("pid ") and output.split()[1].isdigit()
     result = run_pytest(site)
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+
+
+def test_a_daemon_that_drops_its_environment_and_session_is_still_killed(site):
+    # env -i loses the session marker, setsid leaves the process group: only the
+    # session's cgroup still knows the process (which is how zabbix_server behaves).
+    assert os.geteuid() == 0, "the session cgroup needs root (CI runs as root)"
+    write_demo(site, '''\
+        ```console {run="env -i setsid sleep 6001 < /dev/null > /dev/null 2>&1 & sleep 1; echo detached"}
+        ```
+        ''')
+    assert site.build().ok
+    assert leftovers("sleep 6001") == []

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .parse import Directive
+from .processes import cgroup_members, enter_cgroup, remove_cgroup, session_cgroup
 
 PLACEHOLDER = "/tmp/sample"
 # Where the project's virtual environment lives differs per checkout; pages say $VENV.
@@ -74,6 +75,7 @@ class SampleSession:
         }
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
+        self.cgroup = session_cgroup(self.token)
 
     def run(self, directive: Directive) -> RunResult:
         """Execute one run or exec directive; raise SampleError on timeout or bad output."""
@@ -86,7 +88,7 @@ class SampleSession:
             argv = ["/bin/bash", "-c", directive.attrs["run"]]
         started = time.monotonic()
         process = subprocess.Popen(
-            argv, cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
+            enter_cgroup(argv, self.cgroup), cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self._groups.append(process.pid)
@@ -145,12 +147,15 @@ class SampleSession:
                 time.sleep(0.05)
             if not self.members():
                 break
+        remove_cgroup(self.cgroup)
         shutil.rmtree(self.root, ignore_errors=True)
         return sorted(set(killed))
 
     def members(self) -> list[int]:
-        """PIDs of live processes carrying this session's marker or in one of its groups."""
+        """PIDs of live processes in the session's cgroup, in one of its process groups,
+        or carrying its environment marker."""
         marker = f"{MARKER}={self.token}".encode()
+        in_cgroup = set(cgroup_members(self.cgroup))
         found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -160,7 +165,8 @@ class SampleSession:
                 state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
                 if state in ("Z", "X"):
                     continue
-                if int(pgid) in self._groups or int(sid) in self._groups or \
+                if int(entry.name) in in_cgroup or int(pgid) in self._groups or \
+                        int(sid) in self._groups or \
                         marker in (entry / "environ").read_bytes().split(b"\0"):
                     found.append(int(entry.name))
             except (OSError, ValueError):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +42,24 @@ class ProblemCollector(logging.Handler):
         self.problems.append(f"{record.levelname}: {message}")
 
 
+def index_for_search(site: Path) -> list[str]:
+    """Build the Pagefind index and UI into ``site``/pagefind; its failures are problems."""
+    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        detail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-5:]
+        return [f"ERROR: pagefind failed with exit status {done.returncode}: " + " / ".join(detail)]
+    return []
+
+
 def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLike,
-               override: dict | None = None) -> BuildReport:
+               override: dict | None = None,
+               checks: Callable[[Path, dict], list[str]] | None = None) -> BuildReport:
     """Build with ``settings_file`` (plus ``override``) into ``output``.
 
     The site is written to a staging folder beside ``output``; only a build that
-    logged no warning and no error replaces ``output``, in two renames.
+    logged no warning and no error, whose Pagefind index was built and which passed
+    ``checks(staging, settings)`` (if given) replaces ``output``, in two renames.
     """
     output = Path(output).resolve()
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
@@ -63,6 +78,10 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     finally:
         root.removeHandler(collector)
     report = BuildReport(output, collector.problems)
+    if report.ok:
+        report.problems.extend(index_for_search(staging))
+    if report.ok and checks is not None:
+        report.problems.extend(f"CHECK: {problem}" for problem in checks(staging, settings))
     if not report.ok:
         shutil.rmtree(staging, ignore_errors=True)
         return report

@@ -28,8 +28,9 @@ return 'OK';
 def configure(zabbix, zpark_url, alert_token):
     # ANCHOR: host
     group = zabbix.call("hostgroup.create", name="Zpark demo")["groupids"][0]
+    # Created disabled, enabled once everything else exists: see enable().
     host = zabbix.call(
-        "host.create", host="web01", groups=[{"groupid": group}]
+        "host.create", host="web01", groups=[{"groupid": group}], status=1
     )["hostids"][0]
     zabbix.call(
         "item.create", hostid=host, name="Application errors per minute",
@@ -83,6 +84,22 @@ def configure(zabbix, zpark_url, alert_token):
     )["actionids"][0]
     # ANCHOR_END: action
     print(f"user Admin sends to the Ops room; action 'Relay to Zpark' (id {action})")
+    enable(zabbix, host)
+
+
+# ANCHOR: enable
+def enable(zabbix, host):
+    """Start monitoring web01 now that its item, trigger and action exist.
+
+    zabbix_server copies the configuration into its cache every second, and
+    a copy made between item.create and trigger.create would know the item
+    but not the trigger: a value arriving then would raise no problem. The
+    server refuses values for a disabled host, so nothing is evaluated
+    before a copy that sees web01 enabled, and that copy has it all.
+    """
+    zabbix.call("host.update", hostid=host, status=0)
+    print("web01 enabled")
+# ANCHOR_END: enable
 
 
 if __name__ == "__main__":

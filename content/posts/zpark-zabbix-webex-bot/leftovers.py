@@ -1,8 +1,9 @@
 """List processes still running from this lab, and fail if there are any.
 
-A process belongs to the lab when it works in this directory (PostgreSQL,
-PHP, the Python servers), names it on its command line, or was started from
-it (zabbix_server and its children keep PWD in their environment).
+A process belongs to the lab when it works in this directory (PostgreSQL's
+processes, zabbix_server's, PHP, the Python servers), names it on its command
+line, or has it as PWD in its environment. The environment alone would not do:
+PostgreSQL and Zabbix children write their process titles over it.
 """
 import os
 import sys

@@ -18,11 +18,10 @@ import hmac
 import json
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 from flask import Flask, abort, jsonify, request
-
 from lab import lab_env, wait_until
 
 BOT_TOKEN = "zpark-bot-token"
@@ -56,7 +55,7 @@ def create_app():
                 "id": webex_id("MESSAGE", number), "roomId": room_id,
                 "roomType": "group", "text": text, "personEmail": person_email,
                 "personId": webex_id("PEOPLE", person_email),
-                "created": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "created": datetime.now(UTC).isoformat(timespec="milliseconds"),
             }
             if markdown is not None:
                 message["markdown"] = markdown
@@ -156,7 +155,7 @@ def person_writes(url, email, text, wrong_secret=None):
         show(message)
 
 
-def wait_for_post(url, text, timeout=90):
+def wait_for_post(url, text, timeout=150):
     def find():
         posts = requests.get(f"{url}/lab/messages", timeout=10).json()["messages"]
         return [m for m in posts if m["personEmail"] == BOT_EMAIL and text in m["text"]]

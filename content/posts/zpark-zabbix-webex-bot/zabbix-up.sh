@@ -40,7 +40,7 @@ runuser -u postgres -- "$PGBIN/initdb" -D "$LAB/pg/data" -U postgres \
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$LAB/pg/data" -l "$LAB/pg/postgres.log" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$LAB/pg" \
     -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    -w -t 60 start >/dev/null
+    -w -t 120 start >/dev/null
 psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" "$@"; }
 psql -U postgres -c "CREATE ROLE zabbix LOGIN" -c "CREATE DATABASE zabbix OWNER zabbix"
 # ANCHOR_END: postgres
@@ -88,10 +88,12 @@ StartLLDProcessors=1
 StartAlerters=1
 StartEscalators=1
 EOF
-# Started as root, zabbix_server drops to the zabbix user and daemonizes.
-zabbix_server -c "$LAB/etc/zabbix_server.conf"
+# Started as root, zabbix_server drops to the zabbix user. -f keeps it from
+# daemonizing: it and its children stay in this script's process group, so
+# whoever runs this script can stop them all, even if zabbix-down.sh never runs.
+zabbix_server -f -c "$LAB/etc/zabbix_server.conf" >"$LAB/log/zabbix_server.out" 2>&1 &
 # ANCHOR_END: server
-wait_for 60 "zabbix_server's trapper port" port_open "$ZBX_PORT"
+wait_for 120 "zabbix_server's trapper port" port_open "$ZBX_PORT"
 echo "$(zabbix_server -V | head -n 1) listening on 127.0.0.1:$ZBX_PORT"
 
 # ANCHOR: frontend
@@ -134,6 +136,6 @@ api_version() {
         -d '{"jsonrpc": "2.0", "method": "apiinfo.version", "params": {}, "id": 1}' |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])'
 }
-wait_for 60 "the frontend API" api_version
+wait_for 120 "the frontend API" api_version
 echo "Zabbix API $(api_version) answering at $API_URL"
 echo "ready in $(( $(date +%s) - started )) s; ports written to lab.env"

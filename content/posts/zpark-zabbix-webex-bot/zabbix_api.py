@@ -8,7 +8,7 @@ class ZabbixError(Exception):
 
 # ANCHOR: client
 class ZabbixAPI:
-    def __init__(self, url, username, password, timeout=10):
+    def __init__(self, url, username, password, timeout=30):
         self.url = url
         self.username = username
         self.password = password

@@ -12,11 +12,10 @@ import hmac
 import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
 from flask import Flask, jsonify, request
-
 from zabbix_api import ZabbixAPI
 
 SEVERITIES = ["Not classified", "Information", "Warning", "Average", "High", "Disaster"]
@@ -133,7 +132,7 @@ class Commands:
         hosts = {t["triggerid"]: ", ".join(h["name"] for h in t["hosts"]) for t in triggers}
         lines = [f"{len(problems)} active problem(s):", ""]
         for problem in problems:
-            since = datetime.fromtimestamp(int(problem["clock"]), timezone.utc)
+            since = datetime.fromtimestamp(int(problem["clock"]), UTC)
             lines.append(
                 f"- **{SEVERITIES[int(problem['severity'])]}** "
                 f"{hosts.get(problem['objectid'], '?')}: {problem['name']} "

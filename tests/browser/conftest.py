@@ -1,0 +1,108 @@
+"""The fixture blog in site/, built for real (dev and publish settings), served on
+127.0.0.1, and Debian's Chromium driven by pytest-playwright (never a downloaded one).
+
+A missing tool (Chromium, Java, an npm package) is a test failure that says how to
+install it: `invoke test` installs all of them on a fresh machine."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, FixtureSite
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = ROOT / "test-artifacts"
+NODE_MODULES = ROOT / "node_modules"
+CHROMIUM = Path("/usr/lib/chromium/chromium")  # the real binary; /usr/bin/chromium is a wrapper script
+
+# Quiet, offline Chromium: no update checks, no phishing lists, no DNS but ours.
+CHROMIUM_FLAGS = [
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-quic", "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+# What pelicanconf.py must carry for the search page and sitemap.xml (direct
+# templates of the theme). test_site_checks asserts it does; until then the
+# fixture builds add them so the theme itself is tested.
+THEME_SETTINGS = {
+    "DIRECT_TEMPLATES": ["index", "tags", "archives", "404", "search", "sitemap"],
+    "SEARCH_URL": "search/",
+    "SEARCH_SAVE_AS": "search/index.html",
+    "SITEMAP_SAVE_AS": "sitemap.xml",
+}
+PUBLISH_URL = "https://blog.test"
+
+
+def require(path: Path, what: str, install: str) -> Path:
+    """``path``, or a test failure naming what is missing and how to install it."""
+    if not path.exists():
+        pytest.fail(f"{what} is missing at {path}: {install} (`invoke test` installs it)",
+                    pytrace=False)
+    return path
+
+
+def npm_file(relative: str) -> Path:
+    return require(NODE_MODULES / relative, f"the npm package file {relative}",
+                   "run `invoke node-deps` (npm ci from package-lock.json)")
+
+
+@dataclass
+class BuiltSites:
+    dev: Path       # pelicanconf.py: relative URLs, what `invoke build` makes
+    publish: Path   # publishconf.py: absolute URLs, feeds, canonical and Open Graph
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> BuiltSites:
+    """The fixture blog built once per worker with both settings files."""
+    outputs = {}
+    for name, settings, extra in (("dev", "pelicanconf.py", {}),
+                                  ("publish", "publishconf.py",
+                                   {"SITEURL": PUBLISH_URL, "FEED_DOMAIN": PUBLISH_URL})):
+        site = FixtureSite(tmp_path_factory.mktemp(f"site-{name}"))
+        shutil.copytree(HERE / "site", site.content)
+        report = site.build(settings, SAMPLES_EXECUTE=True, **THEME_SETTINGS, **extra)
+        assert report.ok, f"{settings}: " + "\n".join(report.problems)
+        outputs[name] = site.output
+    return BuiltSites(**outputs)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built) -> str:
+    """The dev build served on 127.0.0.1 on a free port, for the whole session."""
+    handler = functools.partial(QuietHandler, directory=str(built.dev))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args) -> dict:
+    """pytest-playwright launches Debian's Chromium with our flags."""
+    require(CHROMIUM, "Chromium", "apt-get install chromium")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True,
+            "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

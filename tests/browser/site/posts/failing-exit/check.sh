@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "checking the configuration"
+echo "missing: /etc/example.conf" >&2
+exit 3

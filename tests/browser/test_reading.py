@@ -1,0 +1,176 @@
+"""A reader's path through the built blog in Chromium: tag page, post, tag, copy,
+phone width, dark mode, search; screenshots of what they see."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+EVERY_PAGE = ["/", "/tag/code/", "/tags/", "/archives/", "/posts/counting-words/",
+              "/posts/failing-exit/", "/posts/reading-notes/", "/about/", "/404.html",
+              "/search/?q=tessellate"]
+
+COUNT_REGION = '''def tessellate(text):
+    """Cut the text into words (the name is unusual on purpose: the search test looks for it)."""
+    return len(text.split())
+'''
+RESULT_TITLES = ".pagefind-ui__result-inner > .pagefind-ui__result-title > a"  # not sub-results
+EXEC_BODY = '''from pathlib import Path
+print(Path("words.txt").read_text().count("\\n"), "lines")
+'''
+
+
+def luminance(css_colour: str) -> float:
+    """Relative luminance (0 black … 1 white) of an rgb()/rgba() computed colour."""
+    red, green, blue = (int(float(v)) / 255 for v in
+                        css_colour[css_colour.index("(") + 1:-1].split(",")[:3])
+
+    def linear(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def test_tag_page_to_post_to_tag_and_back(page):
+    page.goto("/tag/code/")
+    expect(page.locator("h1")).to_have_text("Posts for: #code")
+    titles = page.locator("article.entry h2").all_inner_texts()
+    assert titles == ["Counting words with Python", "A check that fails on purpose",
+                      "Printing from a shell block"]
+    expect(page.locator("article.entry .reading-time").first).to_have_text("1 min read")
+
+    page.get_by_role("link", name="Counting words with Python").click()
+    page.wait_for_url("**/posts/counting-words/")
+    expect(page.locator("article.post h1")).to_have_text("Counting words with Python")
+    expect(page.locator("article.post .reading-time")).to_contain_text("min read")
+
+    page.locator("article.post header .tags").get_by_role("link", name="#python").click()
+    page.wait_for_url("**/tag/python/")
+    expect(page.locator("h1")).to_have_text("Posts for: #python")
+    expect(page.locator("article.entry h2")).to_have_text(["Counting words with Python"])
+
+
+def test_older_and_newer_posts_of_the_code_tag(page):
+    page.goto("/posts/failing-exit/")
+    nav = page.get_by_role("navigation", name="More posts tagged #code")
+    expect(nav.locator("a[rel=prev]")).to_contain_text("Printing from a shell block")
+    expect(nav.locator("a[rel=next]")).to_contain_text("Counting words with Python")
+    nav.locator("a[rel=next]").click()
+    page.wait_for_url("**/posts/counting-words/")
+    nav = page.get_by_role("navigation", name="More posts tagged #code")
+    expect(nav.locator("a[rel=next]")).to_have_count(0)
+
+
+def test_copy_buttons_copy_exactly_the_code(new_context, base_url):
+    context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/posts/counting-words/")
+    figures = page.locator("figure.sample")
+    # The region include: line numbers and a highlighted line on the page, neither copied.
+    region = figures.nth(0)
+    expect(region.locator(".ln").first).to_be_visible()
+    expect(region.locator(".hll")).to_have_count(1)
+    region.get_by_role("button", name="Copy The counter").click()
+    expect(region.get_by_role("button", name="Copy The counter")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == COUNT_REGION
+    # The exec block: the code only, not the output under it.
+    executed = page.locator("figure.sample-exec")
+    executed.get_by_role("button").click()
+    assert page.evaluate("navigator.clipboard.readText()") == EXEC_BODY
+    # Terminal blocks (prompt, command, output) have no copy button.
+    assert page.locator(".terminal button").count() == 0
+    assert page.locator(".highlight.source").count() == page.locator("button.copy").count() == 3
+
+
+def test_run_output_is_a_terminal_with_status_and_verification(page):
+    page.goto("/posts/failing-exit/")
+    terminal = page.locator("figure.sample-run .terminal")
+    expect(terminal.locator(".prompt")).to_have_text("$")
+    expect(terminal.locator(".command")).to_have_text("sh check.sh")
+    expect(terminal.locator(".exit-status")).to_have_text("exit status 3")
+    expect(terminal.locator(".verified")).to_have_text(re.compile(
+        r"^verified \d{4}-\d\d-\d\d · Python 3\.\d+$"))
+    source = page.locator(".highlight.source").first
+    assert terminal.evaluate("e => getComputedStyle(e).backgroundColor") != \
+        source.evaluate("e => getComputedStyle(e).backgroundColor")
+    page.goto("/posts/counting-words/")
+    assert page.locator(".exit-status").count() == 0  # status 0 is not shown
+
+
+@pytest.mark.parametrize("path", EVERY_PAGE)
+def test_phone_width_has_no_horizontal_scroll_and_buttons_cover_no_code(new_context, path):
+    page = new_context(**PHONE).new_page()
+    page.goto(path)
+    page.wait_for_load_state("load")
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{path}: the page scrolls sideways at 360 px ({width[0]} px wide)"
+    for button in page.locator("button.copy").all():
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, f"{path}: copy button off screen"
+        code = button.locator("xpath=ancestor::figure[1]//pre").first.bounding_box()
+        overlaps = (box["x"] < code["x"] + code["width"] and code["x"] < box["x"] + box["width"]
+                    and box["y"] < code["y"] + code["height"] and code["y"] < box["y"] + box["height"])
+        assert not overlaps, f"{path}: a copy button covers code ({box} over {code})"
+
+
+def test_long_code_scrolls_inside_its_block_on_a_phone(new_context):
+    page = new_context(**PHONE).new_page()
+    page.goto("/posts/counting-words/")
+    whole_file = page.locator("figure.sample-include").nth(1).locator("pre")
+    sizes = whole_file.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert sizes[0] > sizes[1] and sizes[2] == "auto"
+    assert whole_file.get_attribute("tabindex") == "0"  # reachable by keyboard to scroll
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_code_blocks_follow_the_colour_scheme(new_context, scheme):
+    page = new_context(color_scheme=scheme).new_page()
+    page.goto("/posts/counting-words/")
+    source = page.locator(".highlight.source").first
+    background = luminance(source.evaluate("e => getComputedStyle(e).backgroundColor"))
+    text = luminance(source.locator(".line").first.evaluate("e => getComputedStyle(e).color"))
+    terminal = luminance(page.locator(".terminal").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"))
+    if scheme == "dark":
+        assert background < 0.05 and text > 0.5
+    else:
+        assert background > 0.85 and text < 0.1
+    assert terminal < 0.05  # run output is a terminal in both schemes
+
+
+def test_search_for_a_word_only_in_one_posts_code_finds_that_post(page):
+    page.goto("/tag/code/")
+    page.get_by_role("searchbox", name="Search the posts").fill("tessellate")
+    page.get_by_role("searchbox", name="Search the posts").press("Enter")
+    page.wait_for_url("**/search/?q=tessellate")
+    results = page.locator(RESULT_TITLES)
+    expect(results).to_have_count(1)
+    expect(results).to_have_text("Counting words with Python")
+    results.click()
+    page.wait_for_url("**/posts/counting-words/")
+
+
+def test_search_finds_prose_and_not_the_pages_around_the_posts(page):
+    page.goto("/search/?q=whitespace")
+    expect(page.locator(RESULT_TITLES)).to_have_text(["Counting words with Python"])
+    page.goto("/search/?q=fixture")  # only in the About page, which is not indexed
+    expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
+
+
+@pytest.mark.parametrize("name, path", [("tag", "/tag/code/"), ("article", "/posts/counting-words/")])
+def test_screenshots(new_context, artifacts, name, path):
+    for look, options in (("light", {**DESKTOP, "color_scheme": "light"}),
+                          ("dark", {**DESKTOP, "color_scheme": "dark"}),
+                          ("phone", {**PHONE, "color_scheme": "light"})):
+        page = new_context(**options).new_page()
+        page.goto(path)
+        page.wait_for_load_state("load")
+        target = artifacts / f"{name}-{look}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000, f"{target} looks empty"
