@@ -14,12 +14,13 @@ from .store import folder_digest
 
 def key_content_cache_on_samples(generator) -> None:
     """article_generator_init receiver: widen the stamp of both cache layers."""
+    digests: dict[Path, str] = {}
     for cacher in (generator, getattr(generator, "readers", None)):
         if cacher is not None and hasattr(cacher, "_get_file_stamp"):
-            _widen(cacher, Path(generator.path))
+            _widen(cacher, Path(generator.path), digests)
 
 
-def _widen(cacher, content_path: Path) -> None:
+def _widen(cacher, content_path: Path, digests: dict[Path, str]) -> None:
     original = cacher._get_file_stamp
     if getattr(original, "samples_widened", False):
         return
@@ -30,7 +31,9 @@ def _widen(cacher, content_path: Path) -> None:
             path = content_path / path
         own = original(str(path))
         if path.name == "index.md":
-            return (own, folder_digest(path.parent, (path.name,)))
+            if path not in digests:  # one digest per post per build, shared by both layers
+                digests[path] = folder_digest(path.parent, (path.name,))
+            return (own, digests[path])
         return own
 
     stamp.samples_widened = True

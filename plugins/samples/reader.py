@@ -10,7 +10,6 @@ samples hook in here, at the reader level.  This reader also
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from .errors import SampleError, SampleErrors
 from .pipeline import EngineSettings, render_post
 from .positions import display_path
 from .runner import COPY_IGNORE
+from .store import ignored_names
 
 logger = logging.getLogger(__name__)
 
@@ -84,20 +84,20 @@ class SampleMarkdownReader(MarkdownReader):
         return content, metadata
 
     def _is_post(self, source: Path) -> bool:
-        content = Path(self.settings["PATH"]).resolve()
+        if not hasattr(self, "_post_roots"):
+            content = Path(self.settings["PATH"]).resolve()
+            self._post_roots = [content / f for f in self.settings.get("ARTICLE_PATHS", [])]
         resolved = source.resolve()
-        return any(content / folder in resolved.parents
-                   for folder in self.settings.get("ARTICLE_PATHS", []))
+        return any(root in resolved.parents for root in self._post_roots)
 
 
 def sample_files(source: Path, engine: EngineSettings) -> list[str]:
     """Files beside the post that readers can download (sorted, relative)."""
-    ignored = COPY_IGNORE + engine.excluded(source)
+    ignored = ignored_names(COPY_IGNORE + engine.excluded(source))
     files = []
     for path in sorted(source.parent.rglob("*")):
         relative = path.relative_to(source.parent)
-        if path.is_file() and not any(fnmatch.fnmatch(part, pattern)
-                                      for part in relative.parts for pattern in ignored):
+        if path.is_file() and not any(ignored(part) for part in relative.parts):
             files.append(relative.as_posix())
     return files
 

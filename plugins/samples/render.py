@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 
 from pygments import highlight
@@ -16,11 +17,16 @@ from .store import FrozenRun
 FORMATTER = HtmlFormatter(nowrap=True)
 
 
+@cache
+def _lexer_named(name: str):
+    return get_lexer_by_name(name)
+
+
 def lexer_for(directive: Directive, filename: str | None = None):
     """The Pygments lexer the fence names (or the file name suggests)."""
     if directive.lang:
         try:
-            return get_lexer_by_name(directive.lang)
+            return _lexer_named(directive.lang)
         except ClassNotFound:
             raise directive.error(f"unknown language {directive.lang!r}",
                                   "use a Pygments lexer name such as python, bash, c, diff, "
@@ -30,7 +36,7 @@ def lexer_for(directive: Directive, filename: str | None = None):
             return get_lexer_for_filename(filename)
         except ClassNotFound:
             pass
-    return get_lexer_by_name("text")
+    return _lexer_named("text")
 
 
 def code_lines(code: str, lexer) -> list[str]:

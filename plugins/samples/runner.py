@@ -131,6 +131,8 @@ class SampleSession:
         killed: list[int] = []
         deadline = time.monotonic() + 10
         for sig in (signal.SIGTERM, signal.SIGKILL):
+            if not self.members() and not self._any_group_alive():
+                break
             for group in self._groups:
                 try:
                     os.killpg(group, sig)
@@ -152,26 +154,40 @@ class SampleSession:
         return sorted(set(killed))
 
     def members(self) -> list[int]:
-        """PIDs of live processes in the session's cgroup, in one of its process groups,
-        or carrying its environment marker."""
+        """PIDs of the live processes the session started.
+
+        With a session cgroup that is exactly the cgroup's members (every command
+        joined it before it started, and children inherit it).  Without one, scan
+        /proc for the session's process groups and its environment marker.
+        """
+        if self.cgroup is not None:
+            return [pid for pid in cgroup_members(self.cgroup) if _alive(pid)]
         marker = f"{MARKER}={self.token}".encode()
-        in_cgroup = set(cgroup_members(self.cgroup))
         found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) == os.getpid():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
-                if state in ("Z", "X"):
+        with os.scandir("/proc") as entries:
+            for entry in entries:
+                if not entry.name.isdigit() or int(entry.name) == os.getpid():
                     continue
-                if int(entry.name) in in_cgroup or int(pgid) in self._groups or \
-                        int(sid) in self._groups or \
-                        marker in (entry / "environ").read_bytes().split(b"\0"):
-                    found.append(int(entry.name))
-            except (OSError, ValueError):
-                continue
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                    state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
+                    if state in ("Z", "X"):
+                        continue
+                    if int(pgid) in self._groups or int(sid) in self._groups or \
+                            marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
+                        found.append(int(entry.name))
+                except (OSError, ValueError):
+                    continue
         return found
+
+    def _any_group_alive(self) -> bool:
+        for group in self._groups:
+            try:
+                os.killpg(group, 0)
+                return True
+            except (ProcessLookupError, PermissionError):
+                continue
+        return False
 
     def _check_needs(self, directive: Directive) -> None:
         for tool in directive.needs:
@@ -234,6 +250,15 @@ class SampleSession:
         thread = threading.Thread(target=drain, daemon=True)
         thread.start()
         self._drains.append(thread)
+
+
+def _alive(pid: int) -> bool:
+    """True unless the process is gone or a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _kill_group(process: subprocess.Popen) -> None:

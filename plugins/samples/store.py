@@ -81,13 +81,18 @@ class FreezeStore:
         self.runs = {r.key: r for r in records}
 
 
+def ignored_names(patterns: tuple[str, ...]):
+    """One compiled matcher for a tuple of glob patterns (names, not paths)."""
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+
+
 def folder_digest(post_dir: Path, excluded: tuple[str, ...]) -> str:
     """Hash of every file in the post's folder as a session sees it."""
     digest = hashlib.sha256()
-    ignored = COPY_IGNORE + excluded
+    ignored = ignored_names(COPY_IGNORE + excluded)
     for path in sorted(post_dir.rglob("*")):
         relative = path.relative_to(post_dir)
-        if any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in ignored):
+        if any(ignored(part) for part in relative.parts):
             continue
         if path.is_symlink():
             digest.update(b"L" + str(relative).encode() + b"\0" + str(path.readlink()).encode())
