@@ -35,7 +35,9 @@ CONFIG = {
     "settings_base": SETTINGS_FILE_BASE,
     "settings_publish": SETTINGS_FILE_PUBLISH,
     # Output folder, relative to the project.
-    "deploy_path": "output",
+    "deploy_path": os.environ.get("BLOG_OUTPUT_PATH", "output"),
+    # Content folder every build reads; the tests point it (and deploy_path) at fixture sites.
+    "content_path": os.environ.get("BLOG_CONTENT_PATH", "content"),
     # Local server.
     "host": "127.0.0.1",
     "port": 8000,
@@ -54,22 +56,19 @@ CONFIG = {
     "github_pages_remote": os.environ.get("BLOG_GH_PAGES_REMOTE", "origin"),
     "github_pages_cname": os.environ.get("BLOG_GH_PAGES_CNAME", ""),
     "commit_message": "Publish site",
-    # What preview, publish and gh_pages build: content folder and output folder
-    # (default: deploy_path), relative to the project; the tests point them at fixture sites.
-    "publish_content_path": os.environ.get("BLOG_CONTENT_PATH", "content"),
-    "publish_output_path": os.environ.get("BLOG_OUTPUT_PATH", ""),
 }
 
 
-def _build(settings_file: str, output: str | None = None, **override) -> None:
-    report = build_site(ROOT / settings_file, ROOT / (output or CONFIG["deploy_path"]), override)
+def _build(settings_file: str) -> None:
+    report = build_site(ROOT / settings_file, ROOT / CONFIG["deploy_path"],
+                        {"PATH": str(ROOT / CONFIG["content_path"])})
     if not report.ok:
         print(f"\nBuild failed with {len(report.problems)} problem(s); "
               f"{CONFIG['deploy_path']}/ was left as it was:", file=sys.stderr)
         for problem in report.problems:
             print(f"  {problem}", file=sys.stderr)
         raise Exit(code=1)
-    print(f"Built {report.output.relative_to(ROOT)}/ with {settings_file}")
+    print(f"Built {CONFIG['deploy_path']}/ with {settings_file}")
 
 
 @task
@@ -129,8 +128,8 @@ def _checked_publish_build() -> Path:
     the build was clean (no stale sample: execution is off) and every check passed.
     """
     settings_file = str(ROOT / CONFIG["settings_publish"])
-    output = ROOT / (CONFIG["publish_output_path"] or CONFIG["deploy_path"])
-    override = {"PATH": str(ROOT / CONFIG["publish_content_path"])}
+    output = ROOT / CONFIG["deploy_path"]
+    override = {"PATH": str(ROOT / CONFIG["content_path"])}
     report = build_site(settings_file, output, override,
                         checks=lambda site, settings: check_site(site, settings["SITEURL"]))
     if not report.ok:

@@ -20,6 +20,7 @@ from samples.errors import SampleError, SampleErrors
 from samples.pipeline import EngineSettings, load_post, render_post
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
 
 
 @dataclass
@@ -72,6 +73,8 @@ def reexecute(post: PostTimes, timeout: float) -> None:
         post.reexecution, post.outcome = time.perf_counter() - started, f"timeout {timeout:g} s"
         return
     post.reexecution = time.perf_counter() - started
+    if done.returncode != 0:  # keep the evidence: which sample differed, and how
+        (RESULTS / f"reexecution-{post.slug}.txt").write_text(done.stdout + done.stderr)
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-200:]
     counts = re.findall(r"(\d+) (passed|failed|error|errors|skipped)", summary)
     post.outcome = ", ".join(f"{n} {what}" for n, what in counts) or summary
