@@ -14,6 +14,9 @@ from .store import folder_digest
 
 def key_content_cache_on_samples(generator) -> None:
     """article_generator_init receiver: widen the stamp of both cache layers."""
+    settings = generator.settings
+    if not (settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE")):
+        return  # no cache: stamps are never compared, so hashing folders would be waste
     digests: dict[Path, str] = {}
     for cacher in (generator, getattr(generator, "readers", None)):
         if cacher is not None and hasattr(cacher, "_get_file_stamp"):

@@ -45,12 +45,18 @@ def _own_path(root: Path) -> str:
     return ""
 
 
+def join_cgroup(group: Path | None) -> str:
+    """Shell text that moves the shell into ``group`` (a builtin: no extra process)."""
+    if group is None:
+        return ""
+    return f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))} || exit 125; "
+
+
 def enter_cgroup(argv: list[str], group: Path | None) -> list[str]:
     """Wrap argv so the command joins ``group`` before it executes (no race with its children)."""
     if group is None:
         return argv
-    return ["/bin/sh", "-c", f'echo $$ > {shlex.quote(str(group / "cgroup.procs"))} && exec "$@"',
-            "sample", *argv]
+    return ["/bin/sh", "-c", join_cgroup(group) + 'exec "$@"', "sample", *argv]
 
 
 def cgroup_members(group: Path | None) -> list[int]:

@@ -11,6 +11,7 @@ samples hook in here, at the reader level.  This reader also
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from markdown import Markdown
@@ -84,11 +85,12 @@ class SampleMarkdownReader(MarkdownReader):
         return content, metadata
 
     def _is_post(self, source: Path) -> bool:
+        # Pelican hands readers absolute paths under its absolute PATH: compare as text.
         if not hasattr(self, "_post_roots"):
-            content = Path(self.settings["PATH"]).resolve()
-            self._post_roots = [content / f for f in self.settings.get("ARTICLE_PATHS", [])]
-        resolved = source.resolve()
-        return any(root in resolved.parents for root in self._post_roots)
+            content = os.path.abspath(self.settings["PATH"])
+            self._post_roots = tuple(os.path.join(content, f, "")
+                                     for f in self.settings.get("ARTICLE_PATHS", []))
+        return os.path.abspath(source).startswith(self._post_roots)
 
 
 def sample_files(source: Path, engine: EngineSettings) -> list[str]:

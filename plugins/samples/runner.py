@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .parse import Directive
-from .processes import cgroup_members, enter_cgroup, remove_cgroup, session_cgroup
+from .processes import cgroup_members, enter_cgroup, join_cgroup, remove_cgroup, session_cgroup
 
 PLACEHOLDER = "/tmp/sample"
 # Where the project's virtual environment lives differs per checkout; pages say $VENV.
@@ -83,12 +83,13 @@ class SampleSession:
         if directive.kind == "exec":
             block = self.root / "blocks" / f"line{directive.line}.{_SUFFIX[directive.lang]}"
             block.write_text(directive.body + "\n", encoding="utf-8")
-            argv = [_INTERPRETER[directive.lang], str(block)]
+            argv = enter_cgroup([_INTERPRETER[directive.lang], str(block)], self.cgroup)
         else:
-            argv = ["/bin/bash", "-c", directive.attrs["run"]]
+            # Same line as the command, so bash's "line N" in messages stays the author's.
+            argv = ["/bin/bash", "-c", join_cgroup(self.cgroup) + directive.attrs["run"]]
         started = time.monotonic()
         process = subprocess.Popen(
-            enter_cgroup(argv, self.cgroup), cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
+            argv, cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self._groups.append(process.pid)
