@@ -59,16 +59,19 @@ CONFIG = {
 }
 
 
-def _build(settings_file: str) -> None:
-    report = build_site(ROOT / settings_file, ROOT / CONFIG["deploy_path"],
-                        {"PATH": str(ROOT / CONFIG["content_path"])})
+def _build(settings_file: str, checks=None, consequence: str = "") -> Path:
+    """Build ``content_path`` into ``deploy_path`` with one settings file; exit 1 on any problem."""
+    output = ROOT / CONFIG["deploy_path"]
+    report = build_site(ROOT / settings_file, output,
+                        {"PATH": str(ROOT / CONFIG["content_path"])}, checks=checks)
     if not report.ok:
         print(f"\nBuild failed with {len(report.problems)} problem(s); "
-              f"{CONFIG['deploy_path']}/ was left as it was:", file=sys.stderr)
+              f"{CONFIG['deploy_path']}/ was left as it was{consequence}:", file=sys.stderr)
         for problem in report.problems:
             print(f"  {problem}", file=sys.stderr)
         raise Exit(code=1)
-    print(f"Built {CONFIG['deploy_path']}/ with {settings_file}")
+    print(f"Built {CONFIG['deploy_path']}/ with {settings_file}" + (" and checked it" if checks else ""))
+    return output
 
 
 @task
@@ -127,19 +130,9 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
-    settings_file = str(ROOT / CONFIG["settings_publish"])
-    output = ROOT / CONFIG["deploy_path"]
-    override = {"PATH": str(ROOT / CONFIG["content_path"])}
-    report = build_site(settings_file, output, override,
-                        checks=lambda site, settings: check_site(site, settings["SITEURL"]))
-    if not report.ok:
-        print(f"\nBuild or checks failed with {len(report.problems)} problem(s); "
-              f"{output} was left as it was and nothing was deployed:", file=sys.stderr)
-        for problem in report.problems:
-            print(f"  {problem}", file=sys.stderr)
-        raise Exit(code=1)
-    print(f"Built and checked {output} with {CONFIG['settings_publish']}")
-    return output
+    return _build(CONFIG["settings_publish"],
+                  checks=lambda site, settings: check_site(site, settings["SITEURL"]),
+                  consequence=" and nothing was deployed")
 
 
 @task
