@@ -136,6 +136,15 @@ def test_symlink_escape(site, tmp_path):
         f"folder (to {secret}) (copy the file into the post's folder instead of linking to it)")
 
 
+def test_missing_needs_tool_names_its_debian_package(site):
+    site.root.mkdir(parents=True, exist_ok=True)
+    (site.root / "requirements-debian.txt").write_text("fake-tools: no-such-tool-xyz other\n")
+    report = build_with(site, '```console {run="true" needs="no-such-tool-xyz"}\n```\n')
+    assert only_error(report) == (
+        "content/posts/demo/index.md:5: needs 'no-such-tool-xyz', which is not installed "
+        "(install the Debian package fake-tools: apt-get install fake-tools)")
+
+
 def test_stale_result_in_no_execute_mode(site):
     body = '```console {run="echo hello"}\n```\n'
     assert build_with(site, body).ok

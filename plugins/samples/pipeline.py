@@ -45,6 +45,11 @@ class EngineSettings:
             lock_files=tuple(root / name for name in locks),
         )
 
+    @property
+    def debian_listing(self) -> Path:
+        """Which Debian package provides which executable (for `needs` errors)."""
+        return self.project_root / "requirements-debian.txt"
+
     def excluded(self, source: Path) -> tuple[str, ...]:
         """Names in a post's folder that runs never see: the post itself and its store."""
         return (source.name, self.store_name)
@@ -117,7 +122,8 @@ def render_post(source: Path, settings: EngineSettings) -> dict[int, tuple[int, 
 def execute_session(post: PostSamples, directives: list[Directive], keys: list[str],
                     settings: EngineSettings) -> list[FrozenRun]:
     """Run a session's directives in order in one fresh working directory."""
-    session = SampleSession(post.post_dir, settings.excluded(post.source), settings.output_cap)
+    session = SampleSession(post.post_dir, settings.excluded(post.source), settings.output_cap,
+                            debian_listing=settings.debian_listing)
     try:
         return [execute_one(session, directive, key) for directive, key in zip(directives, keys)]
     finally:

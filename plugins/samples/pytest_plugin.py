@@ -106,7 +106,8 @@ class SampleItem(pytest.Item):
         session = _OPEN_SESSIONS.get(session_id)
         if session is None:
             session = _OPEN_SESSIONS[session_id] = SampleSession(
-                self.post.post_dir, self.settings.excluded(self.post.source), self.settings.output_cap)
+                self.post.post_dir, self.settings.excluded(self.post.source),
+                self.settings.output_cap, debian_listing=self.settings.debian_listing)
         try:
             fresh = execute_one(session, self.directive, self.key)
         finally:

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .parse import Directive
@@ -51,7 +52,8 @@ class SampleSession:
     """One working directory shared by the runs of a session, in document order."""
 
     def __init__(self, post_dir: Path, excluded: tuple[str, ...], output_cap: int,
-                 python: str = sys.executable) -> None:
+                 python: str = sys.executable, debian_listing: Path | None = None) -> None:
+        self.debian_listing = debian_listing or DEBIAN_PACKAGES_FILE
         self.token = uuid.uuid4().hex
         self.root = Path(tempfile.mkdtemp(prefix="sample-"))
         self.root.chmod(0o755)  # an unprivileged user a sample switches to must enter it
@@ -193,7 +195,7 @@ class SampleSession:
     def _check_needs(self, directive: Directive) -> None:
         for tool in directive.needs:
             if shutil.which(tool, path=self.environment["PATH"]) is None:
-                package = debian_package_for(tool)
+                package = debian_package_for(tool, self.debian_listing)
                 raise directive.error(
                     f"needs {tool!r}, which is not installed",
                     f"install the Debian package {package}: apt-get install {package}"
@@ -283,18 +285,21 @@ def _what(directive: Directive) -> str:
 _INTERPRETER = {"python": "python", "sh": "/bin/sh", "bash": "/bin/bash"}
 _SUFFIX = {"python": "py", "sh": "sh", "bash": "sh"}
 
-_PACKAGES: dict[str, str] | None = None
 DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debian.txt"
+
+
+@cache
+def _tool_packages(listing: Path) -> dict[str, str]:
+    """Executable -> Debian package, from lines ``package: executable ...``."""
+    packages: dict[str, str] = {}
+    if listing.is_file():
+        for line in listing.read_text().splitlines():
+            package, sep, tools = line.split("#", 1)[0].partition(":")
+            for name in tools.split() if sep else ():
+                packages[name] = package.strip()
+    return packages
 
 
 def debian_package_for(tool: str, listing: Path = DEBIAN_PACKAGES_FILE) -> str | None:
     """The Debian package that provides ``tool``, from requirements-debian.txt."""
-    global _PACKAGES
-    if _PACKAGES is None:
-        _PACKAGES = {}
-        if listing.is_file():
-            for line in listing.read_text().splitlines():
-                package, sep, tools = line.split("#", 1)[0].partition(":")
-                for name in tools.split() if sep else ():
-                    _PACKAGES[name] = package.strip()
-    return _PACKAGES.get(tool)
+    return _tool_packages(listing).get(tool)
