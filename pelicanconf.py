@@ -49,6 +49,8 @@ DRAFT_URL = "drafts/{slug}/"
 DRAFT_SAVE_AS = "drafts/{slug}/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "search", "sitemap"]
 SEARCH_URL = "search/"
+# Pages the Pagefind search index reads (only posts carry data-pagefind-body).
+SEARCH_INDEX_GLOB = "posts/**/*.html"
 SEARCH_SAVE_AS = "search/index.html"
 # theme/templates/sitemap.html is written out as XML.
 SITEMAP_SAVE_AS = "sitemap.xml"

@@ -47,7 +47,7 @@ def build_ours(site: Path, output: Path, extra: dict) -> list[str]:
 def build_ours_without_search(site: Path, output: Path, extra: dict) -> list[str]:
     """Diagnostic: our build with the Pagefind step skipped, to apportion the cost."""
     if hasattr(sitebuild_build, "index_for_search"):
-        sitebuild_build.index_for_search = lambda staging: []
+        sitebuild_build.index_for_search = lambda staging, glob="": []
     return build_ours(site, output, extra)
 
 

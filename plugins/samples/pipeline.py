@@ -55,9 +55,10 @@ class EngineSettings:
         return (source.name, self.store_name)
 
 
-def load_post(source: Path, settings: EngineSettings) -> PostSamples:
-    """Read and parse one post (raises SampleError with the position of the problem)."""
-    text = source.read_text(encoding="utf-8-sig")
+def load_post(source: Path, settings: EngineSettings, text: str | None = None) -> PostSamples:
+    """Read (unless given its ``text``) and parse one post; raises positioned SampleErrors."""
+    if text is None:
+        text = source.read_text(encoding="utf-8-sig")
     return parse_post(source, text, display_path(source, settings.project_root))
 
 
@@ -72,14 +73,15 @@ def post_keys(post: PostSamples, settings: EngineSettings) -> dict[int, str]:
     return keys
 
 
-def render_post(source: Path, settings: EngineSettings) -> dict[int, tuple[int, str]]:
+def render_post(source: Path, settings: EngineSettings,
+                text: str | None = None) -> dict[int, tuple[int, str]]:
     """HTML for every directive of the post: opening line -> (closing line, html).
 
     Frozen results are used when their keys match; otherwise, with execution on,
     the whole session is executed again and the store rewritten.  All problems of
     the post are raised together as SampleErrors.
     """
-    post = load_post(source, settings)
+    post = load_post(source, settings, text)
     errors: list[SampleError] = []
     html: dict[int, str] = {}
     for directive in post.directives:

@@ -54,18 +54,18 @@ class SampleMarkdownReader(MarkdownReader):
         where = display_path(source, engine.project_root)
         if self._is_post(source) and source.name != POST_FILE:
             return "", {"status": "skip"}  # a Markdown sample beside a post, not a post
+        text = read_source(source_path)  # read once: the engine parses it, Markdown converts it
         rendered: dict[int, tuple[int, str]] = {}
         if self._is_post(source):
             try:
-                rendered = render_post(source, engine)
+                rendered = render_post(source, engine, text)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
                 raise
         self._source_path = source_path
         self._md = Markdown(**self.settings["MARKDOWN"])
         self._md.preprocessors.register(SampleSubstitution(self._md, rendered), "samples", 29)
-        with pelican_open(source_path) as text:
-            content = self._md.convert(text)
+        content = self._md.convert(text)
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
         except Exception as err:
@@ -91,6 +91,12 @@ class SampleMarkdownReader(MarkdownReader):
             self._post_roots = tuple(os.path.join(content, f, "")
                                      for f in self.settings.get("ARTICLE_PATHS", []))
         return os.path.abspath(source).startswith(self._post_roots)
+
+
+def read_source(path: str) -> str:
+    """A content file's text as Pelican reads it (BOM stripped)."""
+    with pelican_open(path) as text:
+        return text
 
 
 def sample_files(source: Path, engine: EngineSettings) -> list[str]:

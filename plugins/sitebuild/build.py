@@ -42,10 +42,16 @@ class ProblemCollector(logging.Handler):
         self.problems.append(f"{record.levelname}: {message}")
 
 
-def index_for_search(site: Path) -> list[str]:
-    """Build the Pagefind index and UI into ``site``/pagefind; its failures are problems."""
-    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--quiet"],
-                          capture_output=True, text=True)
+def index_for_search(site: Path, glob: str = "**/*.{html}") -> list[str]:
+    """Build the Pagefind index and UI into ``site``/pagefind; its failures are problems.
+
+    ``glob`` limits the pages Pagefind reads (the SEARCH_INDEX_GLOB setting): only
+    posts carry ``data-pagefind-body``, so reading tag and archive pages is wasted time.
+    """
+    if not any(site.glob(glob)):
+        glob = "**/*.{html}"  # no post yet: Pagefind still writes the UI the search page loads
+    done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob,
+                           "--quiet"], capture_output=True, text=True)
     if done.returncode != 0:
         detail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-5:]
         return [f"ERROR: pagefind failed with exit status {done.returncode}: " + " / ".join(detail)]
@@ -79,7 +85,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         root.removeHandler(collector)
     report = BuildReport(output, collector.problems)
     if report.ok:
-        report.problems.extend(index_for_search(staging))
+        report.problems.extend(index_for_search(staging, settings.get("SEARCH_INDEX_GLOB",
+                                                                      "**/*.{html}")))
     if report.ok and checks is not None:
         report.problems.extend(f"CHECK: {problem}" for problem in checks(staging, settings))
     if not report.ok:
