@@ -29,6 +29,8 @@ from sitebuild.deploy import (  # noqa: E402
 )
 
 OPEN_BROWSER_ON_SERVE = False
+# Freeze stores are written by builds: watching them would rebuild forever.
+SAMPLES_STORE_SUFFIX = "samples.frozen.json"
 SETTINGS_FILE_BASE = "pelicanconf.py"
 SETTINGS_FILE_PUBLISH = "publishconf.py"
 CONFIG = {
@@ -143,10 +145,25 @@ def preview(c):
 
 @task
 def livereload(c):
-    """Build, serve, and rebuild on every change (reload the page to see it)."""
-    build(c)
-    c.run(f"{shlex.quote(sys.executable)} -m pelican -r -l -b {CONFIG['host']} -p {CONFIG['port']} "
-          f"-s {CONFIG['settings_base']}", pty=True)
+    """Build, serve, and on every change rebuild and reload the browser's page."""
+    from livereload import Server  # noqa: PLC0415
+
+    def rebuild_cached() -> None:
+        # A failed rebuild keeps the last good output served and says what to fix.
+        report = build_site(ROOT / CONFIG["settings_base"], ROOT / CONFIG["deploy_path"],
+                            {"PATH": str(ROOT / CONFIG["content_path"]),
+                             "CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True})
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print("Rebuilt." if report.ok else "Build failed; still serving the last good site.")
+
+    rebuild_cached()
+    server = Server()
+    for watched in (f"{CONFIG['content_path']}/**/*", "theme/**/*", "plugins/**/*.py",
+                    CONFIG["settings_base"]):
+        server.watch(str(ROOT / watched), rebuild_cached,
+                     ignore=lambda path: path.endswith(SAMPLES_STORE_SUFFIX))
+    server.serve(host=CONFIG["host"], port=CONFIG["port"], root=str(ROOT / CONFIG["deploy_path"]))
 
 
 def _ssh_target() -> SshTarget:
