@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -9,6 +12,7 @@ import pytest
 from sitebuild import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
+INVOKE = Path(sys.executable).with_name("invoke")
 
 
 class FixtureSite:
@@ -37,6 +41,27 @@ class FixtureSite:
             "CACHE_PATH": str(self.root / "cache"),
             **override,
         })
+
+    def run_task(self, task: str, **env: str) -> subprocess.CompletedProcess:
+        """Run ``invoke TASK`` from the project on this site's content, into ``published/``."""
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_") and k != "SITEURL"}
+        clean.update(BLOG_CONTENT_PATH=str(self.content), BLOG_OUTPUT_PATH=str(self.root / "published"),
+                     **env)
+        return subprocess.run([str(INVOKE), task], cwd=ROOT, env=clean, capture_output=True,
+                               text=True, timeout=300)
+
+    def fails_keeping_output(self, task: str, breakage: dict[str, str],
+                             page: str) -> subprocess.CompletedProcess:
+        """Run TASK cleanly, write ``breakage``, run it again; assert the second run
+        exited 1 and left ``published/PAGE`` byte for byte; return that run."""
+        first = self.run_task(task)
+        assert first.returncode == 0, first.stderr
+        good = (self.root / "published" / page).read_bytes()
+        self.write(breakage)
+        done = self.run_task(task)
+        assert done.returncode == 1, done.stderr
+        assert (self.root / "published" / page).read_bytes() == good
+        return done
 
     def html(self, relative: str):
         from bs4 import BeautifulSoup  # noqa: PLC0415

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sshserver
 from conftest import ROOT, FixtureSite, post
 from sitebuild.deploy import RELEASES, DeployError, SshTarget, rsync_deploy
-
-INVOKE = Path(sys.executable).with_name("invoke")
 
 GREETING_POST = post("Alpha", "2024-01-01", "code", """
     Alpha greets the reader.
@@ -44,15 +41,6 @@ def fixture_site(tmp_path) -> FixtureSite:
     return make_site(tmp_path / "site")
 
 
-def run_task(task: str, site: FixtureSite, **env: str) -> subprocess.CompletedProcess:
-    """Run ``invoke TASK`` from the project on the fixture site's content."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_") and k != "SITEURL"}
-    clean.update(BLOG_CONTENT_PATH=str(site.content), BLOG_OUTPUT_PATH=str(site.root / "published"),
-                 **env)
-    return subprocess.run([str(INVOKE), task], cwd=ROOT, env=clean, capture_output=True,
-                          text=True, timeout=300)
-
-
 def snapshot(folder: Path, mtimes: bool = True) -> dict[str, tuple]:
     """Every entry under ``folder``: kind, mode, mtime, and bytes or symlink target."""
     entries = {}
@@ -78,7 +66,7 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 def test_preview_builds_with_publish_settings_and_checks(fixture_site):
-    done = run_task("preview", fixture_site)
+    done = fixture_site.run_task("preview")
     assert done.returncode == 0, done.stderr
     published = fixture_site.root / "published"
     assert (published / "feeds/all.atom.xml").is_file()
@@ -87,19 +75,15 @@ def test_preview_builds_with_publish_settings_and_checks(fixture_site):
 
 
 def test_preview_fails_on_a_broken_link_naming_it(fixture_site):
-    assert run_task("preview", fixture_site).returncode == 0
-    good = (fixture_site.root / "published/posts/beta/index.html").read_bytes()
-    fixture_site.write({"posts/beta/index.md": post("Beta", "2024-02-01", "code",
-                                                    "Lead.\n\n<!-- more -->\n\nBeta points at [gone](../gamma/#top).\n")})
-    done = run_task("preview", fixture_site)
-    assert done.returncode == 1
+    done = fixture_site.fails_keeping_output("preview", {"posts/beta/index.md": post(
+        "Beta", "2024-02-01", "code", "Lead.\n\n<!-- more -->\n\nBeta points at [gone](../gamma/#top).\n")},
+        page="posts/beta/index.html")
     assert "was left as it was and nothing was deployed" in done.stderr
-    assert (fixture_site.root / "published/posts/beta/index.html").read_bytes() == good
     assert "/posts/beta/index.html: ../gamma/#top (no file at /posts/gamma/)" in done.stderr
 
 
 def test_publish_without_a_target_stops_before_building(fixture_site):
-    done = run_task("publish", fixture_site)
+    done = fixture_site.run_task("publish")
     assert done.returncode == 2
     assert "publish is not configured: set BLOG_SSH_HOST and BLOG_SSH_PATH" in done.stderr
     assert not (fixture_site.root / "published").exists()
@@ -123,7 +107,7 @@ def published(fixture_site, sshd, tmp_path):
     """The fixture site published once to a fresh target folder on the sshd host."""
     target = tmp_path / "remote" / "www"
     env = sshd.environment(target)
-    done = run_task("publish", fixture_site, **env)
+    done = fixture_site.run_task("publish", **env)
     assert done.returncode == 0, done.stdout + done.stderr
     return fixture_site, target, env
 
@@ -141,7 +125,7 @@ def test_publish_uploads_a_release_and_switches_current_to_it(published):
     # Prose changes execute nothing: the frozen result still matches.
     site.write({"posts/beta/index.md": post("Beta", "2024-02-01", "code, extra",
                                             "Beta, revised, points at [alpha]({filename}/posts/alpha/index.md).\n")})
-    done = run_task("publish", site, **env)
+    done = site.run_task("publish", **env)
     assert done.returncode == 0, done.stdout + done.stderr
     second = os.readlink(current)
     assert second != first and second.startswith(f"{RELEASES}/")
@@ -161,7 +145,7 @@ def test_publish_refuses_a_stale_sample_and_leaves_the_target_untouched(publishe
     site, target, env = published
     before = snapshot(target)
     site.write({"posts/alpha/greeting.txt": "hello, changed\n"})
-    done = run_task("publish", site, **env)
+    done = site.run_task("publish", **env)
     assert done.returncode == 1
     assert "content/posts/alpha/index.md:7: no frozen result matches this run" in done.stderr
     assert "nothing was deployed" in done.stderr
@@ -173,7 +157,7 @@ def test_publish_refuses_a_broken_link_and_leaves_the_target_untouched(published
     before = snapshot(target)
     site.write({"posts/beta/index.md": post("Beta", "2024-02-01", "code",
                                             "Lead.\n\n<!-- more -->\n\nBeta points at [alpha](../alpha/#no-such-id).\n")})
-    done = run_task("publish", site, **env)
+    done = site.run_task("publish", **env)
     assert done.returncode == 1
     assert "../alpha/#no-such-id (no id 'no-such-id' in /posts/alpha/index.html)" in done.stderr
     assert snapshot(target) == before
@@ -239,7 +223,7 @@ def pages_remote(tmp_path) -> Path:
 
 def test_gh_pages_pushes_the_site_and_each_publish_adds_one_commit(fixture_site, pages_remote):
     env = {"BLOG_GH_PAGES_REMOTE": str(pages_remote), "BLOG_GH_PAGES_BRANCH": "site"}
-    done = run_task("gh-pages", fixture_site, **env)
+    done = fixture_site.run_task("gh-pages", **env)
     assert done.returncode == 0, done.stdout + done.stderr
     files = set(git("--git-dir", str(pages_remote), "ls-tree", "-r", "--name-only", "site").split())
     assert files == set(tree_bytes(fixture_site.root / "published")) | {".nojekyll"}
@@ -247,7 +231,7 @@ def test_gh_pages_pushes_the_site_and_each_publish_adds_one_commit(fixture_site,
 
     fixture_site.write({"posts/beta/index.md": post("Beta", "2024-02-01", "code",
                                                     "Beta, second edition.\n")})
-    done = run_task("gh-pages", fixture_site, **env)
+    done = fixture_site.run_task("gh-pages", **env)
     assert done.returncode == 0, done.stdout + done.stderr
     log = git("--git-dir", str(pages_remote), "log", "--format=%H %P %s", "site").splitlines()
     assert len(log) == 2
@@ -262,9 +246,9 @@ def test_gh_pages_pushes_the_site_and_each_publish_adds_one_commit(fixture_site,
 
 def test_gh_pages_refuses_a_broken_site_and_leaves_the_branch(fixture_site, pages_remote):
     env = {"BLOG_GH_PAGES_REMOTE": str(pages_remote), "BLOG_GH_PAGES_BRANCH": "site"}
-    assert run_task("gh-pages", fixture_site, **env).returncode == 0
+    assert fixture_site.run_task("gh-pages", **env).returncode == 0
     before = snapshot(pages_remote)
     fixture_site.write({"posts/alpha/greeting.txt": "stale now\n"})
-    done = run_task("gh-pages", fixture_site, **env)
+    done = fixture_site.run_task("gh-pages", **env)
     assert done.returncode == 1 and "no frozen result matches this run" in done.stderr
     assert snapshot(pages_remote) == before
