@@ -20,12 +20,11 @@ USE_FOLDER_AS_CATEGORY = False
 DEFAULT_CATEGORY = "posts"
 # Only Markdown is content; samples that happen to be HTML or reST stay samples.
 READERS = {"html": None, "htm": None, "rst": None}
-# Sample files are copied beside their post so captions can link to them;
-# the freeze store is never offered as a download.
+# Sample files are copied beside their post so captions can link to them; the
+# samples plugin adds its freeze stores and editor debris to IGNORE_FILES, so those
+# are never offered as downloads.
 STATIC_PATHS = ["posts", "images"]
 STATIC_EXCLUDE_SOURCES = True
-IGNORE_FILES = [".#*", "__pycache__", "*.pyc", "*~", "*.swp", ".ruff_cache", ".pytest_cache",
-                ".mypy_cache", ".DS_Store", "samples.frozen.json"]
 
 # A post's slug is its folder's name, so sample downloads sit beside its page.
 PATH_METADATA = r"posts/(?P<slug>[^/]+)/index\.md"

@@ -18,6 +18,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from samples.runner import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
 from sitebuild.deploy import (  # noqa: E402
     DeployError,
@@ -225,16 +226,6 @@ def freeze(c, post):
     print(f"{source.relative_to(ROOT)}: {len(rendered)} samples, {len(EXECUTIONS)} executed")
 
 
-def debian_packages() -> list[str]:
-    """Package names from requirements-debian.txt."""
-    names = []
-    for line in (ROOT / "requirements-debian.txt").read_text().splitlines():
-        name = line.split("#", 1)[0].split(":", 1)[0].strip()
-        if name:
-            names.append(name)
-    return names
-
-
 def missing_debian_packages(names: list[str]) -> list[str]:
     missing = []
     for name in names:
@@ -248,7 +239,7 @@ def missing_debian_packages(names: list[str]) -> list[str]:
 @task
 def system_deps(c):
     """Install the Debian packages the tests need (as root), or say how to."""
-    missing = missing_debian_packages(debian_packages())
+    missing = missing_debian_packages(list(debian_listing(ROOT / "requirements-debian.txt")))
     if not missing:
         return
     line = "apt-get install -y --no-install-recommends " + " ".join(missing)

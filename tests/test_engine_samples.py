@@ -222,8 +222,11 @@ def count_executions_with(site, options) -> list[str]:
 
 
 def test_store_is_diff_friendly_and_records_provenance(site):
-    write_demo(site, '```console {run="printf \'a\\\\nb\\\\n\'" needs="printf"}\n```\n')
+    write_demo(site, '```console {run="printf \'a\\\\nb\\\\n\'" needs="printf"}\n```\n',
+               {"posts/demo/.ruff_cache/CACHEDIR.TAG": "debris\n", "posts/demo/app.py~": "old\n"})
     assert site.build().ok
+    published = sorted(p.name for p in (site.output / "posts/demo").iterdir())
+    assert published == ["app.py", "index.html"]  # no store, no editor or tool debris
     data = json.loads((site.content / "posts/demo/samples.frozen.json").read_text())
     (record,) = data["runs"]
     assert record["output"] == ["a", "b", ""]

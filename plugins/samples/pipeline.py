@@ -121,11 +121,16 @@ def render_post(source: Path, settings: EngineSettings,
     return {d.line: (d.end_line, html[d.line]) for d in post.directives}
 
 
+def open_session(post: PostSamples, settings: EngineSettings) -> SampleSession:
+    """A fresh working directory for one session of ``post`` (the build's and pytest's)."""
+    return SampleSession(post.post_dir, settings.excluded(post.source), settings.output_cap,
+                         debian_listing=settings.debian_listing)
+
+
 def execute_session(post: PostSamples, directives: list[Directive], keys: list[str],
                     settings: EngineSettings) -> list[FrozenRun]:
     """Run a session's directives in order in one fresh working directory."""
-    session = SampleSession(post.post_dir, settings.excluded(post.source), settings.output_cap,
-                            debian_listing=settings.debian_listing)
+    session = open_session(post, settings)
     try:
         return [execute_one(session, directive, key) for directive, key in zip(directives, keys)]
     finally:

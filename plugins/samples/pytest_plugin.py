@@ -17,7 +17,7 @@ import pytest
 
 from .errors import SampleError
 from .parse import Directive, PostSamples
-from .pipeline import EngineSettings, execute_one, load_post, post_keys
+from .pipeline import EngineSettings, execute_one, load_post, open_session, post_keys
 from .runner import SampleSession
 from .select import select_snippet
 from .store import FreezeStore, apply_masks
@@ -105,9 +105,7 @@ class SampleItem(pytest.Item):
         session_id = (self.post.path, self.directive.session)
         session = _OPEN_SESSIONS.get(session_id)
         if session is None:
-            session = _OPEN_SESSIONS[session_id] = SampleSession(
-                self.post.post_dir, self.settings.excluded(self.post.source),
-                self.settings.output_cap, debian_listing=self.settings.debian_listing)
+            session = _OPEN_SESSIONS[session_id] = open_session(self.post, self.settings)
         try:
             fresh = execute_one(session, self.directive, self.key)
         finally:

@@ -22,8 +22,7 @@ from pelican.utils import pelican_open
 from .errors import SampleError, SampleErrors
 from .pipeline import EngineSettings, render_post
 from .positions import display_path
-from .runner import COPY_IGNORE
-from .store import ignored_names
+from .store import post_files
 
 logger = logging.getLogger(__name__)
 
@@ -101,13 +100,8 @@ def read_source(path: str) -> str:
 
 def sample_files(source: Path, engine: EngineSettings) -> list[str]:
     """Files beside the post that readers can download (sorted, relative)."""
-    ignored = ignored_names(COPY_IGNORE + engine.excluded(source))
-    files = []
-    for path in sorted(source.parent.rglob("*")):
-        relative = path.relative_to(source.parent)
-        if path.is_file() and not any(ignored(part) for part in relative.parts):
-            files.append(relative.as_posix())
-    return files
+    return [path.relative_to(source.parent).as_posix()
+            for path in post_files(source.parent, engine.excluded(source)) if path.is_file()]
 
 
 def _metadata_line(source: Path, key: str) -> int:

@@ -289,17 +289,19 @@ DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debia
 
 
 @cache
-def _tool_packages(listing: Path) -> dict[str, str]:
-    """Executable -> Debian package, from lines ``package: executable ...``."""
-    packages: dict[str, str] = {}
+def debian_listing(listing: Path = DEBIAN_PACKAGES_FILE) -> dict[str, tuple[str, ...]]:
+    """Debian package -> the executables it provides, from lines ``package: executable ...``
+    (the one reader of requirements-debian.txt: tasks.py installs from it too)."""
+    packages: dict[str, tuple[str, ...]] = {}
     if listing.is_file():
         for line in listing.read_text().splitlines():
-            package, sep, tools = line.split("#", 1)[0].partition(":")
-            for name in tools.split() if sep else ():
-                packages[name] = package.strip()
+            package, _, tools = line.split("#", 1)[0].partition(":")
+            if package.strip():
+                packages[package.strip()] = tuple(tools.split())
     return packages
 
 
 def debian_package_for(tool: str, listing: Path = DEBIAN_PACKAGES_FILE) -> str | None:
     """The Debian package that provides ``tool``, from requirements-debian.txt."""
-    return _tool_packages(listing).get(tool)
+    return next((package for package, tools in debian_listing(listing).items() if tool in tools),
+                None)

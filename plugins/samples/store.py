@@ -86,17 +86,23 @@ def ignored_names(patterns: tuple[str, ...]):
     return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
 
 
+def post_files(post_dir: Path, excluded: tuple[str, ...]) -> list[Path]:
+    """Files and symlinks in a post's folder as a session sees them, sorted; editor and
+    tool debris and ``excluded`` names left out (what is hashed, copied and offered)."""
+    ignored = ignored_names(COPY_IGNORE + excluded)
+    return [path for path in sorted(post_dir.rglob("*"))
+            if (path.is_file() or path.is_symlink())
+            and not any(ignored(part) for part in path.relative_to(post_dir).parts)]
+
+
 def folder_digest(post_dir: Path, excluded: tuple[str, ...]) -> str:
     """Hash of every file in the post's folder as a session sees it."""
     digest = hashlib.sha256()
-    ignored = ignored_names(COPY_IGNORE + excluded)
-    for path in sorted(post_dir.rglob("*")):
+    for path in post_files(post_dir, excluded):
         relative = path.relative_to(post_dir)
-        if any(ignored(part) for part in relative.parts):
-            continue
         if path.is_symlink():
             digest.update(b"L" + str(relative).encode() + b"\0" + str(path.readlink()).encode())
-        elif path.is_file():
+        else:
             digest.update(b"F" + str(relative).encode() + b"\0" + path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
