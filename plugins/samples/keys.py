@@ -11,6 +11,7 @@ processes imported (or the whole lock when no import record could be taken).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import platform
@@ -26,8 +27,10 @@ COPY_IGNORE = ("__pycache__", "*.pyc", ".#*", "*~", "*.swp", ".ruff_cache", ".py
 PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*(?P<version>[^\s;#]+)")
 
 
+@functools.lru_cache(maxsize=32)
 def ignored_names(patterns: tuple[str, ...]):
-    """One compiled matcher for a tuple of glob patterns (names, not paths)."""
+    """One compiled matcher for a tuple of glob patterns (names, not paths); compiled once
+    per tuple, since a build asks for it once per post."""
     return re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
 
 

@@ -1,7 +1,12 @@
 """Strict site builds: any warning or error fails the build, and a failed build
-never replaces the previous output tree (build into a staging folder, then swap)."""
+never replaces the previous output tree (build into a staging folder, then swap).
+Incremental builds render only the pages whose inputs changed (writer.py)."""
 
-from .build import BuildReport, build_site
+from . import writer
+from .build import BuildReport, build_site, refresh_search
 from .checks import check_site
+from .writer import PageLedger
 
-__all__ = ["BuildReport", "build_site", "check_site"]
+writer.register()
+
+__all__ = ["BuildReport", "PageLedger", "build_site", "check_site", "refresh_search"]

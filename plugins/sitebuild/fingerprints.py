@@ -1,0 +1,147 @@
+"""What each output page is made of, as a digest: equal digests, equal pages.
+
+A page's digest covers the site's chrome (settings, theme templates, the menu of
+pages, every content file's URL) and what the page shows of the posts:
+
+- a post's own page: all of that post (its HTML and metadata) and the listings of
+  its tags (the post navigation shows neighbours in a tag);
+- a tag page: the listing facts of its posts, in order;
+- every other page (index, archives, tags, sitemap, 404, search): the listing facts
+  of all posts and the tags with their posts.
+
+Listing facts are what a list shows of a post: URL, title, dates, tags, category,
+authors, summary and reading time.  Editing a post's prose below its summary changes
+its own page only; changing its title or tags changes the listings too.  The reading
+time is the theme's (``_entry.html``: words / 220, rounded up, at least 1); a test
+renders the theme's macro to keep the two equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from jinja2.filters import do_striptags, do_wordcount
+
+WORDS_PER_MINUTE = 220
+# Differ between builds of the same site without changing a page.
+UNSTABLE_SETTINGS = {"OUTPUT_PATH", "CACHE_PATH", "STATIC_CHECK_IF_MODIFIED"}
+
+
+def digest(*parts: object) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def plain(value: object) -> object:
+    """A repr-stable view of a setting or metadata value (no memory addresses)."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, dict):
+        return sorted((str(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [plain(item) for item in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "slug") and hasattr(value, "name"):  # Pelican's Tag, Category, Author
+        return f"{type(value).__name__}:{value.name}"
+    return type(value).__name__
+
+
+def reading_minutes(html: str) -> int:
+    """The theme's reading time of a post's HTML, in minutes."""
+    return max(math.ceil(do_wordcount(do_striptags(html)) / WORDS_PER_MINUTE), 1)
+
+
+def theme_digest(theme: str) -> str:
+    """Digest of every template file: a template edit re-renders every page."""
+    templates = Path(theme) / "templates"
+    return digest(*((str(path.relative_to(templates)), path.read_bytes())
+                    for path in sorted(templates.rglob("*")) if path.is_file()))
+
+
+class PageFingerprints:
+    """Digests of the pages of one build; listing facts are remembered across builds."""
+
+    def __init__(self, facts_memo: dict[str, str] | None = None) -> None:
+        self.facts_memo = facts_memo if facts_memo is not None else {}
+        self._chrome: str | None = None
+        self._listing: str | None = None
+        self._tag_listings: dict[str, str] = {}
+        self._facts: dict[int, str] = {}  # per build: a post appears in many listings
+        self._urls: dict[int, str] = {}  # Pelican computes a URL anew at every access
+
+    def url(self, content) -> str:
+        known = self._urls.get(id(content))
+        if known is None:
+            known = self._urls[id(content)] = content.url
+        return known
+
+    def own(self, content) -> str:
+        """All of one post or page: its HTML source and its metadata."""
+        return digest(content.source_path, content._content, plain(content.metadata),
+                      self.url(content), content.status)
+
+    def facts(self, article) -> str:
+        """What a list shows of ``article``; summary and reading time computed once per text."""
+        known = self._facts.get(id(article))
+        if known is not None:
+            return known
+        key = digest(article._content, article.metadata.get("summary"))
+        if key not in self.facts_memo:
+            self.facts_memo[key] = digest(article.get_summary(""), reading_minutes(article._content))
+        facts = digest(self.facts_memo[key], self.url(article), article.title, plain(article.date),
+                      plain(getattr(article, "modified", None)), article.locale_date,
+                      plain(getattr(article, "tags", [])), plain(getattr(article, "category", None)),
+                      plain(getattr(article, "authors", [])), article.status)
+        self._facts[id(article)] = facts
+        return facts
+
+    def listing(self, articles: Iterable) -> str:
+        return digest(*(self.facts(article) for article in articles))
+
+    def chrome(self, context: dict) -> str:
+        if self._chrome is None:
+            settings = [(key, plain(value)) for key, value in sorted(context.items())
+                        if key.isupper() and key not in UNSTABLE_SETTINGS]
+            everything = [*context.get("articles", ()), *context.get("pages", ()),
+                          *context.get("drafts", []), *context.get("hidden_pages", [])]
+            self._chrome = digest(settings, theme_digest(context["THEME"]),
+                                  [(page.title, self.url(page)) for page in context.get("pages", ())],
+                                  sorted((item.source_path, self.url(item)) for item in everything))
+        return self._chrome
+
+    def tag_listing(self, context: dict, name: str) -> str:
+        if not self._tag_listings:
+            for tag, articles in context.get("tags", ()):
+                self._tag_listings[tag.name] = self.listing(articles)
+        return self._tag_listings.get(name, "")
+
+    def site_listing(self, context: dict) -> str:
+        if self._listing is None:
+            self._listing = digest(self.listing(context.get("articles", ())),
+                                   [(tag.name, [self.url(a) for a in articles])
+                                    for tag, articles in context.get("tags", ())])
+        return self._listing
+
+    def page(self, name: str, template_name: str, context: dict, kwargs: dict) -> str:
+        """The digest of output ``name`` rendered from ``template_name`` with ``kwargs``."""
+        base = (name, template_name, self.chrome(context))
+        if "article" in kwargs:
+            article = kwargs["article"]
+            tags = [self.tag_listing(context, tag.name) for tag in getattr(article, "tags", [])]
+            return digest(*base, "article", self.own(article), tags)
+        if "page" in kwargs:
+            return digest(*base, "page", self.own(kwargs["page"]))
+        simple = sorted((key, plain(value)) for key, value in kwargs.items()
+                        if key not in {"articles", "dates", "all_articles"})
+        if "tag" in kwargs:
+            return digest(*base, "tag", simple, self.listing(kwargs.get("articles", ())))
+        return digest(*base, "listing", simple, self.site_listing(context),
+                      self.listing(kwargs.get("articles", ())))

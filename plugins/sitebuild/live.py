@@ -1,0 +1,162 @@
+"""The live loop behind `invoke livereload`: watch, rebuild what changed, reload the page.
+
+Each change rebuilds incrementally (only pages whose inputs changed are rendered and
+written, build.py) into a staging folder swapped in when clean, so a failed rebuild
+leaves the last good site served.  Browsers whose page was rewritten get a reload
+event (server-sent events, reload.py); the terminal gets one line per rebuild.  The
+search index and the removal of the replaced tree happen after the reload signal, on
+a background thread, so the page the author looks at never waits for them.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .build import BuildReport, build_site, refresh_search, swap_in
+from .reload import ReloadHub, serve_site
+from .search import url_of
+from .writer import PageLedger
+
+DEBRIS = ("__pycache__", ".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
+
+
+def summary_line(changed: Iterable[str], report: BuildReport) -> str:
+    """One terminal line: what changed, pages written, time."""
+    names = sorted(changed)
+    what = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    if not report.ok:
+        return (f"{time.strftime('%H:%M:%S')} {what or 'start'}: build failed with "
+                f"{len(report.problems)} problem(s); still serving the last good site")
+    return (f"{time.strftime('%H:%M:%S')} {what or 'start'}: {len(report.written)} page(s) "
+            f"written, {len(report.kept)} kept, {report.seconds:.2f} s")
+
+
+class LiveSite:
+    """One site rebuilt in place on every change; thread-safe ``rebuild``."""
+
+    def __init__(self, settings_file: Path, output: Path, override: dict,
+                 hub: ReloadHub, echo: Callable[[str], None] = print,
+                 full_rebuild_on: tuple[Path, ...] = ()) -> None:
+        self.settings_file, self.output, self.override = settings_file, output.resolve(), override
+        self.hub, self.echo, self.full_rebuild_on = hub, echo, full_rebuild_on
+        self.ledger: PageLedger | None = None
+        self.glob = "**/*.{html}"
+        self.lock = threading.Lock()
+        self.generation = 0
+        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-reload")
+
+    def rebuild(self, changed: Iterable[Path] = (), root: Path | None = None) -> BuildReport:
+        """Rebuild after ``changed`` (nothing: the first, full build); signal and report."""
+        changed = list(changed)
+        full = self.ledger is None or any(
+            path == watched or watched in path.parents
+            for path in changed for watched in self.full_rebuild_on)
+        with self.lock:
+            report = build_site(self.settings_file, self.output, self.override,
+                                previous=None if full else self.ledger,
+                                search="now" if full else "later", keep_replaced=True)
+            if report.ok:
+                self.ledger = report.ledger
+                self.generation += 1
+            generation = self.generation
+        if report.ok:
+            self.hub.publish([url_of(name) for name in report.written], report.seconds)
+        names = [str(path.relative_to(root)) if root and root in path.parents else str(path)
+                 for path in changed]
+        self.echo(summary_line(names, report))
+        for problem in report.problems:
+            self.echo(f"  {problem}")
+        if report.ok:
+            self.background.submit(self._after_reload, report, full, generation)
+        return report
+
+    def _after_reload(self, report: BuildReport, indexed: bool, generation: int) -> None:
+        import shutil  # noqa: PLC0415
+
+        if report.discard is not None:
+            shutil.rmtree(report.discard, ignore_errors=True)
+        if indexed or generation != self.generation:
+            return  # indexed while built, or a newer build will index
+        problems = refresh_index(self, report.ledger, generation)
+        for problem in problems:
+            self.echo(f"  search index not refreshed: {problem}")
+
+    def settle(self, timeout: float = 120) -> None:
+        """Wait for the background work (search index, old tree removal) queued so far."""
+        self.background.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        self.background.shutdown(wait=True)
+
+
+def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[str]:
+    """Re-index from the pages in memory into a side folder; swap it in if still current."""
+    import shutil  # noqa: PLC0415
+
+    from .build import SEARCH_FOLDER  # noqa: PLC0415
+
+    side = site.output.parent / f".{site.output.name}.search-next"
+    shutil.rmtree(side, ignore_errors=True)
+    side.mkdir(parents=True)
+    problems = refresh_search(side, ledger, glob_of(site))
+    if problems:
+        return problems
+    with site.lock:
+        if generation == site.generation:
+            swap_in(side / SEARCH_FOLDER, site.output / SEARCH_FOLDER)
+    shutil.rmtree(side, ignore_errors=True)
+    return []
+
+
+def glob_of(site: LiveSite) -> str:
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    if site.glob == "**/*.{html}":
+        settings = read_settings(str(site.settings_file), override=site.override)
+        site.glob = settings.get("SEARCH_INDEX_GLOB", site.glob)
+    return site.glob
+
+
+def is_debris(path: str) -> bool:
+    return any(part in path for part in DEBRIS) or "/.#" in path
+
+
+def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
+                      stop: threading.Event | None = None) -> None:
+    """Rebuild on every batch of changes under ``watched`` until ``stop`` is set."""
+    from watchfiles import watch  # noqa: PLC0415
+
+    def interesting(_change, path: str) -> bool:
+        return not is_debris(path) and not path.startswith(str(site.output))
+
+    for batch in watch(*watched, watch_filter=interesting, step=20, stop_event=stop,
+                       rust_timeout=500, yield_on_timeout=False):
+        site.rebuild(sorted({Path(path) for _, path in batch}), root)
+
+
+def serve(settings_file: Path, output: Path, override: dict, watched: list[Path], root: Path,
+          host: str, port: int, full_rebuild_on: tuple[Path, ...] = ()) -> None:
+    """Build, serve ``output`` at host:port, rebuild and reload on every change (Ctrl-C)."""
+    hub = ReloadHub()
+    site = LiveSite(settings_file, output, override, hub,
+                    echo=lambda line: print(line, flush=True), full_rebuild_on=full_rebuild_on)
+    first = site.rebuild()
+    if not first.ok and not output.exists():
+        print("The first build failed and there is no site to serve.", file=sys.stderr)
+        raise SystemExit(1)
+    server = serve_site(output, host, port, hub)
+    print(f"Serving {output} at http://{host}:{server.server_address[1]}/ "
+          "(rebuilds on every change; Ctrl-C to stop)", flush=True)
+    try:
+        watch_and_rebuild(site, watched, root)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        hub.close()
+        site.close()

@@ -1,0 +1,146 @@
+"""Pagefind indexing from HTML in memory, on a background thread, through Pagefind's Python API.
+
+The build hands each page it renders to a ``SearchIndexer`` as soon as the page is
+written; the indexer forwards it to a ``pagefind --service`` process, which indexes on
+the second core while Pelican renders the next pages.  At the end, ``finish`` writes the
+index files.  Nothing re-reads the output folder.
+
+Pagefind's service client waits 0.1 s before reading each response
+(``PagefindService._wait_for_responses``), which makes 1,000 pages take 100 s.  We replace
+that private method with the same loop without the sleep; ``check_pagefind_internals``
+fails the build (and a test) if the method or the wire format it relies on changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fnmatch
+import inspect
+import json
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future
+from pathlib import Path
+
+from pagefind.index import PagefindIndex
+from pagefind.service import PagefindService, _encode
+
+PRIVATE_POLL = "_wait_for_responses"
+
+
+def check_pagefind_internals() -> list[str]:
+    """What we need of the pagefind package's private API and did not find (empty: all there)."""
+    missing = []
+    method = getattr(PagefindService, PRIVATE_POLL, None)
+    if method is None or not inspect.iscoroutinefunction(method):
+        missing.append(f"pagefind.service.PagefindService.{PRIVATE_POLL} is gone")
+    source = inspect.getsource(PagefindService.launch) if hasattr(PagefindService, "launch") else ""
+    if "_poll_task" not in source or PRIVATE_POLL not in source:
+        missing.append("PagefindService.launch no longer starts _wait_for_responses as _poll_task")
+    sample = {"message_id": 1, "payload": {"type": "NewIndex"}}
+    if base64.b64decode(_encode(sample)) != json.dumps(sample).encode():
+        missing.append("the service wire format is no longer base64 JSON")
+    return missing
+
+
+class PromptPagefindService(PagefindService):
+    """The pagefind service client, reading each response as soon as it arrives."""
+
+    async def _wait_for_responses(self) -> None:
+        while True:
+            output = await self._backend.stdout.readuntil(b",")
+            response = json.loads(base64.b64decode(output[:-1]))
+            if response is None:
+                continue
+            message_id = response.get("message_id")
+            payload = response["payload"]
+            if message_id is None and payload.get("original_message"):
+                message_id = json.loads(payload["original_message"]).get("message_id")
+            future = self._responses.pop(message_id, None)
+            if future is None or future.done():
+                continue
+            if payload["type"] == "Error":
+                future.set_exception(RuntimeError(f"pagefind: {payload.get('message')}"))
+            else:
+                future.set_result(payload)
+
+
+def glob_matches(glob: str, name: str) -> bool:
+    """Whether an output file ``name`` (relative, '/'-separated) is one Pagefind reads."""
+    pattern = glob.replace("{html}", "html")
+    return fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name, pattern.replace("**/", ""))
+
+
+def url_of(name: str) -> str:
+    """The URL Pagefind gives an output file: ``posts/a/index.html`` -> ``/posts/a/``."""
+    url = "/" + name
+    return url[: -len("index.html")] if url.endswith("/index.html") else url
+
+
+class SearchIndexer:
+    """One Pagefind index fed page by page from another thread; ``finish`` writes it."""
+
+    def __init__(self, glob: str = "**/*.{html}") -> None:
+        self.glob = glob
+        self.problems: list[str] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind",
+                                        daemon=True)
+        self._thread.start()
+        self._index: Future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+        self._pending: list[Future] = []
+
+    async def _start(self) -> PagefindIndex:
+        service = await PromptPagefindService().launch()
+        return await service.create_index(None)
+
+    def wants(self, name: str) -> bool:
+        return glob_matches(self.glob, name)
+
+    def add(self, name: str, html: str) -> None:
+        """Queue one page (output-relative ``name``) for indexing; returns at once."""
+        self._pending.append(asyncio.run_coroutine_threadsafe(self._add(name, html), self._loop))
+
+    async def _add(self, name: str, html: str) -> None:
+        index = await asyncio.wrap_future(self._index)
+        await index.add_html_file(content=html, url=url_of(name))
+
+    def add_all(self, pages: Iterable[tuple[str, str]]) -> None:
+        for name, html in pages:
+            self.add(name, html)
+
+    def finish(self, site: Path) -> list[str]:
+        """Wait for every page, write the index and UI into ``site``/pagefind; the problems."""
+        try:
+            for future in self._pending:
+                future.result()
+            asyncio.run_coroutine_threadsafe(self._write(site), self._loop).result()
+        except Exception as err:  # noqa: BLE001 - any failure of the indexer fails the build
+            self.problems.append(f"ERROR: pagefind failed: {type(err).__name__}: {err}")
+        finally:
+            self.close()
+        return self.problems
+
+    async def _write(self, site: Path) -> None:
+        index = await asyncio.wrap_future(self._index)
+        await index.write_files(output_path=str(site / "pagefind"))
+
+    def close(self) -> None:
+        """Stop the service process and the thread (idempotent)."""
+        if not self._thread.is_alive():
+            return
+
+        async def stop() -> None:
+            if self._index.done() and self._index.exception() is None:
+                service = self._index.result()._service
+                service._poll_task.cancel()
+                service._backend.terminate()
+                await service._backend.wait()
+
+        try:
+            asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop.close()
