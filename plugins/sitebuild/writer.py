@@ -80,11 +80,11 @@ class BuildSession:
         return glob_matches(self.search_glob, name)
 
     def page_written(self, name: str, html: str) -> None:
+        """A searchable page was written: keep its HTML and hand it to the indexer."""
         self.written.append(name)
-        if self.searchable(name):
-            self.ledger.html[name] = html
-            if self.indexer is not None:
-                self.indexer.add(name, html)
+        self.ledger.html[name] = html
+        if self.indexer is not None:
+            self.indexer.add(name, html)
 
     def page_kept(self, name: str) -> None:
         self.kept.append(name)
@@ -109,6 +109,9 @@ class CapturingFile:
     def write(self, text: str) -> int:
         self._parts.append(text)
         return self._handle.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._handle, name)  # flush, encoding... as the real file has them
 
     def __enter__(self):
         return self
@@ -146,6 +149,9 @@ class IncrementalWriter(Writer):
         if filename == os.devnull:
             return handle
         name = Path(filename).relative_to(session.staging).as_posix()
+        if not session.searchable(name):  # feeds and the like: no need to keep their text
+            session.written.append(name)
+            return handle
         return CapturingFile(handle, lambda text: session.page_written(name, text))
 
 
