@@ -7,14 +7,14 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from measure import BuildResult, Series, child_build
+from measure import BuildResult, Series, child_build, pagefind_cli
 from synthetic import sample_source
 
 FROZEN = {"SAMPLES_EXECUTE": False}  # a stale result fails the build: nothing may execute
 CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "SAMPLES_EXECUTE": True}
 
 
-FLAVOURS = ("ours", "vanilla", "ours-no-search")
+FLAVOURS = ("ours", "vanilla", "ours-no-search", "vanilla-no-search")
 
 
 @dataclass
@@ -37,6 +37,42 @@ def build_cost(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
                 raise AssertionError(f"a frozen build executed {result.executions}")
             cost.wall[flavour].values.append(result.wall)
             cost.rss[flavour].values.append(result.peak_rss_mib)
+    return cost
+
+
+SEARCH_GLOB = "posts/**/*.html"  # pelicanconf.py's SEARCH_INDEX_GLOB, for both sides
+
+
+@dataclass
+class WholeProcessCost:
+    """Whole processes, interpreter start-up included: ours (one process, Pagefind service
+    as its child) against vanilla Pelican followed by ``python -m pagefind``."""
+
+    wall: dict[str, Series] = field(default_factory=lambda: {f: Series() for f in FLAVOURS})
+    rss: dict[str, Series] = field(default_factory=lambda: {f: Series() for f in FLAVOURS})
+
+
+def whole_process_cost(site: Path, twin: Path, scratch: Path, repeats: int) -> WholeProcessCost:
+    """Alternate: ours with search, vanilla + Pagefind CLI, ours without search (vs vanilla).
+
+    Peak RSS: ours = our process + its Pagefind service (they run at the same time, so
+    the sum bounds the tree's peak); vanilla + CLI = the larger of the two (one after
+    the other); vanilla alone = Pelican's process.
+    """
+    cost = WholeProcessCost()
+    for _ in range(repeats):
+        ours = child_build("ours", site, scratch / "whole-ours", FROZEN)
+        cost.wall["ours"].values.append(ours.process_wall)
+        cost.rss["ours"].values.append(ours.peak_rss_mib + ours.children_rss_mib)
+        vanilla = child_build("vanilla", twin, scratch / "whole-vanilla", FROZEN)
+        cli_wall, cli_rss = pagefind_cli(scratch / "whole-vanilla", SEARCH_GLOB)
+        cost.wall["vanilla"].values.append(vanilla.process_wall + cli_wall)
+        cost.rss["vanilla"].values.append(max(vanilla.peak_rss_mib, cli_rss))
+        cost.wall["vanilla-no-search"].values.append(vanilla.process_wall)
+        cost.rss["vanilla-no-search"].values.append(vanilla.peak_rss_mib)
+        bare = child_build("ours-no-search", site, scratch / "whole-ours-bare", FROZEN)
+        cost.wall["ours-no-search"].values.append(bare.process_wall)
+        cost.rss["ours-no-search"].values.append(bare.peak_rss_mib)
     return cost
 
 

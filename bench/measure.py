@@ -26,6 +26,7 @@ class BuildResult:
     peak_rss_mib: float
     problems: list[str]
     executions: list[str]
+    children_rss_mib: float = 0.0  # the largest child's peak (the Pagefind service)
 
 
 class BuildFailed(RuntimeError):
@@ -51,7 +52,18 @@ def child_build(flavour: str, site: Path, output: Path, override: dict | None = 
     if data["problems"]:
         raise BuildFailed(f"{flavour} build of {site}: " + "; ".join(data["problems"][:5]))
     return BuildResult(data["wall"], process_wall, usage.ru_maxrss / 1024, data["problems"],
-                       data["executions"])
+                       data["executions"], data.get("children_rss_mib", 0.0))
+
+
+def pagefind_cli(site: Path, glob: str) -> tuple[float, float]:
+    """``python -m pagefind`` on a built site, as a user would run it: (wall s, peak RSS MiB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(site), "--glob",
+                                glob, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, stderr, status, usage = _communicate_then_wait4(process)
+    if status != 0:
+        raise BuildFailed(f"pagefind on {site} exited {status}: {stderr.decode()[-2000:]}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
 def _communicate_then_wait4(process: subprocess.Popen):

@@ -1,0 +1,123 @@
+"""Save -> page written and reload signal sent, in the live loop, against a cold build.
+
+The live loop runs in its own process (livechild.py); the harness listens to its event
+stream as a browser does, edits one post, and times from the save to the reload event
+(the server stamps it with the shared monotonic clock when it sends it).  Then, once
+the loop has settled (search index refreshed), a cold build of the same edited site runs
+in a fresh process with an empty cache, and the two output trees must be identical,
+byte for byte.  Cold builds and live edits alternate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from measure import Series, child_build
+from synthetic import sample_source
+
+CHILD = Path(__file__).resolve().parent / "livechild.py"
+CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False,
+          "SAMPLES_EXECUTE": True}
+
+
+@dataclass
+class LiveLoop:
+    edit: str
+    live: Series = field(default_factory=Series)
+    cold: Series = field(default_factory=Series)
+    runs: Series = field(default_factory=Series)  # run time of the executed sample, s
+    written: list[int] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+
+def tree_digests(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def _lines(stream, sink: queue.Queue) -> None:
+    for line in stream:
+        sink.put(line.rstrip("\n"))
+
+
+def _events(port: int, sink: queue.Queue) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__live/events", timeout=600) as events:
+        for raw in events:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                sink.put((time.monotonic(), json.loads(line[6:])))
+
+
+def _expect(lines: queue.Queue, prefix: str, timeout: float = 600) -> str:
+    while True:
+        line = lines.get(timeout=timeout)
+        if line.startswith(prefix):
+            return line
+
+
+def edit_post(site: Path, slug: str, edit: str, round_number: int) -> None:
+    folder = site / "content" / "posts" / slug
+    if edit == "sample":
+        (folder / "sample.py").write_text(sample_source(30 + round_number), encoding="utf-8")
+        return
+    page = folder / "index.md"
+    text = page.read_text(encoding="utf-8").rstrip("\n")
+    page.write_text(text + f" An edited closing sentence, round {round_number}.\n",
+                    encoding="utf-8")
+
+
+def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) -> LiveLoop:
+    """``repeats`` rounds of: edit one post (prose or sample), time it, cold-build, compare."""
+    loop = LiveLoop(edit)
+    output, cache = scratch / f"live-{edit}", scratch / f"live-cache-{edit}"
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    spec = {"site": str(site), "output": str(output), "cache": str(cache)}
+    process = subprocess.Popen([sys.executable, str(CHILD), json.dumps(spec)], text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    try:
+        port = int(_expect(lines, "PORT").split()[1])
+        events: queue.Queue = queue.Queue()
+        threading.Thread(target=_events, args=(port, events), daemon=True).start()
+        time.sleep(0.5)  # the event stream is connected and the watcher armed
+        for round_number in range(repeats):
+            slug = f"post-{(posts // 3 + round_number * 11) % posts:04d}"
+            edit_post(site, slug, edit, round_number)
+            saved = time.monotonic()
+            _received, message = events.get(timeout=600)
+            loop.live.values.append(message["sent"] - saved)
+            run_seconds = float(_expect(lines, "SETTLED").split()[1])
+            if edit == "sample":
+                loop.runs.values.append(run_seconds)
+            if f"/posts/{slug}/" not in message["urls"]:
+                raise AssertionError(f"the reload event of {slug} names {message['urls'][:5]}")
+            loop.written.append(len(message["urls"]))
+            cold_output = scratch / f"cold-{edit}"
+            cold = child_build("ours", site, cold_output,
+                               {**CACHED, "CACHE_PATH": str(scratch / f"cold-cache-{edit}")})
+            shutil.rmtree(scratch / f"cold-cache-{edit}", ignore_errors=True)
+            loop.cold.values.append(cold.wall)
+            live_tree, cold_tree = tree_digests(output), tree_digests(cold_output)
+            if live_tree != cold_tree:
+                differ = sorted(name for name in set(live_tree) | set(cold_tree)
+                                if live_tree.get(name) != cold_tree.get(name))
+                raise AssertionError(f"live tree differs from a cold build after editing "
+                                     f"{slug}: {differ[:8]}")
+            loop.checks.append(f"{slug} ({edit}): {len(message['urls'])} page(s) written, "
+                               f"{len(live_tree)} files identical to a cold build")
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    return loop
