@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from samples.execute import run_finished  # noqa: E402
 from sitebuild.live import LiveSite, is_debris  # noqa: E402
 from sitebuild.reload import ReloadHub, serve_site  # noqa: E402
-from watchfiles import watch  # noqa: E402
+from watchfiles import Change, watch  # noqa: E402
 
 LIVE = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
 RUN_SECONDS: list[float] = []
@@ -45,7 +45,8 @@ def main(spec: dict) -> None:
     for batch in watch(site_root / "content", step=20, rust_timeout=500,
                        watch_filter=lambda _change, path: not is_debris(path)):
         RUN_SECONDS.clear()
-        site.rebuild(sorted({Path(path) for _, path in batch}), site_root)
+        site.rebuild(sorted({Path(path) for _, path in batch}), site_root,
+                     only_modified=all(change == Change.modified for change, _ in batch))
         site.settle()
         print(f"SETTLED {sum(RUN_SECONDS):.3f}", flush=True)
 

@@ -10,6 +10,7 @@ from conftest import ROOT, FixtureSite
 from jinja2 import Environment, FileSystemLoader
 from sitebuild import build_site
 from sitebuild.fingerprints import reading_minutes
+from sitebuild.hotpath import check_pelican_internals as hotpath_internals
 from sitebuild.live import summary_line
 from sitebuild.search import check_pagefind_internals, glob_matches, url_of
 from sitebuild.writer import check_pelican_internals
@@ -105,10 +106,12 @@ def test_a_tree_replaced_by_another_build_is_rebuilt_whole(site):
 
 
 def test_the_private_apis_we_rely_on_are_still_there():
-    """Pelican's Writer._open_w and pagefind's response loop: if this fails, the
-    incremental writer or the prompt Pagefind client must be ported, not the test."""
+    """Pelican's Writer._open_w, content cache and memoized HTML, and pagefind's response
+    loop: if this fails, the writer, the live shortcut or the prompt Pagefind client must
+    be ported, not the test."""
     assert check_pelican_internals() == []
     assert check_pagefind_internals() == []
+    assert hotpath_internals() == []
 
 
 def test_reading_minutes_equal_the_theme_macro():
@@ -135,3 +138,61 @@ def test_one_terminal_line_per_rebuild(site):
     report = site.build(**CACHED)
     line = summary_line(["content/posts/beta/index.md"], report)
     assert "content/posts/beta/index.md:" in line and "page(s) written" in line
+
+
+class Hub:
+    """Stands in for the reload hub: remembers what was announced."""
+
+    def __init__(self) -> None:
+        self.published: list[list[str]] = []
+
+    def publish(self, urls, seconds) -> None:
+        self.published.append(urls)
+
+
+def live_site(site: FixtureSite, lines: list[str]):
+    from sitebuild.live import LiveSite  # noqa: PLC0415
+
+    override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
+                "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED}
+    return LiveSite(ROOT / "pelicanconf.py", site.output, override, Hub(), echo=lines.append)
+
+
+def test_the_live_shortcut_rewrites_one_page_and_equals_a_cold_build(site, tmp_path):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        source = site.content / "posts" / "beta" / "index.md"
+        site.write({"posts/beta/index.md": post("Beta", "notes", "First words of beta.\n\nNew.")})
+        result = live.rebuild([source], site.root, only_modified=True)
+        assert result.written == ["posts/beta/index.html"]
+        assert "one post" in lines[-1]
+        assert live.hub.published[-1] == ["/posts/beta/"]
+        live.settle()
+        assert tree(site.output) == cold_tree(site, tmp_path)
+        # a title change is not for the shortcut: the listings are rewritten too
+        site.write({"posts/beta/index.md": post("Beta 2", "notes", "New.")})
+        result = live.rebuild([source], site.root, only_modified=True)
+        assert "index.html" in result.written
+        live.settle()
+        assert tree(site.output) == cold_tree(site, tmp_path / "again")
+    finally:
+        live.close()
+
+
+def test_a_broken_edit_through_the_shortcut_keeps_the_page(site):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        good = (site.output / "posts" / "beta" / "index.html").read_bytes()
+        site.write({"posts/beta/index.md": "Title: Beta\nDate: 2024-01-06\nTags: notes\n\n"
+                    "```console {run=\"exit 3\"}\n```\n"})
+        result = live.rebuild([site.content / "posts" / "beta" / "index.md"], site.root,
+                              only_modified=True)
+        assert not result.ok
+        assert "still serving the last good site" in lines[-len(result.problems) - 1]
+        assert (site.output / "posts" / "beta" / "index.html").read_bytes() == good
+    finally:
+        live.close()

@@ -19,6 +19,7 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from .hotpath import forget_all_rendered
 from .search import SearchIndexer
 from .writer import ACTIVE, BuildSession, PageLedger
 from .writer import check_pelican_internals as writer_internals
@@ -139,6 +140,7 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     finally:
         ACTIVE.remove(session)
         root.removeHandler(collector)
+        forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
     report.problems.extend(collector.problems)
     if previous is not None and report.ok:
         prune(staging, set(session.ledger.pages) | set(session.written) | session.statics,
@@ -155,6 +157,7 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         return report
     report.discard = swap_in(staging, output, remove=not keep_replaced)
     session.ledger.output_identity = tree_identity(output)
+    session.ledger.search_glob, session.ledger.fingerprints = glob, session.fingerprints
     report.written, report.kept, report.ledger = session.written, session.kept, session.ledger
     report.seconds = time.perf_counter() - started
     return report

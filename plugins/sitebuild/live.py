@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import BuildReport, build_site, refresh_search, swap_in
+from .build import BuildReport, ProblemCollector, build_site, refresh_search, swap_in
+from .hotpath import HotResult, hot_rebuild
 from .reload import ReloadHub, serve_site
 from .search import url_of
 from .writer import PageLedger
@@ -25,15 +26,16 @@ from .writer import PageLedger
 DEBRIS = ("__pycache__", ".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
 
 
-def summary_line(changed: Iterable[str], report: BuildReport) -> str:
+def summary_line(changed: Iterable[str], report: BuildReport | HotResult) -> str:
     """One terminal line: what changed, pages written, time."""
     names = sorted(changed)
     what = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     if not report.ok:
         return (f"{time.strftime('%H:%M:%S')} {what or 'start'}: build failed with "
                 f"{len(report.problems)} problem(s); still serving the last good site")
+    kept = f", {len(report.kept)} kept" if isinstance(report, BuildReport) else ", one post"
     return (f"{time.strftime('%H:%M:%S')} {what or 'start'}: {len(report.written)} page(s) "
-            f"written, {len(report.kept)} kept, {report.seconds:.2f} s")
+            f"written{kept}, {report.seconds:.2f} s")
 
 
 class LiveSite:
@@ -50,12 +52,27 @@ class LiveSite:
         self.generation = 0
         self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-reload")
 
-    def rebuild(self, changed: Iterable[Path] = (), root: Path | None = None) -> BuildReport:
-        """Rebuild after ``changed`` (nothing: the first, full build); signal and report."""
+    def rebuild(self, changed: Iterable[Path] = (), root: Path | None = None,
+                only_modified: bool = False) -> BuildReport | HotResult:
+        """Rebuild after ``changed`` (nothing: the first, full build); signal and report.
+
+        ``only_modified``: every change modified an existing file (none added or
+        deleted), so the one-post shortcut (hotpath.py) may apply.
+        """
         changed = list(changed)
         full = self.ledger is None or any(
             path == watched or watched in path.parents
             for path in changed for watched in self.full_rebuild_on)
+        names = [str(path.relative_to(root)) if root and root in path.parents else str(path)
+                 for path in changed]
+        if not full and only_modified:
+            with self.lock:
+                hot = hot_rebuild(self.ledger, self.output, changed, ProblemCollector)
+                if hot is not None and hot.ok:
+                    self.generation += 1
+                generation = self.generation
+            if hot is not None:
+                return self._hot_done(hot, names, generation)
         with self.lock:
             report = build_site(self.settings_file, self.output, self.override,
                                 previous=None if full else self.ledger,
@@ -66,14 +83,23 @@ class LiveSite:
             generation = self.generation
         if report.ok:
             self.hub.publish([url_of(name) for name in report.written], report.seconds)
-        names = [str(path.relative_to(root)) if root and root in path.parents else str(path)
-                 for path in changed]
         self.echo(summary_line(names, report))
         for problem in report.problems:
             self.echo(f"  {problem}")
         if report.ok:
             self.background.submit(self._after_reload, report, full, generation)
         return report
+
+    def _hot_done(self, hot: HotResult, names: list[str], generation: int) -> HotResult:
+        if hot.ok:
+            self.hub.publish([url_of(name) for name in hot.written], hot.seconds)
+        self.echo(summary_line(names, hot))
+        for problem in hot.problems:
+            self.echo(f"  {problem}")
+        if hot.ok:
+            self.background.submit(self._after_reload, BuildReport(self.output, ledger=self.ledger),
+                                   False, generation)
+        return hot
 
     def _after_reload(self, report: BuildReport, indexed: bool, generation: int) -> None:
         import shutil  # noqa: PLC0415
@@ -134,9 +160,12 @@ def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
     def interesting(_change, path: str) -> bool:
         return not is_debris(path) and not path.startswith(str(site.output))
 
+    from watchfiles import Change  # noqa: PLC0415
+
     for batch in watch(*watched, watch_filter=interesting, step=20, stop_event=stop,
                        rust_timeout=500, yield_on_timeout=False):
-        site.rebuild(sorted({Path(path) for _, path in batch}), root)
+        site.rebuild(sorted({Path(path) for _, path in batch}), root,
+                     only_modified=all(change == Change.modified for change, _ in batch))
 
 
 def serve(settings_file: Path, output: Path, override: dict, watched: list[Path], root: Path,

@@ -53,6 +53,10 @@ class PageLedger:
     html: dict[str, str] = field(default_factory=dict)
     facts_memo: dict[str, str] = field(default_factory=dict)
     output_identity: tuple[int, int] | None = None
+    search_glob: str = "**/*.{html}"
+    # In memory only: the build's generators and digests, for the live loop's shortcut.
+    generators: list = field(default_factory=list)
+    fingerprints: PageFingerprints | None = None
 
 
 @dataclass

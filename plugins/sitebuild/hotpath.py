@@ -1,0 +1,174 @@
+"""The live loop's shortcut for the commonest edit: one post's prose or sample changed,
+and nothing a list shows of it (title, dates, tags, summary, reading time, URL).
+
+The last clean build's generators stay in memory (``PageLedger.generators``).  The
+edited post is read again through Pelican's own ``Readers.read_file`` (so stale
+samples run, as in any build); if its listing facts are unchanged, the old Article
+takes the new one's state and only its page is rendered, by Pelican's own
+``generate_articles`` with a writer that skips every other post, into a side folder,
+then moved into the served tree with ``os.replace`` (atomic: a reader never sees half
+a page).  Anything else (a new or deleted file, a changed title, feeds on, a warning
+while reading) returns None and the live loop runs the incremental build instead; a
+read that logs a problem writes nothing, so the last good page stays served.
+
+Private Pelican API: ``FileDataCacher._cache`` (to read the edited file again) and
+the ``memoized`` caches of ``Content.get_content`` / ``get_summary`` (the old Article's
+rendered HTML is forgotten); ``check_pelican_internals`` covers both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Content
+from pelican.generators import ArticlesGenerator, StaticGenerator
+
+from .writer import ACTIVE, BuildSession, IncrementalWriter, PageLedger
+
+
+def check_pelican_internals() -> list[str]:
+    """What the shortcut needs of Pelican's private API and did not find."""
+    from pelican.cache import FileDataCacher  # noqa: PLC0415
+
+    missing = []
+    for name in ("get_content", "get_summary"):
+        if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
+            missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
+    if "self._cache" not in __import__("inspect").getsource(FileDataCacher.get_cached_data):
+        missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
+    return missing
+
+
+def forget_rendered(content) -> None:
+    """Drop Pelican's memoized HTML of ``content`` (keyed by the object, kept forever)."""
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content, name).cache
+        for key in [key for key in cache if key and key[0] is content]:
+            del cache[key]
+
+
+def forget_all_rendered() -> None:
+    """Drop every memoized HTML: a long-lived process would keep each build's posts."""
+    for name in ("get_content", "get_summary"):
+        getattr(Content, name).cache.clear()
+
+
+@dataclass
+class HotResult:
+    written: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _generators(ledger: PageLedger):
+    articles = next((g for g in ledger.generators if isinstance(g, ArticlesGenerator)), None)
+    statics = next((g for g in ledger.generators if isinstance(g, StaticGenerator)), None)
+    return articles, statics
+
+
+def feeds_on(settings: dict) -> bool:
+    return any(value for key, value in settings.items() if "FEED_" in key and
+               key.endswith(("_ATOM", "_RSS")))
+
+
+def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
+                collector_factory) -> HotResult | None:
+    """Rewrite one post's page after ``modified`` files of its folder changed, or None
+    when the edit needs the incremental build."""
+    started = time.perf_counter()
+    if not ledger.generators or not modified:
+        return None
+    articles, statics = _generators(ledger)
+    folders = {path.parent for path in modified}
+    if articles is None or statics is None or len(folders) != 1 or feeds_on(articles.settings):
+        return None
+    folder = folders.pop()
+    old = next((a for a in articles.articles if Path(a.source_path).parent == folder), None)
+    if old is None or not all(path.is_file() for path in modified):
+        return None
+    static_by_source = {str(Path(articles.path) / s.source_path): s for s in statics.staticfiles}
+    others = [path for path in modified if path != Path(old.source_path)]
+    if any(str(path) not in static_by_source for path in others):
+        return None  # a file the last build did not copy: let the full machinery decide
+    collector = collector_factory()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    new = None
+    try:
+        articles.readers._cache.pop(old.source_path, None)
+        new = articles.readers.read_file(
+            base_path=articles.path, path=os.path.relpath(old.source_path, articles.path),
+            content_class=type(old), context=articles.context,
+            preread_signal=signals.article_generator_preread, preread_sender=articles,
+            context_signal=signals.article_generator_context, context_sender=articles)
+    except Exception as err:  # as Pelican does: a post that cannot be read is a problem
+        collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
+    finally:
+        root.removeHandler(collector)
+    if collector.problems or new is None:
+        return HotResult(problems=collector.problems, seconds=time.perf_counter() - started)
+    fingerprints = ledger.fingerprints
+    before = fingerprints.facts(old)
+    fingerprints._facts.pop(id(new), None)  # an id may be reused by a new object
+    after = fingerprints.facts(new)
+    forget_rendered(new)
+    fingerprints._facts.pop(id(new), None)
+    fingerprints._facts[id(old)] = after
+    if after != before or new.save_as != old.save_as or \
+            new.template != old.template or new.get_static_links() != old.get_static_links():
+        return None
+    forget_rendered(old)
+    old.__dict__.clear()
+    old.__dict__.update(new.__dict__)
+    return _write(ledger, output, old, articles, [static_by_source[str(p)] for p in others],
+                  started)
+
+
+def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
+           started: float) -> HotResult:
+    side = output.parent / f".{output.name}.hot-{os.getpid()}"
+    shutil.rmtree(side, ignore_errors=True)
+    session = BuildSession(side, None, None, ledger.search_glob)
+    session.ledger, session.fingerprints = ledger, ledger.fingerprints
+    writer = IncrementalWriter(str(side), settings=articles.settings)
+
+    def only_this_post(name, template, context, **kwargs):
+        if kwargs.get("article") is article:  # as Pelican's generate_pages calls the writer
+            writer.write_file(name, template, context,
+                              relative_urls=articles.settings["RELATIVE_URLS"], **kwargs)
+
+    ACTIVE.append(session)
+    try:
+        articles.generate_articles(only_this_post)
+    finally:
+        ACTIVE.remove(session)
+    for static in changed_statics:
+        target = side / static.save_as
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(articles.path) / static.source_path, target)
+        session.written.append(static.save_as)
+    for name in session.written:
+        (output / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(side / name, output / name)
+    shutil.rmtree(side, ignore_errors=True)
+    return HotResult(written=session.written, seconds=time.perf_counter() - started)
+
+
+def keep_generators(generators) -> None:
+    """all_generators_finalized receiver: the build's generators, for the next shortcut."""
+    if ACTIVE:
+        ACTIVE[-1].ledger.generators = list(generators)
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(keep_generators)
