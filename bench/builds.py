@@ -50,6 +50,9 @@ class WholeProcessCost:
 
     wall: dict[str, Series] = field(default_factory=lambda: {f: Series() for f in FLAVOURS})
     rss: dict[str, Series] = field(default_factory=lambda: {f: Series() for f in FLAVOURS})
+    parts: dict[str, Series] = field(default_factory=lambda: {
+        name: Series() for name in ("our process", "our Pagefind service", "vanilla Pelican",
+                                    "Pagefind CLI", "vanilla Pelican s", "Pagefind CLI s")})
 
 
 def whole_process_cost(site: Path, twin: Path, scratch: Path, repeats: int) -> WholeProcessCost:
@@ -68,6 +71,12 @@ def whole_process_cost(site: Path, twin: Path, scratch: Path, repeats: int) -> W
         cli_wall, cli_rss = pagefind_cli(scratch / "whole-vanilla", SEARCH_GLOB)
         cost.wall["vanilla"].values.append(vanilla.process_wall + cli_wall)
         cost.rss["vanilla"].values.append(max(vanilla.peak_rss_mib, cli_rss))
+        for name, value in (("our process", ours.peak_rss_mib),
+                            ("our Pagefind service", ours.children_rss_mib),
+                            ("vanilla Pelican", vanilla.peak_rss_mib), ("Pagefind CLI", cli_rss),
+                            ("vanilla Pelican s", vanilla.process_wall),
+                            ("Pagefind CLI s", cli_wall)):
+            cost.parts[name].values.append(value)
         cost.wall["vanilla-no-search"].values.append(vanilla.process_wall)
         cost.rss["vanilla-no-search"].values.append(vanilla.peak_rss_mib)
         bare = child_build("ours-no-search", site, scratch / "whole-ours-bare", FROZEN)

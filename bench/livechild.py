@@ -1,7 +1,7 @@
 """The live loop of `invoke livereload`, in a process of its own, for the benchmark.
 
 Usage: ``python bench/livechild.py '<json spec>'`` (site, output, cache).  Prints
-``PORT n`` once the first build is served, then after every rebuild ``SETTLED`` with
+``PORT n`` once the first build is served, ``BUSY`` when a rebuild starts, and after it ``SETTLED`` with
 the run time of executed samples (search index and old-tree removal done), so the
 harness can compare the tree with a cold build.  The reload signal itself is what the
 harness times, read from the server's event stream like a browser would.
@@ -45,6 +45,7 @@ def main(spec: dict) -> None:
     for batch in watch(site_root / "content", step=20, rust_timeout=500,
                        watch_filter=lambda _change, path: not is_debris(path)):
         RUN_SECONDS.clear()
+        print("BUSY", flush=True)
         site.rebuild(sorted({Path(path) for _, path in batch}), site_root,
                      only_modified=all(change == Change.modified for change, _ in batch))
         site.settle()

@@ -65,6 +65,22 @@ def _expect(lines: queue.Queue, prefix: str, timeout: float = 600) -> str:
             return line
 
 
+def _settle(lines: queue.Queue, events: queue.Queue, quiet: float = 1.5) -> float:
+    """Wait for the loop's SETTLED line, then until no further rebuild starts for ``quiet``
+    seconds (a save seen as two batches rebuilds twice); the samples' run time in total."""
+    run_seconds = float(_expect(lines, "SETTLED").split()[1])
+    while True:
+        try:
+            line = lines.get(timeout=quiet)
+        except queue.Empty:
+            break
+        if line.startswith("BUSY"):
+            run_seconds += float(_expect(lines, "SETTLED").split()[1])
+    while not events.empty():
+        events.get_nowait()
+    return run_seconds
+
+
 def edit_post(site: Path, slug: str, edit: str, round_number: int) -> None:
     folder = site / "content" / "posts" / slug
     if edit == "sample":
@@ -98,7 +114,7 @@ def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) ->
             saved = time.monotonic()
             _received, message = events.get(timeout=600)
             loop.live.values.append(message["sent"] - saved)
-            run_seconds = float(_expect(lines, "SETTLED").split()[1])
+            run_seconds = _settle(lines, events)
             if edit == "sample":
                 loop.runs.values.append(run_seconds)
             if f"/posts/{slug}/" not in message["urls"]:

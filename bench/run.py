@@ -209,6 +209,14 @@ def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
                           cost.wall["vanilla-no-search"], "≤ 1.05"))
     rows.append(ratio_row("same: peak RSS MiB", cost.rss["ours-no-search"],
                           cost.rss["vanilla-no-search"], "", digits=1))
+    notes.append("Whole builds, the parts (median, min–max): " + "; ".join(
+        f"{name} {series.cell(1)}{'' if name.endswith(' s') else ' MiB'}"
+        for name, series in cost.parts.items()))
+    if any(row.met == "**no**" for row in rows[-4:]):
+        path = RESULTS / f"profile-build-search-{posts}.txt"
+        log(f"profiling our frozen build with search at {posts} posts -> {path.name}")
+        child_build("ours", site, scratch / "out-profile", builds.FROZEN, profile=path)
+        notes.append(f"Profile of our full build with search: bench/results/{path.name}")
     return rows
 
 
