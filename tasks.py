@@ -35,7 +35,8 @@ SAMPLES_STORE_SUFFIX = "samples.frozen.json"
 SETTINGS_FILE_BASE = "pelicanconf.py"
 SETTINGS_FILE_PUBLISH = "publishconf.py"
 CONFIG = {
-    "settings_base": SETTINGS_FILE_BASE,
+    # The settings every build, freeze and status task reads (the tests point it at fixtures).
+    "settings_base": os.environ.get("BLOG_SETTINGS", SETTINGS_FILE_BASE),
     "settings_publish": SETTINGS_FILE_PUBLISH,
     # Output folder, relative to the project.
     "deploy_path": os.environ.get("BLOG_OUTPUT_PATH", "output"),
@@ -133,6 +134,13 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
+    from samples.status import post_statuses, status_table  # noqa: PLC0415
+
+    statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
+    if any(status.stale for status in statuses):
+        print(status_table(statuses), file=sys.stderr)
+        raise Exit("Stale sample results: run `invoke build` (or `invoke freeze`) and commit the "
+                   "stores; nothing was built or deployed.", code=1)
     return _build(CONFIG["settings_publish"],
                   checks=lambda site, settings: check_site(site, settings["SITEURL"]),
                   consequence=" and nothing was deployed")
@@ -209,21 +217,50 @@ def gh_pages(c):
     print(f"Pushed {commit[:12]} to {branch} of {remote}")
 
 
-@task(help={"post": "slug of the post (folder name under content/posts/)"})
-def freeze(c, post):
-    """Execute one post's stale or missing samples and write its freeze store."""
-    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
-    from samples.pipeline import EXECUTIONS, EngineSettings, render_post  # noqa: PLC0415
+def _samples_config(settings_file: str = ""):
+    """The sample engine's configuration, read from the settings file builds use."""
+    from samples.config import SamplesConfig  # noqa: PLC0415
 
-    source = ROOT / "content" / "posts" / post / "index.md"
-    if not source.is_file():
-        raise Exit(f"no post at {source.relative_to(ROOT)}", code=2)
-    settings = EngineSettings(project_root=ROOT, lock_files=(ROOT / "requirements.txt",))
-    try:
-        rendered = render_post(source, settings)
-    except (SampleError, SampleErrors) as err:
-        raise Exit(str(err), code=1) from None
-    print(f"{source.relative_to(ROOT)}: {len(rendered)} samples, {len(EXECUTIONS)} executed")
+    return SamplesConfig.load(ROOT / (settings_file or CONFIG["settings_base"]),
+                              {"PATH": str(ROOT / CONFIG["content_path"])})
+
+
+@task(help={"post": "slug of the post (its folder's name); all posts when left out"})
+def freeze(c, post=""):
+    """Execute stale or missing samples and write their freeze stores, without building."""
+    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
+    from samples.pipeline import build_post  # noqa: PLC0415
+
+    config = _samples_config()
+    sources = config.posts()
+    if post:
+        sources = [source for source in sources if source.parent.name == post]
+        if not sources:
+            raise Exit(f"no post {post!r} under {CONFIG['content_path']}/ "
+                       f"(posts: {', '.join(s.parent.name for s in config.posts())})", code=2)
+    failed = False
+    for source in sources:
+        try:
+            rendered = build_post(source, config)
+        except (SampleError, SampleErrors) as err:
+            print(err, file=sys.stderr)
+            failed = True
+            continue
+        print(f"{source.parent.name}: {len(rendered.post.samples)} samples, "
+              f"{len(rendered.execution.executed)} executed")
+    if failed:
+        raise Exit(code=1)
+
+
+@task(help={"json": "print the status as JSON", "check": "exit 1 when anything is stale"})
+def samples(c, json=False, check=False):
+    """Per post: runs, fresh or stale (and why), last verified, recorded duration."""
+    from samples.status import post_statuses, status_json, status_table  # noqa: PLC0415
+
+    statuses = post_statuses(_samples_config())
+    print(status_json(statuses) if json else status_table(statuses))
+    if check and any(status.stale for status in statuses):
+        raise Exit(code=1)
 
 
 def missing_debian_packages(names: list[str]) -> list[str]:
