@@ -36,8 +36,14 @@ class Settings:
     zabbix_user: str
     zabbix_password: str
 
+    VARIABLES = ("ZPARK_ALERT_TOKEN", "WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET",
+                 "ZPARK_ALLOWED", "ZABBIX_API_URL", "ZABBIX_USER", "ZABBIX_PASSWORD")
+
     @classmethod
     def from_environment(cls, env=os.environ):
+        missing = [name for name in cls.VARIABLES if not env.get(name)]
+        if missing:
+            raise SystemExit(f"zpark: set {', '.join(missing)} in the environment")
         return cls(
             alert_token=env["ZPARK_ALERT_TOKEN"],
             webex_url=env.get("WEBEX_API_URL", "https://webexapis.com/v1"),
@@ -275,7 +281,8 @@ def create_app(settings):
         alert = request.get_json(silent=True)
         if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
-        ids = [alert["event_id"], alert["recovery_event_id"]]
+        ids = [str(alert["event_id"]), str(alert["recovery_event_id"])]
+        # A problem alert carries {EVENT.RECOVERY.ID} unexpanded: skip non-numbers.
         text = format_alert(alert, commands.event_times([i for i in ids if i.isdigit()]))
         sendto = alert["sendto"]
         if "@" in sendto:
@@ -302,7 +309,12 @@ def create_app(settings):
             return jsonify(ignored=f"{sender} is not allowed")
         # Webhook events carry no text: fetch the message itself.
         command = command_text(webex.get_message(event["id"]), bot["id"])
-        webex.post_message(commands.answer(command), room_id=event["roomId"])
+        try:
+            answer = commands.answer(command)
+        except (ZabbixError, requests.RequestException) as error:
+            app.logger.error("Zabbix API: %s", error)
+            answer = f"I could not ask Zabbix: {literal(error)}"
+        webex.post_message(answer, room_id=event["roomId"])
         return jsonify(answered=command)
     # ANCHOR_END: webhook
 
@@ -321,4 +333,8 @@ def serve(app, port_file):
 
 
 if __name__ == "__main__":
-    serve(create_app(Settings.from_environment()), sys.argv[1])
+    try:
+        zpark = create_app(Settings.from_environment())
+    except requests.RequestException as error:  # a wrong token ends here, at start
+        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
+    serve(zpark, sys.argv[1])
