@@ -13,6 +13,7 @@ from conftest import post
 from samples.runner import SampleSession
 from samples.samples import Run
 
+
 @pytest.fixture(autouse=True)
 def as_root():
     assert os.geteuid() == 0, "network namespaces and cgroup caps need root (CI runs as root)"
