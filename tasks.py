@@ -18,7 +18,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from samples.runner import debian_listing  # noqa: E402
+from samples.debian import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
 from sitebuild.deploy import (  # noqa: E402
     DeployError,

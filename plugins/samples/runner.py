@@ -11,7 +11,6 @@ which also finds daemons that detached with setsid().
 from __future__ import annotations
 
 import os
-import selectors
 import shutil
 import signal
 import subprocess
@@ -21,22 +20,23 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from .debian import DEBIAN_PACKAGES_FILE, debian_package_for
 from .imports import FOLDER_VARIABLE, RUN_VARIABLE, imported_names, install_hook
 from .keys import COPY_IGNORE
-from .processes import cgroup_members, join_cgroup, remove_cgroup, session_cgroup
-from .samples import Executed
+from .netns import create_namespace
+from .output import collect_output
+from .processes import session_groups
+from .samples import Executed, format_size
 
 PLACEHOLDER = "/tmp/sample"
 # Where the project's virtual environment lives differs per checkout; pages say $VENV.
 VENV_PLACEHOLDER = "$VENV"
 MARKER = "SAMPLE_SESSION"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# How long a finished command's pipe is drained before background writers are ignored.
-DRAIN_GRACE = 0.2
-
+DEFAULT_PIDS_MAX = 4096
+DEFAULT_MEMORY_MAX = 4 * 1024**3
 
 @dataclass(frozen=True)
 class RunResult:
@@ -51,7 +51,8 @@ class SampleSession:
     """One working directory shared by the runs of a session, in document order."""
 
     def __init__(self, post_dir: Path, excluded: tuple[str, ...], output_cap: int,
-                 python: str = sys.executable, debian_listing: Path | None = None) -> None:
+                 python: str = sys.executable, debian_listing: Path | None = None,
+                 pids_max: int = DEFAULT_PIDS_MAX, memory_max: int = DEFAULT_MEMORY_MAX) -> None:
         self.debian_listing = debian_listing or DEBIAN_PACKAGES_FILE
         self.token = uuid.uuid4().hex
         self.root = Path(tempfile.mkdtemp(prefix="sample-"))
@@ -85,12 +86,20 @@ class SampleSession:
             self.environment[FOLDER_VARIABLE] = str(self.imports)
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
-        self.cgroup = session_cgroup(self.token)
+        self.caps = (pids_max, memory_max)
+        self.cgroups = session_groups(self.token)
+        self.network = create_namespace(self.token)
 
     def run(self, directive: Executed) -> RunResult:
         """Execute one run or exec sample; raise SampleError on timeout or bad output."""
         self._check_needs(directive)
-        argv = directive.argv(self.root / "blocks", join_cgroup(self.cgroup))
+        argv = directive.argv(self.root / "blocks", self.cgroups.join_text())
+        if self.network is not None:
+            argv = self.network.enter() + argv
+        pids_max = directive.pids_max or self.caps[0]
+        memory_max = directive.memory_max or self.caps[1]
+        self.cgroups.set_caps(pids_max, memory_max)
+        refused_forks, oom_kills = self.cgroups.cap_events()
         started = time.monotonic()
         process = subprocess.Popen(
             argv, cwd=self.work, env={**self.environment, RUN_VARIABLE: str(directive.line)},
@@ -98,8 +107,20 @@ class SampleSession:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self._groups.append(process.pid)
-        raw, size, timed_out = self._collect(process, started + directive.timeout)
+        raw, size, timed_out, drain = collect_output(process, started + directive.timeout,
+                                                     self.output_cap)
+        if drain is not None:
+            self._drains.append(drain)
         duration = time.monotonic() - started
+        forks_now, kills_now = self.cgroups.cap_events()
+        if kills_now > oom_kills:
+            raise directive.error(
+                f"{_what(directive)} hit the session's memory cap (memory.max={format_size(memory_max)}) "
+                "and was killed", "raise memory= on the run, or use less memory")
+        if forks_now > refused_forks:
+            raise directive.error(
+                f"{_what(directive)} hit the session's process cap (pids.max={pids_max})",
+                "raise pids= on the run, or start fewer processes")
         if timed_out:
             raise directive.error(
                 f"{_what(directive)} timed out after {directive.timeout:g} s and was killed "
@@ -155,7 +176,9 @@ class SampleSession:
                 time.sleep(0.05)
             if not self.members():
                 break
-        remove_cgroup(self.cgroup)
+        self.cgroups.remove()
+        if self.network is not None:
+            self.network.delete()
         if self.records_imports:
             self.imported = imported_names(self.imports)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -168,8 +191,8 @@ class SampleSession:
         joined it before it started, and children inherit it).  Without one, scan
         /proc for the session's process groups and its environment marker.
         """
-        if self.cgroup is not None:
-            return [pid for pid in cgroup_members(self.cgroup) if _alive(pid)]
+        if self.cgroups.member is not None:
+            return [pid for pid in self.cgroups.members() if _alive(pid)]
         marker = f"{MARKER}={self.token}".encode()
         found = []
         with os.scandir("/proc") as entries:
@@ -208,58 +231,6 @@ class SampleSession:
                     "requirements-debian.txt",
                 )
 
-    def _collect(self, process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:
-        """Read the merged output until the command ends; kill its group at the deadline."""
-        chunks: list[bytes] = []
-        size = 0
-        pipe = process.stdout
-        selector = selectors.DefaultSelector()
-        selector.register(pipe, selectors.EVENT_READ)
-        eof = False
-        exited_at = None
-        while not eof:
-            now = time.monotonic()
-            if exited_at is None and process.poll() is not None:
-                exited_at = now
-            if exited_at is not None and now - exited_at > DRAIN_GRACE:
-                break  # only background processes still hold the pipe
-            if exited_at is None and now > deadline:
-                _kill_group(process)
-                selector.close()
-                pipe.close()
-                return b"".join(chunks), size, True
-            if selector.select(timeout=0.05):
-                data = os.read(pipe.fileno(), 65536)
-                if not data:
-                    eof = True
-                elif size <= self.output_cap:
-                    chunks.append(data)
-                    size += len(data)
-                else:
-                    size += len(data)
-        selector.close()
-        process.wait()
-        if not eof:
-            self._keep_draining(pipe)
-        else:
-            pipe.close()
-        return b"".join(chunks), size, False
-
-    def _keep_draining(self, pipe) -> None:
-        """Background writers keep the pipe; read and discard so they never block or die."""
-        def drain() -> None:
-            try:
-                while os.read(pipe.fileno(), 65536):
-                    pass
-            except OSError:
-                pass
-            finally:
-                pipe.close()
-        thread = threading.Thread(target=drain, daemon=True)
-        thread.start()
-        self._drains.append(thread)
-
-
 def _alive(pid: int) -> bool:
     """True unless the process is gone or a zombie waiting to be reaped."""
     try:
@@ -269,39 +240,5 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=2)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _what(directive: Executed) -> str:
     return directive.noun
-
-DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debian.txt"
-
-
-@cache
-def debian_listing(listing: Path = DEBIAN_PACKAGES_FILE) -> dict[str, tuple[str, ...]]:
-    """Debian package -> the executables it provides, from lines ``package: executable ...``
-    (the one reader of requirements-debian.txt: tasks.py installs from it too)."""
-    packages: dict[str, tuple[str, ...]] = {}
-    if listing.is_file():
-        for line in listing.read_text().splitlines():
-            package, _, tools = line.split("#", 1)[0].partition(":")
-            if package.strip():
-                packages[package.strip()] = tuple(tools.split())
-    return packages
-
-
-def debian_package_for(tool: str, listing: Path = DEBIAN_PACKAGES_FILE) -> str | None:
-    """The Debian package that provides ``tool``, from requirements-debian.txt."""
-    return next((package for package, tools in debian_listing(listing).items() if tool in tools),
-                None)
