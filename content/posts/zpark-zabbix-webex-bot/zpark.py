@@ -321,6 +321,14 @@ def create_app(settings):
     return app
 
 
+def from_environment():
+    """The application as gunicorn runs it: gunicorn 'zpark:from_environment()'."""
+    try:
+        return create_app(Settings.from_environment())
+    except requests.RequestException as error:  # a wrong token ends here, at start
+        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
+
+
 def serve(app, port_file):
     """Serve on a free port of 127.0.0.1 and write that port to port_file."""
     from werkzeug.serving import make_server
@@ -333,8 +341,4 @@ def serve(app, port_file):
 
 
 if __name__ == "__main__":
-    try:
-        zpark = create_app(Settings.from_environment())
-    except requests.RequestException as error:  # a wrong token ends here, at start
-        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
-    serve(zpark, sys.argv[1])
+    serve(from_environment(), sys.argv[1])
