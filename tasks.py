@@ -134,13 +134,15 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
-    from samples.status import post_statuses, status_table  # noqa: PLC0415
+    from samples.status import post_statuses  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
     if any(status.stale for status in statuses):
-        print(status_table(statuses), file=sys.stderr)
+        for status in statuses:
+            for line in status.stale_at or ([status.error] if status.error else []):
+                print(line, file=sys.stderr)
         raise Exit("Stale sample results: run `invoke build` (or `invoke freeze`) and commit the "
-                   "stores; nothing was built or deployed.", code=1)
+                   "stores; nothing was built, nothing was deployed.", code=1)
     return _build(CONFIG["settings_publish"],
                   checks=lambda site, settings: check_site(site, settings["SITEURL"]),
                   consequence=" and nothing was deployed")
