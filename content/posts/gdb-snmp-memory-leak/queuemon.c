@@ -181,6 +181,8 @@ parse_file_token(const char *token, char *line)
 		config_perror("queuemonFile: out of memory");
 }
 
+/* ANCHOR: init */
+/* snmpd calls init_NAME() when snmpd.conf says "dlmod NAME PATH". */
 void
 init_queuemon(void)
 {
@@ -195,6 +197,7 @@ init_queuemon(void)
 	snmpd_register_config_handler("queuemonFile", parse_file_token, NULL,
 	    "/absolute/path/of/the/status/file");
 }
+/* ANCHOR_END: init */
 
 void
 deinit_queuemon(void)

@@ -19,7 +19,8 @@ rm -f snmpd.pid
     "udp:127.0.0.1:$port" &
 for _ in $(seq 300); do
 	if snmpget -v2c -c lab -t 0.2 -r 0 "127.0.0.1:$port" 1.3.6.1.2.1.1.3.0 >/dev/null 2>&1; then
-		echo "snmpd $(cat snmpd.pid) answers on udp:127.0.0.1:$port"
+		version=$(snmpd -v | sed -n 's/^NET-SNMP version: *//p')
+		echo "snmpd $version, pid $(cat snmpd.pid), answers on udp:127.0.0.1:$port"
 		exit 0
 	fi
 	kill -0 $! 2>/dev/null || break
