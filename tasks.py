@@ -210,21 +210,49 @@ def gh_pages(c):
     print(f"Pushed {commit[:12]} to {branch} of {remote}")
 
 
-@task(help={"post": "slug of the post (folder name under content/posts/)"})
-def freeze(c, post):
-    """Execute one post's stale or missing samples and write its freeze store."""
-    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
-    from samples.pipeline import EXECUTIONS, EngineSettings, render_post  # noqa: PLC0415
+def _samples_config():
+    from samples.config import SamplesConfig  # noqa: PLC0415
 
-    source = ROOT / "content" / "posts" / post / "index.md"
-    if not source.is_file():
-        raise Exit(f"no post at {source.relative_to(ROOT)}", code=2)
-    settings = EngineSettings(project_root=ROOT, lock_files=(ROOT / "requirements.txt",))
-    try:
-        rendered = render_post(source, settings)
-    except (SampleError, SampleErrors) as err:
-        raise Exit(str(err), code=1) from None
-    print(f"{source.relative_to(ROOT)}: {len(rendered)} samples, {len(EXECUTIONS)} executed")
+    return SamplesConfig.load(ROOT / CONFIG["settings_base"],
+                              {"PATH": str(ROOT / CONFIG["content_path"])})
+
+
+@task(help={"post": "slug of the post (its folder's name); all posts when left out"})
+def freeze(c, post=""):
+    """Execute stale or missing samples and write their freeze stores, without building."""
+    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
+    from samples.pipeline import build_post  # noqa: PLC0415
+
+    config = _samples_config()
+    sources = config.posts()
+    if post:
+        sources = [source for source in sources if source.parent.name == post]
+        if not sources:
+            raise Exit(f"no post {post!r} under {CONFIG['content_path']}/ "
+                       f"(posts: {', '.join(s.parent.name for s in config.posts())})", code=2)
+    failed = False
+    for source in sources:
+        try:
+            rendered = build_post(source, config)
+        except (SampleError, SampleErrors) as err:
+            print(err, file=sys.stderr)
+            failed = True
+            continue
+        print(f"{source.parent.name}: {len(rendered.post.samples)} samples, "
+              f"{len(rendered.execution.executed)} executed")
+    if failed:
+        raise Exit(code=1)
+
+
+@task(help={"json": "print the status as JSON", "check": "exit 1 when anything is stale"})
+def samples(c, json=False, check=False):
+    """Per post: runs, fresh or stale (and why), last verified, recorded duration."""
+    from samples.status import post_statuses, status_json, status_table  # noqa: PLC0415
+
+    statuses = post_statuses(_samples_config())
+    print(status_json(statuses) if json else status_table(statuses))
+    if check and any(status.stale for status in statuses):
+        raise Exit(code=1)
 
 
 def missing_debian_packages(names: list[str]) -> list[str]:

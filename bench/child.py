@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from pelican import Pelican  # noqa: E402
 from pelican.settings import read_settings  # noqa: E402
-from samples import pipeline  # noqa: E402
+from samples.execute import run_finished  # noqa: E402
 from sitebuild import build as sitebuild_build  # noqa: E402
 from sitebuild import build_site  # noqa: E402
 from sitebuild.build import ProblemCollector  # noqa: E402
@@ -76,6 +76,12 @@ def main(spec: dict) -> dict:
 
         profiler = Profiler(interval=0.002)
         profiler.start()
+    executions: list[str] = []
+
+    def count(sample, **_):
+        executions.append(sample.where)
+
+    run_finished.connect(count)
     started = time.perf_counter()
     problems = build(site, output, extra)
     wall = time.perf_counter() - started
@@ -83,7 +89,7 @@ def main(spec: dict) -> dict:
         profiler.stop()
         Path(spec["profile"]).write_text(profiler.output_text(unicode=False, color=False,
                                                               show_all=False))
-    return {"wall": wall, "problems": problems, "executions": list(pipeline.EXECUTIONS)}
+    return {"wall": wall, "problems": problems, "executions": executions}
 
 
 if __name__ == "__main__":

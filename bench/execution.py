@@ -10,17 +10,17 @@ import time
 from pathlib import Path
 
 from measure import Series
-from samples.parse import Directive
 from samples.runner import SampleSession
+from samples.samples import Run
 from synthetic import RUN_COMMAND
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
 
-def tiny_run(line: int) -> Directive:
+def tiny_run(line: int) -> Run:
     """The synthetic posts' run, as the parser would produce it."""
-    return Directive(kind="run", lang="console", attrs={"run": RUN_COMMAND}, body="",
-                     line=line, end_line=line, path="bench")
+    return Run(lang="console", attrs={"run": RUN_COMMAND}, body="", line=line, end_line=line,
+               path="bench")
 
 
 def through_session(post_dir: Path, runs: int, per_session: int) -> float:

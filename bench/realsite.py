@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from samples.config import SamplesConfig
 from samples.errors import SampleError, SampleErrors
-from samples.pipeline import EngineSettings, load_post, render_post
+from samples.pipeline import build_post, load_post
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -35,14 +36,15 @@ class PostTimes:
 
 def frozen_renders(content: Path) -> list[PostTimes]:
     """Engine time per post with execution off (parse, select, keys, store, render)."""
-    settings = EngineSettings(project_root=content.parent, execute=False,
-                              lock_files=(content.parent / "requirements.txt",))
+    settings = SamplesConfig.load(ROOT / "pelicanconf.py", {
+        "PATH": str(content), "SAMPLES_PROJECT_ROOT": str(content.parent),
+        "SAMPLES_EXECUTE": False, "SAMPLES_PROGRESS": "off"})
     rows = []
     for source in sorted((content / "posts").glob("*/index.md")):
-        count = len(load_post(source, settings).directives)
+        count = len(load_post(source, settings).samples)
         started = time.perf_counter()
         try:
-            render_post(source, settings)
+            build_post(source, settings)
             rows.append(PostTimes(source.parent.name, count, time.perf_counter() - started))
         except (SampleError, SampleErrors) as err:
             first = str(err).splitlines()[0]

@@ -15,10 +15,9 @@ import random
 import shutil
 from pathlib import Path
 
-from samples.parse import parse_post
-from samples.pipeline import EngineSettings, post_keys, render_post
-from samples.select import select_snippet
-from samples.store import FreezeStore
+from samples.config import SamplesConfig
+from samples.pipeline import build_post, load_post, plan_for
+from samples.samples import Include, Run
 
 ROOT = Path(__file__).resolve().parents[1]
 TAG_POOL = [f"topic-{number:02d}" for number in range(30)]
@@ -99,8 +98,11 @@ Tags: {tags}
 """
 
 
-def engine_settings(root: Path) -> EngineSettings:
-    return EngineSettings(project_root=root, lock_files=(root / "requirements.txt",))
+def engine_settings(root: Path) -> SamplesConfig:
+    """The project's one configuration, pointed at the synthetic site under ``root``."""
+    return SamplesConfig.load(ROOT / "pelicanconf.py", {"PATH": str(root / "content"),
+                                                          "SAMPLES_PROJECT_ROOT": str(root),
+                                                          "SAMPLES_PROGRESS": "off"})
 
 
 def generate(root: Path, posts: int, seed: int = 11, pause: float = 0) -> Path:
@@ -122,7 +124,7 @@ def generate(root: Path, posts: int, seed: int = 11, pause: float = 0) -> Path:
         (folder / "sample.py").write_text(sample_source(pause=pause), encoding="utf-8")
         folders.append(folder)
     settings = engine_settings(root)
-    render_post(folders[0] / "index.md", settings)
+    build_post(folders[0] / "index.md", settings)
     store = folders[0] / settings.store_name
     for folder in folders[1:]:
         shutil.copy(store, folder / settings.store_name)
@@ -136,19 +138,20 @@ def vanilla_twin(site: Path, twin: Path) -> Path:
     settings = engine_settings(site)
     for source in sorted((site / "content" / "posts").glob("*/index.md")):
         text = source.read_text(encoding="utf-8")
-        post = parse_post(source, text, source.name)
-        store = FreezeStore(source.parent / settings.store_name)
-        keys = post_keys(post, settings)
+        post = load_post(source, settings, text)
+        plan = plan_for(post, settings)
         lines = text.split("\n")
-        for directive in sorted(post.directives, key=lambda d: d.line, reverse=True):
-            if directive.kind == "include":
-                fence = ["```" + directive.lang, select_snippet(directive, post.post_dir).text]
+        for sample in sorted(post.samples, key=lambda s: s.line, reverse=True):
+            if isinstance(sample, Include):
+                from samples.select import select_snippet  # noqa: PLC0415
+
+                fence = ["```" + sample.lang, select_snippet(sample, post.post_dir).text]
             else:
-                frozen = store.get(keys[directive.line])
-                shown = f"$ {directive.attrs['run']}\n" if directive.kind == "run" else directive.body
-                fence = ["```" + ("console" if directive.kind == "run" else directive.lang),
+                frozen = plan.record_for(sample)
+                shown = f"$ {sample.command}\n" if isinstance(sample, Run) else sample.body
+                fence = ["```" + ("console" if isinstance(sample, Run) else sample.lang),
                          shown.rstrip("\n"), frozen.output.rstrip("\n")]
-            lines[directive.line - 1: directive.end_line] = [*fence, "```"]
+            lines[sample.line - 1: sample.end_line] = [*fence, "```"]
         target = twin / source.relative_to(site)
         target.write_text("\n".join(lines), encoding="utf-8")
         (target.parent / settings.store_name).unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from samples.execute import run_finished
 from sitebuild import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +43,19 @@ class FixtureSite:
             "CACHE_PATH": str(self.root / "cache"),
             **override,
         })
+
+    def settings_file(self, name: str = "settings.py", **settings) -> Path:
+        """A Pelican settings file for this site: the project's, pointed at this site
+        (what the fixture's pytest and tasks read; ``settings`` are added to it)."""
+        lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n",
+                 'PATH = "content"', f"THEME = {str(ROOT / 'theme')!r}",
+                 f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
+                 f"SAMPLES_PROJECT_ROOT = {str(self.root)!r}", "SAMPLES_LOCK_FILES = []"]
+        lines += [f"{key} = {value!r}" for key, value in settings.items()]
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        return path
 
     def run_task(self, task: str, **env: str) -> subprocess.CompletedProcess:
         """Run ``invoke TASK`` from the project on this site's content, into ``published/``."""
@@ -78,3 +93,18 @@ def post(title: str, date: str, tags: str, body: str, extra: str = "") -> str:
     """The text of a post with a Pelican metadata header."""
     header = f"Title: {title}\nDate: {date}\nTags: {tags}\n{extra}"
     return header + "\n" + textwrap.dedent(body).lstrip("\n")
+
+
+@contextlib.contextmanager
+def executions():
+    """Collect ``path:line`` of every run the engine executes inside the block."""
+    ran: list[str] = []
+
+    def record(sample, **_):
+        ran.append(sample.where)
+
+    run_finished.connect(record)
+    try:
+        yield ran
+    finally:
+        run_finished.disconnect(record)

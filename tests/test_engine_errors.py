@@ -48,10 +48,10 @@ CASES = {
     "bad lines": (
         '```python {file="app.py" lines="3-x"}\n```\n',
         "content/posts/demo/index.md:5: lines='3-x' cannot be read at '3-x' "
-        '(write 1-based ranges like lines="3-7,10,12-")'),
+        '(write numbers and ranges like lines="3-7,10,12-")'),
     "line out of range": (
         '```python {file="app.py" lines="2-40"}\n```\n',
-        "content/posts/demo/index.md:5: lines='2-40' asks for line 40 but app.py has 6 lines "
+        "content/posts/demo/index.md:5: lines='2-40' names line 40 but app.py has 6 lines "
         "(use numbers from 1 to 6)"),
     "unknown pyobject": (
         '```python {file="app.py" pyobject="Main"}\n```\n',
@@ -90,8 +90,8 @@ CASES = {
         "show a summary (wc, head, tail))"),
     "unclosed fence": (
         '```python {file="app.py"}\n',
-        "content/posts/demo/index.md:5: the fence opened here with ``` is never closed "
-        "(add a closing ``` line)"),
+        "content/posts/demo/index.md:5: the sample fence opened here with ``` is never closed "
+        "(add a closing ``` line at the same indentation)"),
     "exec of an unknown language": (
         "```ruby {exec}\nputs 1\n```\n",
         "content/posts/demo/index.md:5: cannot execute a ruby block (exec runs python, sh, bash)"),
@@ -151,9 +151,8 @@ def test_stale_result_in_no_execute_mode(site):
     (site.content / "posts/demo/app.py").write_text(APP + "# edited\n")
     report = site.build(SAMPLES_EXECUTE=False)
     assert only_error(report) == (
-        "content/posts/demo/index.md:5: no frozen result matches this run (the sample, its folder "
-        "or the dependencies changed since it was recorded) (build with execution on "
-        "(invoke build) and commit samples.frozen.json)")
+        "content/posts/demo/index.md:5: no frozen result matches this run (session 'main': "
+        "app.py changed) (build with execution on (invoke build) and commit samples.frozen.json)")
 
 
 def test_every_error_of_a_post_is_reported(site):

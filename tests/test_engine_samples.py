@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, post
-from samples.pipeline import EXECUTIONS
+from conftest import ROOT, executions, post
 from samples.store import FreezeStore
 
 APP = '''\
@@ -164,7 +163,7 @@ def test_a_background_server_leaves_no_process_behind(site):
         ''')
     assert site.build().ok
     store = FreezeStore(site.content / "posts/demo/samples.frozen.json")
-    assert [r.output for r in store.runs.values()] == ["started\n", "detached\n"]
+    assert [r.output for r in store.runs] == ["started\n", "detached\n"]
     assert leftovers("fixture-root-7411") == [] and leftovers("sleep 3001") == []
 
 
@@ -190,10 +189,10 @@ def test_timeout_kills_the_whole_process_group(site):
 
 
 def count_executions(site) -> list[str]:
-    before = len(EXECUTIONS)
-    report = site.build()
+    with executions() as ran:
+        report = site.build()
     assert report.ok, report.problems
-    return EXECUTIONS[before:]
+    return ran
 
 
 @pytest.mark.parametrize("cache", [False, True])
@@ -215,10 +214,10 @@ def test_editing_a_sample_re_executes_only_its_posts_runs(site, cache):
 
 
 def count_executions_with(site, options) -> list[str]:
-    before = len(EXECUTIONS)
-    report = site.build(**options)
+    with executions() as ran:
+        report = site.build(**options)
     assert report.ok, report.problems
-    return EXECUTIONS[before:]
+    return ran
 
 
 def test_store_is_diff_friendly_and_records_provenance(site):
@@ -231,8 +230,8 @@ def test_store_is_diff_friendly_and_records_provenance(site):
     (record,) = data["runs"]
     assert record["output"] == ["a", "b", ""]
     assert record["command"] == "printf 'a\\nb\\n'"
-    assert set(record) == {"key", "command", "exit", "duration", "verified", "python", "tools",
-                           "output"}
+    assert set(record) == {"key", "session", "command", "exit", "duration", "verified", "python",
+                           "tools", "deps", "output"}
     assert "printf" in record["tools"]
 
 
@@ -258,14 +257,16 @@ PYTEST_INI = """\
 [pytest]
 testpaths = content
 pythonpath = {plugins}
-addopts = -p samples.pytest_plugin -p no:cacheprovider
-samples_lock_files =
+addopts = -p samples.pytest_plugin -p no:cacheprovider -p no:playwright
+samples_settings = {settings}
 """
 
 
-def run_pytest(site, *args: str) -> subprocess.CompletedProcess:
+def run_pytest(site, *args: str, settings: str = "settings.py") -> subprocess.CompletedProcess:
     """Run pytest on the fixture site, in its own process, as an author would."""
-    (site.root / "pytest.ini").write_text(PYTEST_INI.format(plugins=ROOT / "plugins"))
+    if not (site.root / settings).is_file():
+        site.settings_file(settings)
+    (site.root / "pytest.ini").write_text(PYTEST_INI.format(plugins=ROOT / "plugins", settings=settings))
     return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=site.root,
                           capture_output=True, text=True, timeout=300)
 

@@ -1,8 +1,8 @@
 """Samples: include, run, freeze, render and test the code samples of posts.
 
-Pipeline: parse (directives from Markdown) -> select (include lines) -> run
-(isolated sessions) -> store (freeze keys and results) -> render (HTML) ->
-reader (Pelican) and pytest_plugin (one test item per directive).
+Pipeline: parse (typed samples and inline values from Markdown) -> plan (fresh or
+stale, and why) -> execute (isolated sessions) -> store (recorded results) ->
+render (HTML) -> reader (Pelican) and pytest_plugin (one test item per sample).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from pelican import signals
 
 from .cache import key_content_cache_on_samples
-from .pipeline import DEFAULT_STORE_NAME
+from .config import apply_defaults
+from .keys import COPY_IGNORE
 from .reader import SampleMarkdownReader
-from .runner import COPY_IGNORE
 
 
 def add_reader(readers) -> None:
@@ -20,14 +20,16 @@ def add_reader(readers) -> None:
         readers.reader_classes[extension] = SampleMarkdownReader
 
 
-def ignore_debris_and_stores(pelican) -> None:
-    """Pelican never reads, copies or publishes editor debris or freeze stores."""
-    ignored = pelican.settings.setdefault("IGNORE_FILES", [])
-    store = pelican.settings.get("SAMPLES_STORE_NAME", DEFAULT_STORE_NAME)
-    ignored.extend(name for name in (*COPY_IGNORE, store) if name not in ignored)
+def configure(pelican) -> None:
+    """One configuration: SAMPLES_* defaults set once; Pelican never reads, copies or
+    publishes editor debris or freeze stores."""
+    settings = apply_defaults(pelican.settings)
+    ignored = settings.setdefault("IGNORE_FILES", [])
+    store = settings["SAMPLES_STORE_NAME"]
+    ignored.extend(name for name in (*COPY_IGNORE, store, f".{store}.tmp") if name not in ignored)
 
 
 def register() -> None:
-    signals.initialized.connect(ignore_debris_and_stores)
+    signals.initialized.connect(configure)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(key_content_cache_on_samples)

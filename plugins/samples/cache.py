@@ -3,13 +3,37 @@
 Pelican stamps a cached post with its Markdown file alone, so an edited sample or
 a refreshed freeze store would leave a stale page.  The stamp of a post becomes
 (Pelican's own stamp, digest of every other file in the post's folder).
+
+This wraps a private Pelican method, ``FileStampDataCacher._get_file_stamp``.
+``check_pelican_internals`` says what is missing if Pelican changes it; the build
+then fails instead of serving stale pages, and a test runs the same check.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from pathlib import Path
 
-from .store import folder_digest
+from .config import SamplesConfig
+from .keys import file_digests, folder_digest
+
+logger = logging.getLogger(__name__)
+PRIVATE_STAMP = "_get_file_stamp"
+
+
+def check_pelican_internals() -> list[str]:
+    """What the engine needs of Pelican's private API and did not find (empty: all there)."""
+    from pelican.cache import FileStampDataCacher  # noqa: PLC0415
+
+    method = getattr(FileStampDataCacher, PRIVATE_STAMP, None)
+    if method is None:
+        return [f"pelican.cache.FileStampDataCacher.{PRIVATE_STAMP} is gone"]
+    parameters = list(inspect.signature(method).parameters)
+    if parameters != ["self", "filename"]:
+        return [f"pelican.cache.FileStampDataCacher.{PRIVATE_STAMP} takes {parameters}, "
+                "expected ['self', 'filename']"]
+    return []
 
 
 def key_content_cache_on_samples(generator) -> None:
@@ -17,14 +41,21 @@ def key_content_cache_on_samples(generator) -> None:
     settings = generator.settings
     if not (settings.get("CACHE_CONTENT") or settings.get("LOAD_CONTENT_CACHE")):
         return  # no cache: stamps are never compared, so hashing folders would be waste
+    missing = check_pelican_internals()
+    if missing:
+        logger.error("samples: Pelican's content cache cannot see sample files (%s); turn "
+                     "CACHE_CONTENT and LOAD_CONTENT_CACHE off, or pin the Pelican version in "
+                     "requirements.txt", "; ".join(missing))
+        return
+    config = SamplesConfig.from_settings(settings)
     digests: dict[Path, str] = {}
     for cacher in (generator, getattr(generator, "readers", None)):
-        if cacher is not None and hasattr(cacher, "_get_file_stamp"):
-            _widen(cacher, Path(generator.path), digests)
+        if cacher is not None:
+            _widen(cacher, Path(generator.path), config, digests)
 
 
-def _widen(cacher, content_path: Path, digests: dict[Path, str]) -> None:
-    original = cacher._get_file_stamp
+def _widen(cacher, content_path: Path, config: SamplesConfig, digests: dict[Path, str]) -> None:
+    original = getattr(cacher, PRIVATE_STAMP)
     if getattr(original, "samples_widened", False):
         return
 
@@ -33,11 +64,11 @@ def _widen(cacher, content_path: Path, digests: dict[Path, str]) -> None:
         if not path.is_absolute():
             path = content_path / path
         own = original(str(path))
-        if path.name == "index.md":
+        if path.name == config.post_file:
             if path not in digests:  # one digest per post per build, shared by both layers
-                digests[path] = folder_digest(path.parent, (path.name,))
+                digests[path] = folder_digest(file_digests(path.parent, (path.name,)))
             return (own, digests[path])
         return own
 
     stamp.samples_widened = True
-    cacher._get_file_stamp = stamp
+    setattr(cacher, PRIVATE_STAMP, stamp)

@@ -52,13 +52,6 @@ def join_cgroup(group: Path | None) -> str:
     return f"echo $$ > {shlex.quote(str(group / 'cgroup.procs'))} || exit 125; "
 
 
-def enter_cgroup(argv: list[str], group: Path | None) -> list[str]:
-    """Wrap argv so the command joins ``group`` before it executes (no race with its children)."""
-    if group is None:
-        return argv
-    return ["/bin/sh", "-c", join_cgroup(group) + 'exec "$@"', "sample", *argv]
-
-
 def cgroup_members(group: Path | None) -> list[int]:
     if group is None:
         return []

@@ -1,90 +1,94 @@
 """pytest collection: one test item per include, run and exec of every post.
 
-Items come from the same parser the build uses.  A run item re-executes its
-sample fresh (ignoring the store) and compares output and exit status with the
-frozen record, masks applied to both sides.  Runs of one session share a
-working directory and run in document order: under pytest-xdist, ``--dist loadfile``
-sends all items of one post to one worker, in order.  (``loadgroup`` does not work
-with pytest 9: xdist 3.8 renames node ids through an attribute pytest 9 no longer reads.)
+Items come from the same parser and the same configuration as the build (the ini
+option ``samples_settings`` names the Pelican settings file).  An include item
+renders its figure exactly as the build does.  A run item re-executes its sample
+fresh and compares output, exit status and the inline values quoting it with the
+record, masks applied to both sides.
+
+Any subset of items is correct: a run depends on the earlier runs of its session,
+so when those did not just run in this process (``-k``, a node id, ``--lf``,
+``--dist load``), the item's setup replays them first, and a failure there is a
+setup error naming the earlier line.
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from .config import SamplesConfig
 from .errors import SampleError
-from .parse import Directive, PostSamples
-from .pipeline import EngineSettings, execute_one, load_post, open_session, post_keys
+from .execute import open_session
+from .parse import PostDocument
+from .pipeline import load_post, plan_for
+from .plan import PostPlan
 from .runner import SampleSession
-from .select import select_snippet
-from .store import FreezeStore, apply_masks
+from .samples import Executed, Include, Sample
+from .store import apply_masks
+from .values import resolve_value
 
-POST_FILE = "index.md"
-_OPEN_SESSIONS: dict[tuple[str, str], SampleSession] = {}
+
+@dataclass
+class OpenSession:
+    session: SampleSession
+    done: int = 0  # how many of the session's samples ran in it, in order
+
+
+_OPEN: dict[tuple[str, str], OpenSession] = {}
 
 
 def pytest_addoption(parser) -> None:
-    parser.addini("samples_content", "folder holding posts/<slug>/index.md", default="content")
-    parser.addini("samples_lock_files", "dependency lock files in the freeze keys",
-                  type="linelist", default=["requirements.txt"])
+    parser.addini("samples_settings", "the Pelican settings file the build uses (relative to "
+                  "the rootdir)", default="pelicanconf.py")
 
 
-def _posts_root(config) -> Path:
-    return Path(config.rootpath) / config.getini("samples_content") / "posts"
+def _config(config) -> SamplesConfig:
+    cached = getattr(config, "_samples_config", None)
+    if cached is None:
+        settings = Path(config.rootpath) / config.getini("samples_settings")
+        cached = config._samples_config = SamplesConfig.load(settings)
+    return cached
 
 
 def pytest_ignore_collect(collection_path: Path, config):
-    """Inside post folders only index.md is collected: samples are never test modules."""
-    root = _posts_root(config)
-    if root in collection_path.parents and collection_path.is_file() \
-            and collection_path.name != POST_FILE:
+    """Inside post folders only the post file is collected: samples are never test modules."""
+    samples = _config(config)
+    if collection_path.is_file() and samples.in_post_folder(collection_path) \
+            and not samples.is_post(collection_path):
         return True
     return None
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.name == POST_FILE and _posts_root(parent.config) in file_path.parents:
+    if _config(parent.config).is_post(file_path):
         return PostFile.from_parent(parent, path=file_path)
     return None
 
 
 def pytest_sessionfinish(session) -> None:
-    for sample_session in _OPEN_SESSIONS.values():
-        sample_session.close()
-    _OPEN_SESSIONS.clear()
+    for state in _OPEN.values():
+        state.session.close()
+    _OPEN.clear()
 
 
 class PostFile(pytest.File):
     def collect(self):
-        root = Path(self.config.rootpath)
-        settings = EngineSettings(project_root=root, lock_files=tuple(
-            root / name for name in self.config.getini("samples_lock_files")))
-        post = load_post(self.path, settings)
-        keys = post_keys(post, settings)
-        sessions = post.sessions()
-        for directive in post.directives:
-            yield SampleItem.from_parent(
-                self, name=_item_name(directive), post=post, directive=directive,
-                settings=settings, key=keys.get(directive.line),
-                last_in_session=directive.kind != "include"
-                and sessions[directive.session][-1] is directive,
-            )
+        config = _config(self.config)
+        post = load_post(self.path, config)
+        plan = plan_for(post, config)
+        for sample in post.samples:
+            cls = IncludeItem if isinstance(sample, Include) else RunItem
+            yield cls.from_parent(self, name=_item_name(sample), post=post, sample=sample,
+                                  plan=plan, samples_config=config)
 
 
-def _item_name(directive: Directive) -> str:
-    if directive.kind == "include":
-        attrs = directive.attrs
-        selector = next((f"{k}={attrs[k]}" for k in ("region", "lines", "pyobject") if k in attrs), "")
-        what = f"include {attrs['file']}" + (f" {selector}" if selector else "")
-    elif directive.kind == "run":
-        what = "run " + directive.attrs["run"]
-    else:
-        what = f"exec {directive.lang}"
-    what = what.replace("::", ": :").replace("\n", " ")
-    return f"line{directive.line} {what[:60]}"
+def _item_name(sample: Sample) -> str:
+    what = sample.describe().replace("::", ": :").replace("\n", " ")
+    return f"line{sample.line} {what[:60]}"
 
 
 class SampleMismatch(Exception):
@@ -92,39 +96,10 @@ class SampleMismatch(Exception):
 
 
 class SampleItem(pytest.Item):
-    def __init__(self, *, post: PostSamples, directive: Directive, settings: EngineSettings,
-                 key: str | None, last_in_session: bool, **kwargs) -> None:
+    def __init__(self, *, post: PostDocument, sample: Sample, plan: PostPlan,
+                 samples_config: SamplesConfig, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.post, self.directive, self.settings = post, directive, settings
-        self.key, self.last_in_session = key, last_in_session
-
-    def runtest(self) -> None:
-        if self.directive.kind == "include":
-            select_snippet(self.directive, self.post.post_dir)
-            return
-        session_id = (self.post.path, self.directive.session)
-        session = _OPEN_SESSIONS.get(session_id)
-        if session is None:
-            session = _OPEN_SESSIONS[session_id] = open_session(self.post, self.settings)
-        try:
-            fresh = execute_one(session, self.directive, self.key)
-        finally:
-            if self.last_in_session:
-                _OPEN_SESSIONS.pop(session_id).close()
-        frozen = FreezeStore(self.post.post_dir / self.settings.store_name).get(self.key)
-        if frozen is None:
-            raise self.directive.error(
-                "no frozen result matches this run",
-                f"build with execution on (invoke build) and commit {self.settings.store_name}",
-            )
-        expected = apply_masks(frozen.output, self.directive.masks)
-        actual = apply_masks(fresh.output, self.directive.masks)
-        if expected != actual or frozen.exit_status != fresh.exit_status:
-            diff = "\n".join(difflib.unified_diff(
-                expected.splitlines(), actual.splitlines(), "frozen", "fresh run", lineterm=""))
-            raise SampleMismatch(
-                f"{self.directive.where}: {self.directive.kind} did not match its frozen output "
-                f"(exit {fresh.exit_status}, frozen {frozen.exit_status})\n{diff}")
+        self.post, self.sample, self.plan, self.samples_config = post, sample, plan, samples_config
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, (SampleError, SampleMismatch)):
@@ -132,4 +107,68 @@ class SampleItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, self.directive.line - 1, f"{self.directive.where} {self.directive.kind}"
+        return self.path, self.sample.line - 1, f"{self.sample.where} {self.sample.kind}"
+
+
+class IncludeItem(SampleItem):
+    def runtest(self) -> None:
+        self.sample.render(self.post.post_dir)
+
+
+class RunItem(SampleItem):
+    @property
+    def _session_samples(self) -> list[Executed]:
+        return self.post.sessions()[self.sample.session]
+
+    @property
+    def _session_id(self) -> tuple[str, str]:
+        return (self.post.path, self.sample.session)
+
+    def setup(self) -> None:
+        """Replay the earlier runs of the session unless they just ran, in order, here."""
+        index = self._session_samples.index(self.sample)
+        state = _OPEN.get(self._session_id)
+        if state is not None and state.done == index:
+            return
+        if state is not None:
+            state.session.close()
+        state = _OPEN[self._session_id] = OpenSession(open_session(self.post, self.samples_config))
+        for earlier in self._session_samples[:index]:
+            result = state.session.run(earlier)
+            state.done += 1
+            if result.exit_status != earlier.expected_exit:
+                _OPEN.pop(self._session_id).session.close()
+                raise SampleMismatch(
+                    f"{earlier.where}: replaying the earlier {earlier.noun} of session "
+                    f"{earlier.session!r} before line {self.sample.line} failed: exit status "
+                    f"{result.exit_status}, expected {earlier.expected_exit}")
+
+    def runtest(self) -> None:
+        state = _OPEN[self._session_id]
+        last = self._session_samples[-1] is self.sample
+        try:
+            fresh = state.session.run(self.sample)
+            state.done += 1
+        finally:
+            if last:
+                _OPEN.pop(self._session_id).session.close()
+        record = self.plan.record_for(self.sample)
+        if record is None:
+            session = next(s for s in self.plan.sessions if self.sample in s.samples)
+            raise self.sample.error(
+                f"no frozen result matches this run ({session.stale_reason})",
+                f"build with execution on (invoke build) and commit {self.samples_config.store_name}")
+        masks = self.sample.masks
+        expected, actual = apply_masks(record.output, masks), apply_masks(fresh.output, masks)
+        if expected != actual or record.exit_status != fresh.exit_status:
+            diff = "\n".join(difflib.unified_diff(
+                expected.splitlines(), actual.splitlines(), "frozen", "fresh run", lineterm=""))
+            raise SampleMismatch(
+                f"{self.sample.where}: {self.sample.kind} did not match its frozen output "
+                f"(exit {fresh.exit_status}, frozen {record.exit_status})\n{diff}")
+        for value in self.post.values:
+            if value.name == self.sample.value_id:
+                was, now = resolve_value(value, expected), resolve_value(value, actual)
+                if was != now:
+                    raise value.error(f"value {value.span!r} reads {now!r} in a fresh run, "
+                                      f"{was!r} in the record")

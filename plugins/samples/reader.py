@@ -11,7 +11,8 @@ samples hook in here, at the reader level.  This reader also
 from __future__ import annotations
 
 import logging
-import os
+import re
+from html import escape
 from pathlib import Path
 
 from markdown import Markdown
@@ -19,28 +20,42 @@ from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
-from .pipeline import EngineSettings, render_post
+from .keys import post_files
+from .pipeline import RenderedPost, build_post
 from .positions import display_path
-from .store import post_files
 
 logger = logging.getLogger(__name__)
 
 MORE_MARKER = "<!-- more -->"
-POST_FILE = "index.md"
 
 
 class SampleSubstitution(Preprocessor):
-    """Replace each directive's fenced lines with its stashed HTML."""
+    """Put each sample's HTML where its fence stands (inside its list item or quote),
+    and each inline value's text where its code span stands."""
 
-    def __init__(self, md: Markdown, rendered: dict[int, tuple[int, str]]) -> None:
+    def __init__(self, md: Markdown, rendered: RenderedPost) -> None:
         super().__init__(md)
-        self.rendered = rendered  # opening line -> (closing line, html)
+        self.rendered = rendered
+        self.placeholders: dict[int, str] = {}  # sample line -> stash placeholder
 
     def run(self, lines: list[str]) -> list[str]:
-        for first, (last, html) in sorted(self.rendered.items(), reverse=True):
-            placeholder = self.md.htmlStash.store(html)
-            lines[first - 1 : last] = ["", placeholder, ""]
+        for value, text in self.rendered.values:
+            number = value.line - 1
+            spans = [f"`{value.span}`", f"` {value.span} `", f"``{value.span}``", f"`` {value.span} ``"]
+            written = next((s for s in spans if s in lines[number]), None)
+            if written is None:
+                raise value.error("an inline value must stay on one line", "rejoin the line")
+            placeholder = self.md.htmlStash.store(escape(text))
+            lines[number] = lines[number].replace(written, placeholder, 1)
+        samples = {s.line: s for s in self.rendered.post.samples}
+        for first in sorted(self.rendered.html, reverse=True):
+            sample = samples[first]
+            placeholder = self.md.htmlStash.store(self.rendered.html[first])
+            self.placeholders[first] = placeholder
+            blank = sample.prefix.rstrip() if ">" in sample.prefix else ""
+            lines[first - 1: sample.end_line] = [blank, sample.prefix + placeholder, blank]
         return lines
 
 
@@ -49,47 +64,75 @@ class SampleMarkdownReader(MarkdownReader):
 
     def read(self, source_path: str):
         source = Path(source_path)
-        engine = EngineSettings.from_pelican(self.settings)
-        where = display_path(source, engine.project_root)
-        if self._is_post(source) and source.name != POST_FILE:
+        config = SamplesConfig.from_settings(self.settings)
+        where = display_path(source, config.project_root)
+        if config.in_post_folder(source) and source.name != config.post_file:
             return "", {"status": "skip"}  # a Markdown sample beside a post, not a post
         text = read_source(source_path)  # read once: the engine parses it, Markdown converts it
-        rendered: dict[int, tuple[int, str]] = {}
-        if self._is_post(source):
+        rendered = None
+        if config.is_post(source):
             try:
-                rendered = render_post(source, engine, text)
+                rendered = build_post(source, config, text)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
                 raise
         self._source_path = source_path
         self._md = Markdown(**self.settings["MARKDOWN"])
-        self._md.preprocessors.register(SampleSubstitution(self._md, rendered), "samples", 29)
-        content = self._md.convert(text)
+        substitution = None
+        if rendered is not None:
+            substitution = SampleSubstitution(self._md, rendered)
+            self._md.preprocessors.register(substitution, "samples", 29)
+        try:
+            content = self._md.convert(text)
+        except SampleError as err:
+            logger.error("%s", err)
+            raise
+        if substitution is not None:
+            _check_placement(substitution, content, rendered)
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
         except Exception as err:
             logger.error("%s: bad metadata: %s (check the header lines, e.g. "
                          "Date: 2024-01-31 10:00)", where, err)
             raise
-        if self._is_post(source):
+        if config.is_post(source):
             slug = metadata.get("slug")
             if slug and slug != source.parent.name:
-                line = _metadata_line(source, "slug")
+                line = _metadata_line(text, "slug")
                 logger.error("%s:%d: Slug: %s differs from the post's folder name %r (drop the "
                              "Slug line or rename the folder: downloads sit beside the page)",
                              where, line, slug, source.parent.name)
                 raise ValueError(f"slug {slug!r} is not the folder name")
             metadata.setdefault("summary", lead_summary(content))
-            metadata["sample_files"] = sample_files(source, engine)
+            metadata["sample_files"] = sample_files(source, config)
         return content, metadata
 
-    def _is_post(self, source: Path) -> bool:
-        # Pelican hands readers absolute paths under its absolute PATH: compare as text.
-        if not hasattr(self, "_post_roots"):
-            content = os.path.abspath(self.settings["PATH"])
-            self._post_roots = tuple(os.path.join(content, f, "")
-                                     for f in self.settings.get("ARTICLE_PATHS", []))
-        return os.path.abspath(source).startswith(self._post_roots)
+
+def _check_placement(substitution: SampleSubstitution, content: str, rendered: RenderedPost) -> None:
+    """Python-Markdown renders the page; the samples were found by another parser.  A
+    sample Python-Markdown did not place as a block (a stash placeholder left over, or
+    inside a code block) is an error, never a silently missing figure."""
+    errors = []
+    for line, placeholder in substitution.placeholders.items():
+        at = content.find(rendered.html[line])
+        inside = at < 0 or placeholder in content or any(
+            _last(opening, content, at) > content.rfind(closing, 0, at)
+            for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
+        if inside:
+            errors.append(SampleError(
+                "Markdown does not render this sample where it stands (it reads the fence as "
+                "part of a code block or paragraph)", rendered.post.path, line,
+                "indent a fence in a list item by 4 spaces, and leave a blank line before it"))
+    if errors:
+        err = SampleErrors(errors)
+        logger.error("%s", err)
+        raise err
+
+
+def _last(pattern: str, text: str, end: int) -> int:
+    """Where the last match of ``pattern`` before ``end`` starts, or -1."""
+    starts = [match.start() for match in re.finditer(pattern, text[:end])]
+    return starts[-1] if starts else -1
 
 
 def read_source(path: str) -> str:
@@ -98,14 +141,14 @@ def read_source(path: str) -> str:
         return text
 
 
-def sample_files(source: Path, engine: EngineSettings) -> list[str]:
+def sample_files(source: Path, config: SamplesConfig) -> list[str]:
     """Files beside the post that readers can download (sorted, relative)."""
     return [path.relative_to(source.parent).as_posix()
-            for path in post_files(source.parent, engine.excluded(source)) if path.is_file()]
+            for path in post_files(source.parent, config.excluded(source)) if path.is_file()]
 
 
-def _metadata_line(source: Path, key: str) -> int:
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+def _metadata_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.lower().startswith(key + ":"):
             return number
     return 1

@@ -10,9 +10,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
-from .parse import Directive
+from .samples import Exec, Executed, Include, Run, Sample
 from .select import Snippet
-from .store import FrozenRun
 
 FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -22,7 +21,7 @@ def _lexer_named(name: str):
     return get_lexer_by_name(name)
 
 
-def lexer_for(directive: Directive, filename: str | None = None):
+def lexer_for(directive: Sample, filename: str | None = None):
     """The Pygments lexer the fence names (or the file name suggests)."""
     if directive.lang:
         try:
@@ -61,7 +60,7 @@ def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), lan
             + "</code></pre></div>")
 
 
-def render_include(directive: Directive, snippet: Snippet) -> str:
+def render_include(directive: Include, snippet: Snippet) -> str:
     lexer = lexer_for(directive, snippet.relpath)
     numbers = snippet.numbers if directive.attrs.get("linenos") else None
     code = render_code(snippet.text, lexer, numbers, snippet.highlight, lexer.name)
@@ -71,29 +70,29 @@ def render_include(directive: Directive, snippet: Snippet) -> str:
     return f'<figure class="sample sample-include">{caption}{code}</figure>'
 
 
-def render_output(directive: Directive, frozen: FrozenRun) -> str:
-    """The terminal block: the prompt and command for runs, then what was printed."""
+def render_output(sample: Executed, record, command: str | None) -> str:
+    """The terminal block: the prompt and command (for runs), then what was printed."""
     parts = []
-    if directive.kind == "run":
+    if command is not None:
         parts.append(f'<span class="prompt" aria-hidden="true">$ </span>'
-                     f'<span class="command">{escape(directive.attrs["run"])}</span>\n')
-    output = frozen.output
+                     f'<span class="command">{escape(command)}</span>\n')
+    output = record.output
     parts.append(f'<span class="output">{escape(output)}</span>' if output else "")
     status = ""
-    if frozen.exit_status:
-        status = f'<p class="exit-status">exit status {frozen.exit_status}</p>'
-    note = (f'<p class="verified">verified {escape(frozen.verified)} · Python '
-            f'{escape(".".join(frozen.python.split(".")[:2]))}</p>')
-    label = "Command and output" if directive.kind == "run" else "Output"
+    if record.exit_status:
+        status = f'<p class="exit-status">exit status {record.exit_status}</p>'
+    note = (f'<p class="verified">verified {escape(record.verified)} · Python '
+            f'{escape(".".join(record.python.split(".")[:2]))}</p>')
+    label = "Command and output" if command is not None else "Output"
     return (f'<div class="terminal" role="group" aria-label="{label}"><pre class="console"><code>'
             + "".join(parts) + f"</code></pre>{status}{note}</div>")
 
 
-def render_run(directive: Directive, frozen: FrozenRun) -> str:
-    return f'<figure class="sample sample-run">{render_output(directive, frozen)}</figure>'
+def render_run(run: Run, record) -> str:
+    return f'<figure class="sample sample-run">{render_output(run, record, run.command)}</figure>'
 
 
-def render_exec(directive: Directive, frozen: FrozenRun) -> str:
-    lexer = lexer_for(directive)
-    code = render_code(directive.body, lexer, language=lexer.name)
-    return f'<figure class="sample sample-exec">{code}{render_output(directive, frozen)}</figure>'
+def render_exec(block: Exec, record) -> str:
+    lexer = lexer_for(block)
+    code = render_code(block.body, lexer, language=lexer.name)
+    return f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'

@@ -24,17 +24,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .parse import Directive
-from .processes import cgroup_members, enter_cgroup, join_cgroup, remove_cgroup, session_cgroup
+from .imports import FOLDER_VARIABLE, RUN_VARIABLE, imported_names, install_hook
+from .keys import COPY_IGNORE
+from .processes import cgroup_members, join_cgroup, remove_cgroup, session_cgroup
+from .samples import Executed
 
 PLACEHOLDER = "/tmp/sample"
 # Where the project's virtual environment lives differs per checkout; pages say $VENV.
 VENV_PLACEHOLDER = "$VENV"
 MARKER = "SAMPLE_SESSION"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# Editor and tool debris in a post's folder: never copied, hashed or published.
-COPY_IGNORE = ("__pycache__", "*.pyc", ".#*", "*~", "*.swp", ".ruff_cache", ".pytest_cache",
-               ".mypy_cache", ".DS_Store")
 # How long a finished command's pipe is drained before background writers are ignored.
 DRAIN_GRACE = 0.2
 
@@ -64,6 +63,13 @@ class SampleSession:
         (self.root / "tmp").mkdir(mode=0o1777)
         (self.root / "tmp").chmod(0o1777)
         (self.root / "blocks").mkdir()
+        self.imports = self.root / "imports"
+        self.imports.mkdir()
+        self.imports.chmod(0o1777)  # Python run as another user records its imports too
+        self.records_imports = install_hook()
+        # Run line -> top-level modules its Python processes imported; read at close,
+        # once every process is gone (None: no record could be taken).
+        self.imported: dict[int, set[str]] | None = None
         self.output_cap = output_cap
         self.environment = {
             "PATH": f"{Path(python).parent}:{SYSTEM_PATH}",
@@ -75,23 +81,20 @@ class SampleSession:
             "PYTHONUNBUFFERED": "1",  # keep stdout and stderr in the order they were written
             MARKER: self.token,
         }
+        if self.records_imports:
+            self.environment[FOLDER_VARIABLE] = str(self.imports)
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
         self.cgroup = session_cgroup(self.token)
 
-    def run(self, directive: Directive) -> RunResult:
-        """Execute one run or exec directive; raise SampleError on timeout or bad output."""
+    def run(self, directive: Executed) -> RunResult:
+        """Execute one run or exec sample; raise SampleError on timeout or bad output."""
         self._check_needs(directive)
-        if directive.kind == "exec":
-            block = self.root / "blocks" / f"line{directive.line}.{_SUFFIX[directive.lang]}"
-            block.write_text(directive.body + "\n", encoding="utf-8")
-            argv = enter_cgroup([_INTERPRETER[directive.lang], str(block)], self.cgroup)
-        else:
-            # Same line as the command, so bash's "line N" in messages stays the author's.
-            argv = ["/bin/bash", "-c", join_cgroup(self.cgroup) + directive.attrs["run"]]
+        argv = directive.argv(self.root / "blocks", join_cgroup(self.cgroup))
         started = time.monotonic()
         process = subprocess.Popen(
-            argv, cwd=self.work, env=self.environment, stdin=subprocess.DEVNULL,
+            argv, cwd=self.work, env={**self.environment, RUN_VARIABLE: str(directive.line)},
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self._groups.append(process.pid)
@@ -153,6 +156,8 @@ class SampleSession:
             if not self.members():
                 break
         remove_cgroup(self.cgroup)
+        if self.records_imports:
+            self.imported = imported_names(self.imports)
         shutil.rmtree(self.root, ignore_errors=True)
         return sorted(set(killed))
 
@@ -192,7 +197,7 @@ class SampleSession:
                 continue
         return False
 
-    def _check_needs(self, directive: Directive) -> None:
+    def _check_needs(self, directive: Executed) -> None:
         for tool in directive.needs:
             if shutil.which(tool, path=self.environment["PATH"]) is None:
                 package = debian_package_for(tool, self.debian_listing)
@@ -277,13 +282,8 @@ def _kill_group(process: subprocess.Popen) -> None:
             continue
 
 
-def _what(directive: Directive) -> str:
-    return f"run {directive.attrs['run']!r}" if directive.kind == "run" else \
-        f"the {directive.lang} block"
-
-
-_INTERPRETER = {"python": "python", "sh": "/bin/sh", "bash": "/bin/bash"}
-_SUFFIX = {"python": "py", "sh": "sh", "bash": "sh"}
+def _what(directive: Executed) -> str:
+    return directive.noun
 
 DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debian.txt"
 

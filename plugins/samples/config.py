@@ -1,0 +1,100 @@
+"""The engine's one configuration, read from the Pelican settings file.
+
+The build (through Pelican's settings), the pytest plugin (ini option
+``samples_settings``), ``invoke freeze``/``invoke samples`` and ``bench/`` all
+build a SamplesConfig here, so they agree on the content folder, the post file
+name, the store name and the lock files, and so compute the same keys.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULTS = {
+    "SAMPLES_EXECUTE": True,
+    "SAMPLES_STORE_NAME": "samples.frozen.json",
+    "SAMPLES_OUTPUT_CAP": 1024 * 1024,
+    "SAMPLES_LOCK_FILES": ["requirements.txt"],
+    "SAMPLES_POST_FILE": "index.md",
+    "SAMPLES_PROGRESS": "auto",  # "auto" (live line on a terminal), "lines" or "off"
+}
+
+
+def apply_defaults(settings: dict) -> dict:
+    """Give every SAMPLES_* setting its default once (Pelican's ``initialized`` signal)."""
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    return settings
+
+
+@dataclass(frozen=True)
+class SamplesConfig:
+    """What every consumer of the engine reads: paths, names and switches."""
+
+    project_root: Path
+    content_path: Path
+    article_paths: tuple[str, ...]
+    post_file: str
+    store_name: str
+    output_cap: int
+    lock_files: tuple[Path, ...]
+    execute: bool
+    progress: str
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> SamplesConfig:
+        """From Pelican's settings dict (PATH is absolute once Pelican read the file)."""
+        settings = apply_defaults(dict(settings))
+        content = Path(settings["PATH"]).resolve()
+        root = Path(settings.get("SAMPLES_PROJECT_ROOT") or content.parent).resolve()
+        return cls(
+            project_root=root,
+            content_path=content,
+            article_paths=tuple(settings.get("ARTICLE_PATHS") or ("",)),
+            post_file=settings["SAMPLES_POST_FILE"],
+            store_name=settings["SAMPLES_STORE_NAME"],
+            output_cap=int(settings["SAMPLES_OUTPUT_CAP"]),
+            lock_files=tuple(root / name for name in settings["SAMPLES_LOCK_FILES"]),
+            execute=bool(settings["SAMPLES_EXECUTE"]),
+            progress=str(settings["SAMPLES_PROGRESS"]),
+        )
+
+    @classmethod
+    def load(cls, settings_file: str | os.PathLike, override: dict | None = None) -> SamplesConfig:
+        """Read ``settings_file`` as Pelican does (relative paths from its folder)."""
+        from pelican.settings import read_settings  # noqa: PLC0415  (Pelican is heavy to import)
+
+        return cls.from_settings(read_settings(str(settings_file), override=override or {}))
+
+    @property
+    def debian_listing(self) -> Path:
+        """Which Debian package provides which executable (for ``needs`` errors)."""
+        return self.project_root / "requirements-debian.txt"
+
+    @property
+    def post_roots(self) -> tuple[Path, ...]:
+        return tuple(self.content_path / folder for folder in self.article_paths)
+
+    def is_post(self, path: str | os.PathLike) -> bool:
+        """True for a post's file (``index.md`` inside an article folder)."""
+        absolute = os.path.abspath(path)
+        return os.path.basename(absolute) == self.post_file and any(
+            absolute.startswith(os.path.join(root, "")) for root in map(str, self.post_roots))
+
+    def in_post_folder(self, path: str | os.PathLike) -> bool:
+        absolute = os.path.abspath(path)
+        return any(absolute.startswith(os.path.join(root, "")) for root in map(str, self.post_roots))
+
+    def posts(self) -> list[Path]:
+        """Every post file under the article folders, sorted."""
+        return sorted(path for root in self.post_roots if root.is_dir()
+                      for path in root.rglob(self.post_file) if self.is_post(path))
+
+    def post_by_slug(self, slug: str) -> Path | None:
+        return next((path for path in self.posts() if path.parent.name == slug), None)
+
+    def excluded(self, source: Path) -> tuple[str, ...]:
+        """Names in a post's folder that runs never see: the post itself and its store."""
+        return (source.name, self.store_name)

@@ -1,0 +1,62 @@
+"""``invoke samples``: what every post's records say, from the same plan the build uses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from .config import SamplesConfig
+from .errors import SampleError, SampleErrors
+from .pipeline import load_post, plan_for
+
+
+@dataclass
+class PostStatus:
+    post: str
+    runs: int
+    stale_sessions: list[str] = field(default_factory=list)  # "main: app.py changed"
+    verified: str = ""  # the oldest verification date among the records
+    duration: float = 0.0  # recorded, all runs
+    error: str = ""
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.stale_sessions or self.error)
+
+
+def post_statuses(config: SamplesConfig) -> list[PostStatus]:
+    statuses = []
+    for source in config.posts():
+        try:
+            post = load_post(source, config)
+            plan = plan_for(post, config)
+        except (SampleError, SampleErrors) as err:
+            statuses.append(PostStatus(source.parent.name, 0, error=str(err)))
+            continue
+        records = [r for s in plan.sessions for r in s.records if r is not None]
+        statuses.append(PostStatus(
+            source.parent.name, sum(len(s.samples) for s in plan.sessions),
+            [f"{s.name}: {s.stale_reason}" for s in plan.stale],
+            min((r.verified for r in records), default=""),
+            round(sum(r.duration for r in records), 1)))
+    return statuses
+
+
+def status_table(statuses: list[PostStatus]) -> str:
+    rows = [("post", "runs", "status", "verified", "duration")]
+    for status in statuses:
+        state = status.error or ("; ".join(status.stale_sessions) and
+                                 "stale: " + "; ".join(status.stale_sessions)) or "fresh"
+        rows.append((status.post, str(status.runs), state, status.verified or "-",
+                     f"{status.duration:.1f} s"))
+    stale = sum(status.stale for status in statuses)
+    rows.append(("total", str(sum(s.runs for s in statuses)),
+                 f"{len(statuses) - stale} fresh, {stale} stale", "",
+                 f"{sum(s.duration for s in statuses):.1f} s"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+def status_json(statuses: list[PostStatus]) -> str:
+    return json.dumps([{**asdict(s), "stale": s.stale} for s in statuses], indent=2)
