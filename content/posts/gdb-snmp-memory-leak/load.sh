@@ -9,7 +9,13 @@ if [ "${1-}" = -w ]; then
 	wait_first=yes
 	shift
 fi
-[ $# -eq 2 ] || { echo "usage: load.sh [-w] GETS WALKS" >&2; exit 2; }
+usage() {
+	echo "usage: load.sh [-w] GETS WALKS (two counts)" >&2
+	exit 2
+}
+[ $# -eq 2 ] || usage
+case "$1" in '' | *[!0-9]*) usage ;; esac
+case "$2" in '' | *[!0-9]*) usage ;; esac
 . ./lab.env
 addr=$(cat agent.addr)
 table=1.3.6.1.4.1.32473.1.1

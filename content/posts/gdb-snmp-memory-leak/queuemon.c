@@ -54,7 +54,7 @@ read_status(struct queue *q, int *n)
 	ssize_t	 len;
 	int	 fd, count = 0;
 
-	if (status_path == NULL || (fd = open(status_path, O_RDONLY)) == -1)
+	if (status_path == NULL || (fd = open(status_path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (NULL);
 	if ((buf = malloc(STATUS_MAX)) == NULL) {
 		close(fd);
