@@ -19,7 +19,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from samples.runner import debian_listing  # noqa: E402
+from samples.debian import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
 from sitebuild.deploy import (  # noqa: E402
     DeployError,
@@ -36,7 +36,8 @@ SAMPLES_STORE_SUFFIX = "samples.frozen.json"
 SETTINGS_FILE_BASE = "pelicanconf.py"
 SETTINGS_FILE_PUBLISH = "publishconf.py"
 CONFIG = {
-    "settings_base": SETTINGS_FILE_BASE,
+    # The settings every build, freeze and status task reads (the tests point it at fixtures).
+    "settings_base": os.environ.get("BLOG_SETTINGS", SETTINGS_FILE_BASE),
     "settings_publish": SETTINGS_FILE_PUBLISH,
     # Output folder, relative to the project.
     "deploy_path": os.environ.get("BLOG_OUTPUT_PATH", "output"),
@@ -134,6 +135,13 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
+    from samples.status import post_statuses, status_table  # noqa: PLC0415
+
+    statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
+    if any(status.stale for status in statuses):
+        print(status_table(statuses), file=sys.stderr)
+        raise Exit("Stale sample results: run `invoke build` (or `invoke freeze`) and commit the "
+                   "stores; nothing was built or deployed.", code=1)
     return _build(CONFIG["settings_publish"],
                   checks=lambda site, settings: check_site(site, settings["SITEURL"]),
                   consequence=" and nothing was deployed")
@@ -210,10 +218,11 @@ def gh_pages(c):
     print(f"Pushed {commit[:12]} to {branch} of {remote}")
 
 
-def _samples_config():
+def _samples_config(settings_file: str = ""):
+    """The sample engine's configuration, read from the settings file builds use."""
     from samples.config import SamplesConfig  # noqa: PLC0415
 
-    return SamplesConfig.load(ROOT / CONFIG["settings_base"],
+    return SamplesConfig.load(ROOT / (settings_file or CONFIG["settings_base"]),
                               {"PATH": str(ROOT / CONFIG["content_path"])})
 
 

@@ -57,12 +57,12 @@ class FixtureSite:
         path.write_text("\n".join(lines) + "\n")
         return path
 
-    def run_task(self, task: str, **env: str) -> subprocess.CompletedProcess:
-        """Run ``invoke TASK`` from the project on this site's content, into ``published/``."""
+    def run_task(self, task: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+        """Run ``invoke TASK ARGS`` from the project on this site's content, into ``published/``."""
         clean = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_") and k != "SITEURL"}
         clean.update(BLOG_CONTENT_PATH=str(self.content), BLOG_OUTPUT_PATH=str(self.root / "published"),
                      **env)
-        return subprocess.run([str(INVOKE), task], cwd=ROOT, env=clean, capture_output=True,
+        return subprocess.run([str(INVOKE), task, *args], cwd=ROOT, env=clean, capture_output=True,
                                text=True, timeout=300)
 
     def fails_keeping_output(self, task: str, breakage: dict[str, str],

@@ -50,3 +50,4 @@ def test_the_worked_example_prints_what_the_readme_says(site):
     page = site.html("posts/word-count/index.html")
     assert [o.get_text() for o in page.select(".output")] == ["3 words\n", "2 lines\n"]
     assert "count_words" in page.select_one("figure.sample-include").get_text()
+    assert page.find("p", string="The file holds 3 words.") is not None

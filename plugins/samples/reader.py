@@ -88,6 +88,10 @@ class SampleMarkdownReader(MarkdownReader):
             logger.error("%s", err)
             raise
         if substitution is not None:
+            for html in rendered.html.values():
+                # The last line of a quote keeps its newline in the paragraph Markdown
+                # wraps around a placeholder: unwrap it as Markdown does for the others.
+                content = content.replace(f"<p>{html}\n</p>", html)
             _check_placement(substitution, content, rendered)
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}

@@ -11,7 +11,6 @@ which also finds daemons that detached with setsid().
 from __future__ import annotations
 
 import os
-import selectors
 import shutil
 import signal
 import subprocess
@@ -21,11 +20,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from .debian import DEBIAN_PACKAGES_FILE, debian_package_for
 from .imports import FOLDER_VARIABLE, RUN_VARIABLE, imported_names, install_hook
 from .keys import COPY_IGNORE
+from .output import collect_output
 from .processes import cgroup_members, join_cgroup, remove_cgroup, session_cgroup
 from .samples import Executed
 
@@ -34,9 +34,6 @@ PLACEHOLDER = "/tmp/sample"
 VENV_PLACEHOLDER = "$VENV"
 MARKER = "SAMPLE_SESSION"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# How long a finished command's pipe is drained before background writers are ignored.
-DRAIN_GRACE = 0.2
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -98,7 +95,10 @@ class SampleSession:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self._groups.append(process.pid)
-        raw, size, timed_out = self._collect(process, started + directive.timeout)
+        raw, size, timed_out, drain = collect_output(process, started + directive.timeout,
+                                                     self.output_cap)
+        if drain is not None:
+            self._drains.append(drain)
         duration = time.monotonic() - started
         if timed_out:
             raise directive.error(
@@ -208,58 +208,6 @@ class SampleSession:
                     "requirements-debian.txt",
                 )
 
-    def _collect(self, process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:
-        """Read the merged output until the command ends; kill its group at the deadline."""
-        chunks: list[bytes] = []
-        size = 0
-        pipe = process.stdout
-        selector = selectors.DefaultSelector()
-        selector.register(pipe, selectors.EVENT_READ)
-        eof = False
-        exited_at = None
-        while not eof:
-            now = time.monotonic()
-            if exited_at is None and process.poll() is not None:
-                exited_at = now
-            if exited_at is not None and now - exited_at > DRAIN_GRACE:
-                break  # only background processes still hold the pipe
-            if exited_at is None and now > deadline:
-                _kill_group(process)
-                selector.close()
-                pipe.close()
-                return b"".join(chunks), size, True
-            if selector.select(timeout=0.05):
-                data = os.read(pipe.fileno(), 65536)
-                if not data:
-                    eof = True
-                elif size <= self.output_cap:
-                    chunks.append(data)
-                    size += len(data)
-                else:
-                    size += len(data)
-        selector.close()
-        process.wait()
-        if not eof:
-            self._keep_draining(pipe)
-        else:
-            pipe.close()
-        return b"".join(chunks), size, False
-
-    def _keep_draining(self, pipe) -> None:
-        """Background writers keep the pipe; read and discard so they never block or die."""
-        def drain() -> None:
-            try:
-                while os.read(pipe.fileno(), 65536):
-                    pass
-            except OSError:
-                pass
-            finally:
-                pipe.close()
-        thread = threading.Thread(target=drain, daemon=True)
-        thread.start()
-        self._drains.append(thread)
-
-
 def _alive(pid: int) -> bool:
     """True unless the process is gone or a zombie waiting to be reaped."""
     try:
@@ -269,39 +217,5 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=2)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 def _what(directive: Executed) -> str:
     return directive.noun
-
-DEBIAN_PACKAGES_FILE = Path(__file__).resolve().parents[2] / "requirements-debian.txt"
-
-
-@cache
-def debian_listing(listing: Path = DEBIAN_PACKAGES_FILE) -> dict[str, tuple[str, ...]]:
-    """Debian package -> the executables it provides, from lines ``package: executable ...``
-    (the one reader of requirements-debian.txt: tasks.py installs from it too)."""
-    packages: dict[str, tuple[str, ...]] = {}
-    if listing.is_file():
-        for line in listing.read_text().splitlines():
-            package, _, tools = line.split("#", 1)[0].partition(":")
-            if package.strip():
-                packages[package.strip()] = tuple(tools.split())
-    return packages
-
-
-def debian_package_for(tool: str, listing: Path = DEBIAN_PACKAGES_FILE) -> str | None:
-    """The Debian package that provides ``tool``, from requirements-debian.txt."""
-    return next((package for package, tools in debian_listing(listing).items() if tool in tools),
-                None)

@@ -85,3 +85,12 @@ def _text(match: re.Match, output: str) -> str:
     start = output.rfind("\n", 0, match.start()) + 1
     end = output.find("\n", match.end())
     return output[start: end if end >= 0 else len(output)]
+
+
+def touched_by_masks(value: ValueRef, output: str, masks: tuple[str, ...]) -> bool:
+    """True when a mask covers part of what ``value`` quotes (it is then compared as masked:
+    it must still be found, but may differ)."""
+    quoted = [match.span(1 if match.re.groups else 0) for match in value.compiled().finditer(output)]
+    masked = [match.span() for mask in masks for match in re.finditer(mask, output, re.MULTILINE)]
+    return any(start < end_mask and start_mask < end
+               for start, end in quoted for start_mask, end_mask in masked)
