@@ -105,8 +105,9 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     logged no warning and no error, whose Pagefind index was built and which passed
     ``checks(staging, settings)`` (if given) replaces ``output``, in two renames.
     ``previous`` (the ledger of the last good build of ``output``) makes the build
-    incremental.  ``search``: "now" indexes the pages while they are written; "later"
-    keeps the previous index and leaves ``report.ledger.html`` for ``refresh_search``;
+    incremental; builds with the content cache on keep a ledger for the next one.
+    ``search``: "now" indexes the pages while they are written; "later" keeps the
+    previous index and leaves ``report.ledger.html`` for ``refresh_search``;
     "off" writes no index.  ``keep_replaced``: leave the replaced tree for the caller to
     remove (``report.discard``), so a live loop can signal the reload first.
     """
@@ -128,7 +129,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         link_tree(output, staging, {theme_static} | ({SEARCH_FOLDER} if search != "later" else set()))
         settings["STATIC_CHECK_IF_MODIFIED"] = True
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
-    session = BuildSession(staging, previous, SearchIndexer(glob) if search == "now" else None, glob)
+    session = BuildSession(staging, previous, SearchIndexer(glob) if search == "now" else None, glob,
+                           track=previous is not None or bool(settings.get("CACHE_CONTENT")))
     collector = ProblemCollector()
     root = logging.getLogger()
     root.addHandler(collector)

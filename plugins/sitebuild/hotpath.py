@@ -18,6 +18,7 @@ rendered HTML is forgotten); ``check_pelican_internals`` covers both.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import shutil
@@ -40,7 +41,7 @@ def check_pelican_internals() -> list[str]:
     for name in ("get_content", "get_summary"):
         if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
             missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
-    if "self._cache" not in __import__("inspect").getsource(FileDataCacher.get_cached_data):
+    if "self._cache" not in inspect.getsource(FileDataCacher.get_cached_data):
         missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
     return missing
 

@@ -10,6 +10,7 @@ a background thread, so the page the author looks at never waits for them.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import BuildReport, ProblemCollector, build_site, refresh_search, swap_in
+from .build import SEARCH_FOLDER, BuildReport, ProblemCollector, build_site, refresh_search, swap_in
 from .hotpath import HotResult, hot_rebuild
 from .reload import ReloadHub, serve_site
 from .search import url_of
@@ -47,7 +48,6 @@ class LiveSite:
         self.settings_file, self.output, self.override = settings_file, output.resolve(), override
         self.hub, self.echo, self.full_rebuild_on = hub, echo, full_rebuild_on
         self.ledger: PageLedger | None = None
-        self.glob = "**/*.{html}"
         self.lock = threading.Lock()
         self.generation = 0
         self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-reload")
@@ -102,8 +102,6 @@ class LiveSite:
         return hot
 
     def _after_reload(self, report: BuildReport, indexed: bool, generation: int) -> None:
-        import shutil  # noqa: PLC0415
-
         if report.discard is not None:
             shutil.rmtree(report.discard, ignore_errors=True)
         if indexed or generation != self.generation:
@@ -122,14 +120,10 @@ class LiveSite:
 
 def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[str]:
     """Re-index from the pages in memory into a side folder; swap it in if still current."""
-    import shutil  # noqa: PLC0415
-
-    from .build import SEARCH_FOLDER  # noqa: PLC0415
-
     side = site.output.parent / f".{site.output.name}.search-next"
     shutil.rmtree(side, ignore_errors=True)
     side.mkdir(parents=True)
-    problems = refresh_search(side, ledger, glob_of(site))
+    problems = refresh_search(side, ledger, ledger.search_glob)
     if problems:
         return problems
     with site.lock:
@@ -137,15 +131,6 @@ def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[s
             swap_in(side / SEARCH_FOLDER, site.output / SEARCH_FOLDER)
     shutil.rmtree(side, ignore_errors=True)
     return []
-
-
-def glob_of(site: LiveSite) -> str:
-    from pelican.settings import read_settings  # noqa: PLC0415
-
-    if site.glob == "**/*.{html}":
-        settings = read_settings(str(site.settings_file), override=site.override)
-        site.glob = settings.get("SEARCH_INDEX_GLOB", site.glob)
-    return site.glob
 
 
 def is_debris(path: str) -> bool:

@@ -22,7 +22,7 @@ from pelican import signals
 from pelican.writers import Writer
 
 from .fingerprints import PageFingerprints
-from .search import SearchIndexer
+from .search import SearchIndexer, glob_matches
 
 PRIVATE_OPEN = "_open_w"
 
@@ -72,6 +72,7 @@ class BuildSession:
     kept: list[str] = field(default_factory=list)
     statics: set[str] = field(default_factory=set)
     fingerprints: PageFingerprints | None = None
+    track: bool = True  # compute page digests (only builds that a later one starts from)
 
     def __post_init__(self) -> None:
         memo = self.previous.facts_memo if self.previous else {}
@@ -79,8 +80,6 @@ class BuildSession:
         self.fingerprints = PageFingerprints(memo)
 
     def searchable(self, name: str) -> bool:
-        from .search import glob_matches  # noqa: PLC0415
-
         return glob_matches(self.search_glob, name)
 
     def page_written(self, name: str, html: str) -> None:
@@ -134,7 +133,7 @@ class IncrementalWriter(Writer):
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
         session = ACTIVE[-1]
-        if name:
+        if name and session.track:
             key = session.fingerprints.page(name, getattr(template, "name", ""), context, kwargs)
             session.ledger.pages[name] = key
             previous = session.previous
