@@ -113,6 +113,9 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     rows.append(ratio_row("vanilla Pelican, same loop (edit one post's Markdown): rebuild vs "
                           "cold build, wall s", floor.rebuild, floor.cold, ""))
 
+    rows += speed_rows(*sites[plan.edit_posts], scratch, plan.edit_posts, plan.edit_repeats, notes,
+                       plan.profile)
+
     log(f"runner overhead: {plan.runs} tiny runs, {plan.overhead_repeats} alternating rounds")
     post_dir = sites[plan.sizes[0]][0] / "content" / "posts" / "post-0001"
     overhead = execution.runner_overhead(post_dir, plan.runs, plan.overhead_repeats)
@@ -168,7 +171,7 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
         profiles += write_profiles(rows, edit_row, session_row, sites, plan, scratch, post_dir,
                                    real_root)
 
-    notes += context_notes(plan, profiles)
+    notes += context_notes(plan, profiles) + SPEED_NOTES
     context = [f"run {time.strftime('%Y-%m-%d %H:%M %Z')}, {'quick' if plan is QUICK else 'full'} "
                "plan", report.machine(load_before, os.getloadavg()), report.versions(),
                "cells: median (min–max); ratio = ours / baseline (speed-ups: 1 worker / 2 workers)"]
@@ -180,8 +183,24 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     return True
 
 
+SPEED_NOTES = [
+    "Live loop: `livechild.py` runs sitebuild.live.LiveSite (what `invoke livereload` runs) "
+    "in its own process with the content cache on; the harness edits a file, and the time "
+    "runs from the save to the moment the server sends the reload event (monotonic clock "
+    "shared by both processes), watcher latency included. Cold build: a fresh process, "
+    "empty cache, same edited site, same settings; after every round the live output tree "
+    "(search index refreshed in the background) equals the cold build's byte for byte.",
+    "Whole processes: wall and peak RSS of the processes a user would run, interpreter "
+    "start-up and imports included. Ours: one process whose Pagefind service (its child) "
+    "indexes pages as they are written; its RSS is ours + the service's peak (an upper "
+    "bound, they overlap). Vanilla: Pelican with PLUGINS=[] then `python -m pagefind` "
+    "with the same glob; RSS is the larger of the two.",
+    "The machine's 2 cores are shared with other sessions: see the min–max spans.",
+]
+
+
 def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
-               notes: list[str]) -> list[Row]:
+               notes: list[str], profile: bool = True) -> list[Row]:
     """Issue 17: the live loop against cold builds, whole builds against Pelican + Pagefind."""
     rows = []
     for edit in ("prose", "sample"):
@@ -212,7 +231,7 @@ def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
     notes.append("Whole builds, the parts (median, min–max): " + "; ".join(
         f"{name} {series.cell(1)}{'' if name.endswith(' s') else ' MiB'}"
         for name, series in cost.parts.items()))
-    if any(row.met == "**no**" for row in rows[-4:]):
+    if profile and any(row.met == "**no**" for row in rows[-4:]):
         path = RESULTS / f"profile-build-search-{posts}.txt"
         log(f"profiling our frozen build with search at {posts} posts -> {path.name}")
         child_build("ours", site, scratch / "out-profile", builds.FROZEN, profile=path)
@@ -227,20 +246,7 @@ def run_speed(scratch: Path, out: Path, posts: int, repeats: int) -> bool:
     twin = synthetic.vanilla_twin(site, scratch / f"vanilla-{posts}")
     notes: list[str] = []
     rows = speed_rows(site, twin, scratch, posts, repeats, notes)
-    notes += [
-        "Live loop: `livechild.py` runs sitebuild.live.LiveSite (what `invoke livereload` runs) "
-        "in its own process with the content cache on; the harness edits a file, and the time "
-        "runs from the save to the moment the server sends the reload event (monotonic clock "
-        "shared by both processes), watcher latency included. Cold build: a fresh process, "
-        "empty cache, same edited site, same settings; after every round the live output tree "
-        "(search index refreshed in the background) equals the cold build's byte for byte.",
-        "Whole processes: wall and peak RSS of the processes a user would run, interpreter "
-        "start-up and imports included. Ours: one process whose Pagefind service (its child) "
-        "indexes pages as they are written; its RSS is ours + the service's peak (an upper "
-        "bound, they overlap). Vanilla: Pelican with PLUGINS=[] then `python -m pagefind` "
-        "with the same glob; RSS is the larger of the two.",
-        "The machine's 2 cores are shared with other sessions: see the min–max spans.",
-    ]
+    notes += SPEED_NOTES
     context = [f"run {time.strftime('%Y-%m-%d %H:%M %Z')}, speed plan ({posts} posts, "
                f"{repeats} alternating rounds)", report.machine(load_before, os.getloadavg()),
                report.versions(), "cells: median (min–max); ratio = ours / baseline"]

@@ -26,9 +26,13 @@ def test_bench_quick_runs_end_to_end_and_writes_the_table(tmp_path):
     assert "| measure | ours | baseline | ratio | target | met |" in text
     for measure in ("frozen build, 5 posts: wall s", "frozen build, 5 posts: peak RSS MiB",
                     "edit one sample, 5 posts", "tiny runs in one SampleSession",
-                    "pytest -n 2 vs -n 1", "real site frozen build"):
+                    "pytest -n 2 vs -n 1", "real site frozen build",
+                    "live loop, edit one post's prose, 5 posts", "live loop, edit one post's sample",
+                    "frozen full build with search, 5 posts, whole processes",
+                    "frozen full build without search"):
         assert measure in text
     assert "Edit loop checks (asserted): post-0002: 1 run executed, 1 of 5 post pages changed" in text
+    assert "files identical to a cold build" in text  # the live loop's trees were compared
     assert "| frozen build, 5 posts: wall s |" in done.stdout  # the table is printed too
     left = sorted(p.name for p in scratch.iterdir() if not p.name.startswith("pytest-of-"))
     assert left == [], "the harness or a sample session left temporary folders behind"
