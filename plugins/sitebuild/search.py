@@ -27,6 +27,7 @@ from pagefind.index import PagefindIndex
 from pagefind.service import PagefindService, _encode
 
 PRIVATE_POLL = "_wait_for_responses"
+SERVICE_EXIT_SECONDS = 120
 
 
 def check_pagefind_internals() -> list[str]:
@@ -132,14 +133,20 @@ class SearchIndexer:
             return
 
         async def stop() -> None:
+            # End of input is the service's signal to finish: it exits once every file of
+            # write_files is on disk (its response can come first; a kill truncates them).
             if self._index.done() and self._index.exception() is None:
                 service = self._index.result()._service
                 service._poll_task.cancel()
-                service._backend.terminate()
-                await service._backend.wait()
+                service._backend.stdin.close()
+                try:
+                    await asyncio.wait_for(service._backend.wait(), SERVICE_EXIT_SECONDS)
+                except TimeoutError:
+                    service._backend.kill()
+                    await service._backend.wait()
 
         try:
-            asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=10)
+            asyncio.run_coroutine_threadsafe(stop(), self._loop).result()
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
