@@ -196,3 +196,13 @@ def test_a_broken_edit_through_the_shortcut_keeps_the_page(site):
         assert (site.output / "posts" / "beta" / "index.html").read_bytes() == good
     finally:
         live.close()
+
+
+def test_the_live_loop_ignores_what_builds_and_editors_write():
+    from sitebuild.live import is_debris  # noqa: PLC0415
+
+    assert not is_debris("/home/me/.tmp/blog/content/posts/a/index.md")
+    for path in ("/b/content/posts/a/samples.frozen.json", "/b/content/posts/a/.samples.frozen.json.tmp",
+                 "/b/content/posts/a/__pycache__/app.cpython-311.pyc", "/b/content/posts/a/.#index.md",
+                 "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp"):
+        assert is_debris(path), path

@@ -24,7 +24,7 @@ from .reload import ReloadHub, serve_site
 from .search import url_of
 from .writer import PageLedger
 
-DEBRIS = ("__pycache__", ".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
+DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
 
 
 def summary_line(changed: Iterable[str], report: BuildReport | HotResult) -> str:
@@ -134,7 +134,11 @@ def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[s
 
 
 def is_debris(path: str) -> bool:
-    return any(part in path for part in DEBRIS) or "/.#" in path
+    """Files a rebuild must not react to: caches, editor droppings, freeze stores (a build
+    writes those itself, so watching them would rebuild forever)."""
+    where = Path(path)
+    return "__pycache__" in where.parts or where.name.startswith(".#") or \
+        where.name.endswith(DEBRIS)
 
 
 def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
