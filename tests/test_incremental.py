@@ -206,3 +206,13 @@ def test_the_live_loop_ignores_what_builds_and_editors_write():
                  "/b/content/posts/a/__pycache__/app.cpython-311.pyc", "/b/content/posts/a/.#index.md",
                  "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp"):
         assert is_debris(path), path
+
+
+def test_a_cached_build_in_a_new_process_starts_from_the_stored_ledger(site, tmp_path):
+    assert site.build(**CACHED).ok
+    site.write({"posts/alpha/index.md": post("Alpha", "code, notes", "First words of alpha.\n\nNew.")})
+    report = site.build(**CACHED)  # no ledger passed: the one stored in CACHE_PATH
+    assert report.written == ["posts/alpha/index.html"]
+    assert tree(site.output) == cold_tree(site, tmp_path)
+    assert site.build().ok  # a build without the cache replaces the tree...
+    assert site.build(**CACHED).kept == []  # ...so the stored ledger no longer applies

@@ -5,7 +5,7 @@ Incremental builds render only the pages whose inputs changed (writer.py)."""
 from . import hotpath, writer
 from .build import BuildReport, build_site, refresh_search
 from .checks import check_site
-from .writer import PageLedger
+from .ledger import PageLedger
 
 writer.register()
 hotpath.register()

@@ -19,9 +19,12 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from .hotpath import check_pelican_internals as hotpath_internals
 from .hotpath import forget_all_rendered
+from .ledger import PageLedger, load_ledger, save_ledger
 from .search import SearchIndexer
-from .writer import ACTIVE, BuildSession, PageLedger
+from .search import check_pagefind_internals as pagefind_internals
+from .writer import ACTIVE, BuildSession
 from .writer import check_pelican_internals as writer_internals
 
 SEARCH_FOLDER = "pagefind"
@@ -59,14 +62,15 @@ class ProblemCollector(logging.Handler):
         self.problems.append(f"{record.levelname}: {message}")
 
 
-def tree_identity(folder: Path) -> tuple[int, int] | None:
-    """(device, inode) of an output folder: every build swaps in a new folder, so a
-    ledger made for one tree is never applied to a tree another build wrote."""
+def tree_identity(folder: Path) -> tuple[int, ...] | None:
+    """(device, inode, change time) of an output folder: every build renames a new folder
+    into place, so a ledger made for one tree is never applied to a tree another build
+    wrote (even one that got the same inode back)."""
     try:
         stat = folder.stat()
     except FileNotFoundError:
         return None
-    return (stat.st_dev, stat.st_ino)
+    return (stat.st_dev, stat.st_ino, stat.st_ctime_ns)
 
 
 def link_tree(source: Path, target: Path, skip: set[str]) -> None:
@@ -105,7 +109,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     logged no warning and no error, whose Pagefind index was built and which passed
     ``checks(staging, settings)`` (if given) replaces ``output``, in two renames.
     ``previous`` (the ledger of the last good build of ``output``) makes the build
-    incremental; builds with the content cache on keep a ledger for the next one.
+    incremental; builds with the content cache on keep a ledger for the next one, in
+    memory (``report.ledger``) and in CACHE_PATH (read when ``previous`` is not given).
     ``search``: "now" indexes the pages while they are written; "later" keeps the
     previous index and leaves ``report.ledger.html`` for ``refresh_search``;
     "off" writes no index.  ``keep_replaced``: leave the replaced tree for the caller to
@@ -119,9 +124,13 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         str(settings_file) if settings_file else None,
         override={**(override or {}), "OUTPUT_PATH": str(staging)},
     )
-    report = BuildReport(output, problems=[f"ERROR: {problem}" for problem in writer_internals()])
+    missing = writer_internals() + (pagefind_internals() if search != "off" else []) + \
+        (hotpath_internals() if settings.get("CACHE_CONTENT") else [])
+    report = BuildReport(output, problems=[f"ERROR: {problem}" for problem in missing])
     if report.problems:
         return report
+    if previous is None:
+        previous = load_ledger(settings)
     if previous is not None and previous.output_identity != tree_identity(output):
         previous = None  # another build replaced the tree: start from nothing
     theme_static = settings["THEME_STATIC_DIR"]
@@ -160,6 +169,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     report.discard = swap_in(staging, output, remove=not keep_replaced)
     session.ledger.output_identity = tree_identity(output)
     session.ledger.search_glob, session.ledger.fingerprints = glob, session.fingerprints
+    if session.track and settings.get("CACHE_CONTENT"):
+        save_ledger(settings, session.ledger)
     report.written, report.kept, report.ledger = session.written, session.kept, session.ledger
     report.seconds = time.perf_counter() - started
     return report

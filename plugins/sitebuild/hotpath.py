@@ -30,7 +30,8 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
-from .writer import ACTIVE, BuildSession, IncrementalWriter, PageLedger
+from .ledger import PageLedger, persist
+from .writer import ACTIVE, BuildSession, IncrementalWriter
 
 
 def check_pelican_internals() -> list[str]:
@@ -162,6 +163,7 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         os.replace(side / name, output / name)
     shutil.rmtree(side, ignore_errors=True)
+    persist(ledger)  # a later process must not take the old page for the new one
     return HotResult(written=session.written, seconds=time.perf_counter() - started)
 
 

@@ -18,11 +18,19 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import SEARCH_FOLDER, BuildReport, ProblemCollector, build_site, refresh_search, swap_in
+from .build import (
+    SEARCH_FOLDER,
+    BuildReport,
+    ProblemCollector,
+    build_site,
+    refresh_search,
+    swap_in,
+    tree_identity,
+)
 from .hotpath import HotResult, hot_rebuild
+from .ledger import PageLedger, persist
 from .reload import ReloadHub, serve_site
 from .search import url_of
-from .writer import PageLedger
 
 DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
 
@@ -129,6 +137,8 @@ def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[s
     with site.lock:
         if generation == site.generation:
             swap_in(side / SEARCH_FOLDER, site.output / SEARCH_FOLDER)
+            ledger.output_identity = tree_identity(site.output)  # the swap touched the folder
+            persist(ledger)
     shutil.rmtree(side, ignore_errors=True)
     return []
 

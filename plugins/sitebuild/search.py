@@ -6,9 +6,12 @@ the second core while Pelican renders the next pages.  At the end, ``finish`` wr
 index files.  Nothing re-reads the output folder.
 
 Pagefind's service client waits 0.1 s before reading each response
-(``PagefindService._wait_for_responses``), which makes 1,000 pages take 100 s.  We replace
-that private method with the same loop without the sleep; ``check_pagefind_internals``
-fails the build (and a test) if the method or the wire format it relies on changes.
+(``PagefindService._wait_for_responses``), which makes 1,000 pages take 100 s, and reads
+at most 2 MiB per response.  We replace that private loop with one without the sleep and
+launch the service with room for the whole index, which we then write ourselves from
+``get_files`` (the service's ``write_files`` answers before its buffered writes reach the
+disk).  ``check_pagefind_internals`` fails the build (and a test) if what we rely on
+changes.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pagefind.index import PagefindIndex
 from pagefind.service import PagefindService, _encode
 
 PRIVATE_POLL = "_wait_for_responses"
-SERVICE_EXIT_SECONDS = 120
+RESPONSE_LIMIT = 2**30  # get_files answers with the whole index, base64, in one line
 
 
 def check_pagefind_internals() -> list[str]:
@@ -39,6 +42,9 @@ def check_pagefind_internals() -> list[str]:
     source = inspect.getsource(PagefindService.launch) if hasattr(PagefindService, "launch") else ""
     if "_poll_task" not in source or PRIVATE_POLL not in source:
         missing.append("PagefindService.launch no longer starts _wait_for_responses as _poll_task")
+    init = inspect.getsource(PagefindService.__init__)
+    if not all(name in init for name in ("self._bin", "self._loop", "self._responses")):
+        missing.append("PagefindService.__init__ no longer sets _bin, _loop and _responses")
     sample = {"message_id": 1, "payload": {"type": "NewIndex"}}
     if base64.b64decode(_encode(sample)) != json.dumps(sample).encode():
         missing.append("the service wire format is no longer base64 JSON")
@@ -46,7 +52,16 @@ def check_pagefind_internals() -> list[str]:
 
 
 class PromptPagefindService(PagefindService):
-    """The pagefind service client, reading each response as soon as it arrives."""
+    """The pagefind service client, reading each response as soon as it arrives, with
+    room for the whole index in one response (``get_files``)."""
+
+    async def launch(self) -> PromptPagefindService:
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin, "--service", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            limit=RESPONSE_LIMIT)
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
 
     async def _wait_for_responses(self) -> None:
         while True:
@@ -124,8 +139,15 @@ class SearchIndexer:
         return self.problems
 
     async def _write(self, site: Path) -> None:
+        """Write the index files ourselves from ``get_files``: the service's own
+        ``write_files`` answers before its buffered writes reach the disk, so a service
+        that exits right after leaves truncated files."""
         index = await asyncio.wrap_future(self._index)
-        await index.write_files(output_path=str(site / "pagefind"))
+        bundle = site / "pagefind"
+        for file in await index.get_files():
+            path = bundle / file["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(file["content"])
 
     def close(self) -> None:
         """Stop the service process and the thread (idempotent)."""
@@ -133,17 +155,11 @@ class SearchIndexer:
             return
 
         async def stop() -> None:
-            # End of input is the service's signal to finish: it exits once every file of
-            # write_files is on disk (its response can come first; a kill truncates them).
             if self._index.done() and self._index.exception() is None:
                 service = self._index.result()._service
                 service._poll_task.cancel()
-                service._backend.stdin.close()
-                try:
-                    await asyncio.wait_for(service._backend.wait(), SERVICE_EXIT_SECONDS)
-                except TimeoutError:
-                    service._backend.kill()
-                    await service._backend.wait()
+                service._backend.stdin.close()  # end of input: the service exits
+                await service._backend.wait()
 
         try:
             asyncio.run_coroutine_threadsafe(stop(), self._loop).result()

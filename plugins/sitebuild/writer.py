@@ -22,6 +22,7 @@ from pelican import signals
 from pelican.writers import Writer
 
 from .fingerprints import PageFingerprints
+from .ledger import PageLedger
 from .search import SearchIndexer, glob_matches
 
 PRIVATE_OPEN = "_open_w"
@@ -39,24 +40,6 @@ def check_pelican_internals() -> list[str]:
     if PRIVATE_OPEN not in inspect.getsource(Writer.write_file):
         return [f"pelican.writers.Writer.write_file no longer opens pages with {PRIVATE_OPEN}"]
     return []
-
-
-@dataclass
-class PageLedger:
-    """What the last good output tree holds: page digests, search pages, listing facts.
-
-    Kept in memory by the live loop; ``html`` holds the pages the search index reads,
-    in the order they were last written, so the index can be rebuilt without disk reads.
-    """
-
-    pages: dict[str, str] = field(default_factory=dict)
-    html: dict[str, str] = field(default_factory=dict)
-    facts_memo: dict[str, str] = field(default_factory=dict)
-    output_identity: tuple[int, int] | None = None
-    search_glob: str = "**/*.{html}"
-    # In memory only: the build's generators and digests, for the live loop's shortcut.
-    generators: list = field(default_factory=list)
-    fingerprints: PageFingerprints | None = None
 
 
 @dataclass
