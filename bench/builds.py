@@ -66,13 +66,13 @@ def whole_process_cost(site: Path, twin: Path, scratch: Path, repeats: int) -> W
     for _ in range(repeats):
         ours = child_build("ours", site, scratch / "whole-ours", FROZEN)
         cost.wall["ours"].values.append(ours.process_wall)
-        cost.rss["ours"].values.append(ours.peak_rss_mib + ours.children_rss_mib)
+        cost.rss["ours"].values.append(ours.peak_rss_mib + ours.service_rss_mib)
         vanilla = child_build("vanilla", twin, scratch / "whole-vanilla", FROZEN)
         cli_wall, cli_rss = pagefind_cli(scratch / "whole-vanilla", SEARCH_GLOB)
         cost.wall["vanilla"].values.append(vanilla.process_wall + cli_wall)
         cost.rss["vanilla"].values.append(max(vanilla.peak_rss_mib, cli_rss))
         for name, value in (("our process", ours.peak_rss_mib),
-                            ("our Pagefind service", ours.children_rss_mib),
+                            ("our Pagefind service", ours.service_rss_mib),
                             ("vanilla Pelican", vanilla.peak_rss_mib), ("Pagefind CLI", cli_rss),
                             ("vanilla Pelican s", vanilla.process_wall),
                             ("Pagefind CLI s", cli_wall)):

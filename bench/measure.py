@@ -26,7 +26,7 @@ class BuildResult:
     peak_rss_mib: float
     problems: list[str]
     executions: list[str]
-    children_rss_mib: float = 0.0  # the largest child's peak (the Pagefind service)
+    service_rss_mib: float = 0.0  # peak RSS of our build's Pagefind service process
 
 
 class BuildFailed(RuntimeError):
@@ -52,7 +52,7 @@ def child_build(flavour: str, site: Path, output: Path, override: dict | None = 
     if data["problems"]:
         raise BuildFailed(f"{flavour} build of {site}: " + "; ".join(data["problems"][:5]))
     return BuildResult(data["wall"], process_wall, usage.ru_maxrss / 1024, data["problems"],
-                       data["executions"], data.get("children_rss_mib", 0.0))
+                       data["executions"], data.get("service_rss_mib", 0.0))
 
 
 def pagefind_cli(site: Path, glob: str) -> tuple[float, float]:

@@ -41,6 +41,7 @@ class BuildReport:
     ledger: PageLedger | None = None
     seconds: float = 0.0
     discard: Path | None = None  # the replaced tree, when its removal was left to the caller
+    search_service_mib: float = 0.0  # peak RSS of the Pagefind service process
 
     @property
     def ok(self) -> bool:
@@ -159,6 +160,7 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     if session.indexer is not None:
         if report.ok:
             report.problems.extend(session.indexer.finish(staging))
+            report.search_service_mib = session.indexer.service_peak_mib
         else:
             session.indexer.close()
     if report.ok and checks is not None:

@@ -94,6 +94,16 @@ def url_of(name: str) -> str:
     return url[: -len("index.html")] if url.endswith("/index.html") else url
 
 
+def service_peak_mib(pid: int) -> float:
+    """Peak RSS of a running process (VmHWM), in MiB; 0 where /proc does not say."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "")
+    return int(line.split()[1]) / 1024 if line else 0.0
+
+
 class SearchIndexer:
     """One Pagefind index fed page by page from another thread; ``finish`` writes it."""
 
@@ -106,6 +116,7 @@ class SearchIndexer:
         self._thread.start()
         self._index: Future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
         self._pending: list[Future] = []
+        self.service_peak_mib = 0.0  # the service's peak RSS, read before it exits
 
     async def _start(self) -> PagefindIndex:
         service = await PromptPagefindService().launch()
@@ -157,6 +168,7 @@ class SearchIndexer:
         async def stop() -> None:
             if self._index.done() and self._index.exception() is None:
                 service = self._index.result()._service
+                self.service_peak_mib = service_peak_mib(service._backend.pid)
                 service._poll_task.cancel()
                 service._backend.stdin.close()  # end of input: the service exits
                 await service._backend.wait()

@@ -68,7 +68,8 @@ class BuildSession:
     def page_written(self, name: str, html: str) -> None:
         """A searchable page was written: keep its HTML and hand it to the indexer."""
         self.written.append(name)
-        self.ledger.html[name] = html
+        if self.track:  # a later build re-indexes from these; a one-off build needs none
+            self.ledger.html[name] = html
         if self.indexer is not None:
             self.indexer.add(name, html)
 
