@@ -30,6 +30,7 @@ from pagefind.index import PagefindIndex
 from pagefind.service import PagefindService, _encode
 
 PRIVATE_POLL = "_wait_for_responses"
+PAGES_IN_FLIGHT = 8
 RESPONSE_LIMIT = 2**30  # get_files answers with the whole index, base64, in one line
 
 
@@ -116,6 +117,9 @@ class SearchIndexer:
         self._thread.start()
         self._index: Future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
         self._pending: list[Future] = []
+        # Pages in flight at once: the build waits rather than queue every page in memory
+        # (the service indexes far faster than Pelican renders, so it seldom waits).
+        self._slots = threading.BoundedSemaphore(PAGES_IN_FLIGHT)
         self.service_peak_mib = 0.0  # the service's peak RSS, read before it exits
 
     async def _start(self) -> PagefindIndex:
@@ -126,12 +130,17 @@ class SearchIndexer:
         return glob_matches(self.glob, name)
 
     def add(self, name: str, html: str) -> None:
-        """Queue one page (output-relative ``name``) for indexing; returns at once."""
+        """Hand one page (output-relative ``name``) to the indexer; waits only when
+        PAGES_IN_FLIGHT pages are still being sent."""
+        self._slots.acquire()
         self._pending.append(asyncio.run_coroutine_threadsafe(self._add(name, html), self._loop))
 
     async def _add(self, name: str, html: str) -> None:
-        index = await asyncio.wrap_future(self._index)
-        await index.add_html_file(content=html, url=url_of(name))
+        try:
+            index = await asyncio.wrap_future(self._index)
+            await index.add_html_file(content=html, url=url_of(name))
+        finally:
+            self._slots.release()
 
     def add_all(self, pages: Iterable[tuple[str, str]]) -> None:
         for name, html in pages:
