@@ -32,26 +32,27 @@ class Entry:
         return 0o755 if self.executable else 0o644
 
 
-def _sorted(top: str, entries: list[Entry]) -> tuple[list[str], list[Entry]]:
-    """Every folder and file under ``top``, sorted, so both formats list the same tree."""
-    ordered = sorted(entries, key=lambda entry: entry.path)
-    folders = {top}
-    for entry in ordered:
-        parts = entry.path.split("/")[:-1]
-        folders.update(f"{top}/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return sorted(folders), ordered
+def _tree(top: str, entries: list[Entry]) -> list[tuple[str, Entry | None]]:
+    """Every folder (entry None) and file under ``top``, sorted by path, so both formats
+    list the same tree in the same order."""
+    items: dict[str, Entry | None] = {top: None}
+    for entry in entries:
+        parts = entry.path.split("/")
+        items.update({f"{top}/" + "/".join(parts[:i]): None for i in range(1, len(parts))})
+        items[f"{top}/{entry.path}"] = entry
+    return sorted(items.items())
 
 
 def tar_gz(top: str, entries: list[Entry]) -> bytes:
     """A .tar.gz whose members all live under ``top/``."""
-    folders, ordered = _sorted(top, entries)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for folder in folders:
-            tar.addfile(_info(folder, tarfile.DIRTYPE, 0o755, 0))
-        for entry in ordered:
-            info = _info(f"{top}/{entry.path}", tarfile.REGTYPE, entry.mode, len(entry.data))
-            tar.addfile(info, io.BytesIO(entry.data))
+        for name, entry in _tree(top, entries):
+            if entry is None:
+                tar.addfile(_info(name, tarfile.DIRTYPE, 0o755, 0))
+            else:
+                tar.addfile(_info(name, tarfile.REGTYPE, entry.mode, len(entry.data)),
+                            io.BytesIO(entry.data))
     packed = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=9) as gz:
         gz.write(raw.getvalue())
@@ -68,17 +69,17 @@ def _info(name: str, kind: bytes, mode: int, size: int) -> tarfile.TarInfo:
 
 def zip_bytes(top: str, entries: list[Entry]) -> bytes:
     """A .zip with the same tree as :func:`tar_gz` (Unix modes kept in the external attributes)."""
-    folders, ordered = _sorted(top, entries)
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, mode="w") as archive:
-        for folder in folders:
-            info = _zip_info(folder + "/", 0o40755)
-            info.external_attr |= 0x10  # the MS-DOS directory flag, for unzip tools that read only it
-            archive.writestr(info, b"")
-        for entry in ordered:
-            info = _zip_info(f"{top}/{entry.path}", 0o100000 | entry.mode)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entry.data, compresslevel=9)
+        for name, entry in _tree(top, entries):
+            if entry is None:
+                info = _zip_info(name + "/", 0o40755)
+                info.external_attr |= 0x10  # the MS-DOS folder flag, for tools that read only it
+                archive.writestr(info, b"")
+            else:
+                info = _zip_info(name, 0o100000 | entry.mode)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, entry.data, compresslevel=9)
     return packed.getvalue()
 
 

@@ -274,9 +274,6 @@ def main(argv=None) -> int:
 
 
 def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
-    if sys.version_info < (3, 9):
-        print("verify.py needs Python 3.9 or later")
-        return 2
     venv = None
     if args.venv:
         try:
