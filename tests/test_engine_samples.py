@@ -225,7 +225,8 @@ def test_store_is_diff_friendly_and_records_provenance(site):
                {"posts/demo/.ruff_cache/CACHEDIR.TAG": "debris\n", "posts/demo/app.py~": "old\n"})
     assert site.build().ok
     published = sorted(p.name for p in (site.output / "posts/demo").iterdir())
-    assert published == ["app.py", "index.html"]  # no store, no editor or tool debris
+    # no store, no editor or tool debris; the post's reproduce archives (plugins/reproduce)
+    assert published == ["app.py", "demo-reproduce.tar.gz", "demo-reproduce.zip", "index.html"]
     data = json.loads((site.content / "posts/demo/samples.frozen.json").read_text())
     (record,) = data["runs"]
     assert record["output"] == ["a", "b", ""]

@@ -8,14 +8,14 @@ staged build publishes it with everything else.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from samples.config import SamplesConfig
-from samples.errors import SampleError, SampleErrors
-from samples.keys import Environment, post_files
-from samples.pipeline import load_post, plan_for
+from samples.keys import Environment
 
 from .archive import Entry, tar_gz, zip_bytes
 from .manifest import Manifest, build_manifest
@@ -66,48 +66,76 @@ def human_size(size: int) -> str:
     return f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KiB"
 
 
-def reproduce_download(source: Path, config: SamplesConfig, slug: str, title: str,
-                       pins: dict[str, str]) -> ReproduceDownload | None:
-    """The download of the post at ``source``; None when it has no runs or a session has
-    no records (the build has reported that already)."""
-    try:
-        plan = plan_for(load_post(source, config), config)
-    except (SampleError, SampleErrors):
-        return None
-    if not plan.sessions or plan.stale:
-        return None
-    manifest = build_manifest(plan, slug, title, config.debian_listing, pins)
+def archive_entries(post_dir: Path, names: list[str], manifest: Manifest, title: str) -> list[Entry]:
+    """What the archive holds: the replay, its description, and ``names`` from the post's
+    folder under files/ (a symlink inside the folder is shipped as the file it names)."""
     entries = [
-        Entry("verify.py", VERIFY_SCRIPT.read_bytes(), executable=True),
+        Entry("verify.py", _verify_script(), executable=True),
         Entry("manifest.json", (json.dumps(manifest.data, indent=2, ensure_ascii=False)
                                 + "\n").encode()),
         Entry("requirements.txt", manifest.requirements_text().encode()),
         Entry("debian-packages.txt", manifest.debian_text().encode()),
         Entry("README.txt", GUIDE.format(title=title).encode()),
     ]
-    for path in post_files(source.parent, config.excluded(source)):
-        if path.is_file():  # a symlink inside the folder is shipped as the file it names
-            entries.append(Entry("files/" + path.relative_to(source.parent).as_posix(),
-                                 path.read_bytes(), executable=bool(path.stat().st_mode & 0o111)))
-    top = f"{slug}-reproduce"
-    return ReproduceDownload(slug, manifest, tar_gz(top, entries), zip_bytes(top, entries))
+    for name in names:
+        path = post_dir / name
+        entries.append(Entry(f"files/{name}", path.read_bytes(),
+                             executable=bool(path.stat().st_mode & 0o111)))
+    return entries
+
+
+@cache
+def _verify_script() -> bytes:
+    return VERIFY_SCRIPT.read_bytes()
+
+
+def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[bytes, bytes]:
+    """(tar.gz, zip) of ``entries``; compressing is most of the cost, so the bytes are kept
+    in Pelican's cache folder under the digest of what goes in, and reused while it holds."""
+    digest = hashlib.sha256(top.encode())
+    for entry in sorted(entries, key=lambda e: e.path):
+        digest.update(f"\0{entry.path}\0{entry.mode}\0{len(entry.data)}\0".encode() + entry.data)
+    stem = None if cache_folder is None else cache_folder / f"{top}.{digest.hexdigest()[:32]}"
+    if stem is not None and stem.with_suffix(".tar.gz").is_file() and stem.with_suffix(".zip").is_file():
+        return stem.with_suffix(".tar.gz").read_bytes(), stem.with_suffix(".zip").read_bytes()
+    tar, archive = tar_gz(top, entries), zip_bytes(top, entries)
+    if stem is not None:
+        try:
+            cache_folder.mkdir(parents=True, exist_ok=True)
+            for old in cache_folder.glob(f"{top}.*"):
+                old.unlink()
+            stem.with_suffix(".tar.gz").write_bytes(tar)
+            stem.with_suffix(".zip").write_bytes(archive)
+        except OSError:
+            pass  # a read-only cache costs time, never the build
+    return tar, archive
 
 
 def attach_downloads(generator) -> None:
-    """Give every post with runs its ``reproduce`` download (templates show it)."""
+    """Give every post with runs its ``reproduce`` download (templates show it), from the
+    parse and records the samples reader left on the article."""
     config = SamplesConfig.from_settings(generator.settings)
     pins = Environment.current(config.lock_files).pins
-    for article in [*generator.articles, *generator.drafts]:
-        source = Path(article.source_path)
-        if config.is_post(source):
-            article.reproduce = reproduce_download(source, config, source.parent.name,
-                                                   article.title, pins)
+    cache_path = generator.settings.get("CACHE_PATH")
+    cache_folder = Path(cache_path) / "reproduce" if cache_path else None
+    for article in _posts(generator):
+        post = getattr(article, "sample_post", None)
+        if post is None:
+            continue
+        slug, title = post.post_dir.name, article.title
+        manifest = build_manifest(post, article.sample_records, slug, title,
+                                  config.debian_listing, pins)
+        if manifest is None:
+            continue
+        entries = archive_entries(post.post_dir, article.sample_files, manifest, title)
+        article.reproduce = ReproduceDownload(slug, manifest,
+                                              *packed(f"{slug}-reproduce", entries, cache_folder))
 
 
 def write_downloads(generator, writer=None) -> None:
     """Write each archive beside its post's page."""
     output = Path(generator.output_path)
-    for article in [*generator.articles, *generator.drafts]:
+    for article in _posts(generator):
         download = getattr(article, "reproduce", None)
         if download is None:
             continue
@@ -115,3 +143,9 @@ def write_downloads(generator, writer=None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / download.tar_name).write_bytes(download.tar)
         (folder / download.zip_name).write_bytes(download.zip)
+
+
+def _posts(generator) -> list:
+    """Published, hidden and draft articles: each has a page its archive sits beside."""
+    return [article for kind in ("articles", "hidden_articles", "drafts")
+            for article in getattr(generator, kind, [])]

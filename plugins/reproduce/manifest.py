@@ -11,10 +11,12 @@ import importlib.metadata
 import re
 import shlex
 from dataclasses import dataclass
+from functools import cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 from samples.debian import debian_listing
-from samples.plan import PostPlan
+from samples.keys import normalize
+from samples.parse import PostDocument
 from samples.runner import PLACEHOLDER, VENV_PLACEHOLDER
 from samples.samples import EXEC_LANGUAGES, Exec
 from samples.store import MASKED, FrozenRun
@@ -65,29 +67,36 @@ class Manifest:
         return "\n".join(lines) + "\n"
 
 
-def build_manifest(plan: PostPlan, slug: str, title: str, listing, pins: dict[str, str]) -> Manifest:
-    """The manifest of a post whose every session has its records (a fresh plan)."""
+def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str, title: str,
+                   listing, pins: dict[str, str]) -> Manifest | None:
+    """The manifest of ``post`` from the records its page shows (by opening line); None
+    when it has no runs or one of them has no record (the build reported that)."""
     packages_by_tool = {tool: package for package, tools in debian_listing(listing).items()
                         for tool in tools}
     sessions, tools, imported, pythons = [], {}, set(), set()
     whole_lock = False
-    for session in plan.sessions:
+    for name, samples in post.sessions().items():
+        if any(sample.line not in records for sample in samples):
+            return None
         runs = []
-        for sample, record in zip(session.samples, session.records):
+        for sample in samples:
+            record = records[sample.line]
             runs.append(_run(sample, record))
             for tool in (*sample.needs, *_listed_commands(sample, packages_by_tool)):
                 tools[tool] = packages_by_tool.get(tool)
             imported |= set(record.deps or ())
             whole_lock |= record.deps is None
             pythons.add(record.python)
-        sessions.append({"name": session.name, "runs": runs})
+        sessions.append({"name": name, "runs": runs})
+    if not sessions:
+        return None
     requirements = dict(pins) if whole_lock else with_requirements(imported, pins)
     data = {
         "format": FORMAT,
         "post": slug,
         "title": title,
         "python": sorted(pythons),
-        "post_masks": list(plan.post.masks),
+        "post_masks": list(post.masks),
         "placeholders": {"root": PLACEHOLDER, "venv": VENV_PLACEHOLDER, "masked": MASKED},
         "requirements": requirements,
         "tools": dict(sorted(tools.items())),
@@ -145,11 +154,13 @@ def with_requirements(names: set[str], pins: dict[str, str]) -> dict[str, str]:
     return {name: pins[name] for name in sorted(wanted)}
 
 
-def _requires(name: str) -> list[str]:
+@cache
+def _requires(name: str) -> tuple[str, ...]:
+    """What the installed distribution ``name`` requires (read once per build process)."""
     try:
         declared = importlib.metadata.requires(name) or []
     except importlib.metadata.PackageNotFoundError:
-        return []
+        return ()
     names = []
     for text in declared:
         try:
@@ -157,5 +168,5 @@ def _requires(name: str) -> list[str]:
         except InvalidRequirement:
             continue
         if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-            names.append(re.sub(r"[-_.]+", "-", requirement.name).lower())
-    return names
+            names.append(normalize(requirement.name))
+    return tuple(names)

@@ -23,12 +23,14 @@ from .values import ValueRef, resolve_value
 
 @dataclass
 class RenderedPost:
-    """HTML for every sample (by opening line), the text of every inline value, what ran."""
+    """HTML for every sample (by opening line), the text of every inline value, what ran,
+    and the record each run shows (by opening line)."""
 
     post: PostDocument
     html: dict[int, str] = field(default_factory=dict)
     values: list[tuple[ValueRef, str]] = field(default_factory=list)
     execution: Execution = field(default_factory=Execution)
+    records: dict[int, FrozenRun] = field(default_factory=dict)
 
 
 def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> PostDocument:
@@ -69,7 +71,7 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
             save_store(plan, rendered.execution.records)
     elif plan.stale:
         errors.extend(_stale_error(session, config) for session in plan.stale)
-    records = _records(plan, rendered.execution)
+    records = rendered.records = _records(plan, rendered.execution)
     for sample_line, record in records.items():
         sample = next(s for s in post.samples if s.line == sample_line)
         rendered.html[sample.line] = sample.render(record)

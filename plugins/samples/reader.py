@@ -109,6 +109,10 @@ class SampleMarkdownReader(MarkdownReader):
                 raise ValueError(f"slug {slug!r} is not the folder name")
             metadata.setdefault("summary", lead_summary(content))
             metadata["sample_files"] = sample_files(source, config)
+            # The parse and the records the page shows, for plugins that describe the
+            # runs (plugins/reproduce); kept in Pelican's content cache with the page.
+            metadata["sample_post"] = rendered.post
+            metadata["sample_records"] = rendered.records
         return content, metadata
 
 
