@@ -70,7 +70,7 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
         if rendered.execution.records:
             save_store(plan, rendered.execution.records)
     elif plan.stale:
-        errors.extend(_stale_error(session, config) for session in plan.stale)
+        errors.extend(stale_error(session, config) for session in plan.stale)
     records = rendered.records = _records(plan, rendered.execution)
     for sample_line, record in records.items():
         sample = next(s for s in post.samples if s.line == sample_line)
@@ -113,7 +113,8 @@ def _records(plan: PostPlan, execution: Execution) -> dict[int, FrozenRun]:
     return records
 
 
-def _stale_error(session, config: SamplesConfig) -> SampleError:
+def stale_error(session, config: SamplesConfig) -> SampleError:
+    """The positioned error for a stale session where execution is off."""
     first = next((s for s, r in zip(session.samples, session.records) if r is None),
                  session.samples[0])
     return first.error(
