@@ -48,6 +48,9 @@ POST = post("Counting words", "2024-03-01", "code", f"""
 
     ```console {{run="sleep 1.5; echo slow" session="server"}}
     ```
+
+    ```console {{run="ip -o link show | cut -d: -f2" session="server"}}
+    ```
 """, extra="Sample-Mask: pid \\d+\n")
 
 
@@ -72,13 +75,20 @@ def extract(archive: Path, into: Path) -> Path:
 
 
 def verify_in(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """verify.py with Debian's interpreter and a PATH that holds no project venv."""
-    return subprocess.run([DEBIAN_PYTHON, "verify.py", *args], cwd=folder, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    """verify.py with Debian's interpreter and a PATH that holds no project venv; it must
+    leave neither a process of the post's nor its network namespace behind."""
+    process = subprocess.Popen([DEBIAN_PYTHON, "verify.py", *args], cwd=folder, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    stdout, stderr = process.communicate(timeout=120)
+    assert leftovers(process.pid) == []
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def leftovers() -> list[str]:
-    found = []
+def leftovers(pid: int) -> list[str]:
+    """The background sleep of the fixture post, and namespaces verify.py (``pid``) made."""
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    found = [line.split()[0] for line in namespaces.splitlines() if line.startswith(f"verify-{pid}-")]
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and (entry / "cmdline").read_bytes() == f"sleep\0{LEFTOVER}\0".encode():
@@ -115,7 +125,7 @@ def test_page_offers_both_archives_with_their_size_and_what_the_reader_needs(bui
     size = (built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz").stat().st_size
     assert f"({size / 1024:.1f} KiB)" in links[f"{SLUG}-reproduce.tar.gz"]
     text = " ".join(section.get_text().split())
-    assert "all 6 runs" in text and "Python 3.9 or later" in text
+    assert "all 7 runs" in text and "Python 3.9 or later" in text
     assert "git (Debian: apt-get install git)" in text
 
 
@@ -124,12 +134,11 @@ def test_verify_replays_every_run_and_leaves_nothing_running(built, tmp_path):
     done = verify_in(folder, "--json", str(tmp_path / "report.json"))
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert [line[:1] for line in lines if line[:1] in "✓✗"] == ["✓"] * 6
+    assert [line[:1] for line in lines if line[:1] in "✓✗"] == ["✓"] * 7
     assert "✓ line 8 printf 'one two\\nthree\\n' > words.txt && python app.py words.txt" in lines
-    assert lines[-1] == "6 of 6 runs match"
+    assert lines[-1] == "7 of 7 runs match"
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["status"] == 0 and [r["line"] for r in report["runs"]] == [8, 11, 14, 19, 22, 25]
-    assert leftovers() == []
+    assert report["status"] == 0 and [r["line"] for r in report["runs"]] == [8, 11, 14, 19, 22, 25, 28]
 
 
 def test_a_tampered_output_exits_1_with_a_diff_naming_the_line(built, tmp_path):
@@ -144,7 +153,7 @@ def test_a_tampered_output_exits_1_with_a_diff_naming_the_line(built, tmp_path):
     assert re.search(r"^✗ line 8 printf", done.stdout, re.MULTILINE)
     assert "--- index.md line 8 (recorded)" in done.stdout
     assert "    -4 words" in done.stdout and "    +3 words" in done.stdout
-    assert done.stdout.splitlines()[-1] == "5 of 6 runs match, 1 differ"
+    assert done.stdout.splitlines()[-1] == "6 of 7 runs match, 1 differ"
 
 
 def test_a_timeout_kills_the_group_and_fails_the_run(built, tmp_path):
@@ -156,7 +165,6 @@ def test_a_timeout_kills_the_group_and_fails_the_run(built, tmp_path):
     assert done.returncode == 1
     assert "· line 22 sleep 3017 & echo started in the background (replayed)" in done.stdout
     assert "timed out after 0.3 s and was killed with its process group" in done.stdout
-    assert leftovers() == []
 
 
 def test_a_missing_tool_exits_2_with_the_install_line_before_running_anything(built, tmp_path):
@@ -177,7 +185,7 @@ def test_post_line_replays_the_session_up_to_the_sample(built, tmp_path):
     assert [line.split(" ", 3)[:3] for line in done.stdout.splitlines()] == [
         ["·", "line", "8"], ["·", "line", "11"], ["✓", "line", "14"], ["1", "of", "1"]]
     unknown = verify_in(folder, "--post-line", "9")
-    assert unknown.returncode == 2 and "runs are at lines 8, 11, 14, 19, 22, 25" in unknown.stdout
+    assert unknown.returncode == 2 and "runs are at lines 8, 11, 14, 19, 22, 25, 28" in unknown.stdout
 
 
 def test_verify_compares_as_the_engine_does():

@@ -12,6 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from samples.debian import debian_listing
@@ -22,6 +23,7 @@ from samples.samples import EXEC_LANGUAGES, Exec
 from samples.store import MASKED, FrozenRun
 
 FORMAT = 1
+WORK_TEMPLATE = "{work}"
 # Words of a command line that can start a program (after `&&`, `|`, `$(`, ...).
 COMMAND_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
 
@@ -108,7 +110,9 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
 def _run(sample, record: FrozenRun) -> dict:
     run = {"line": sample.line, "kind": sample.kind, "describe": describe(sample),
            "exit": sample.expected_exit, "timeout": sample.timeout, "needs": list(sample.needs),
-           "masks": list(sample.masks), "output": record.output}
+           "masks": list(sample.masks), "output": record.output,
+           # what the run adds to the session's environment, {work} standing for work/
+           "environment": sample.environment(Path(WORK_TEMPLATE))}
     if isinstance(sample, Exec):
         interpreter, suffix = EXEC_LANGUAGES[sample.lang]
         run.update(lang=sample.lang, body=sample.body, interpreter=interpreter, suffix=suffix)
