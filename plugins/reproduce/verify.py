@@ -202,11 +202,13 @@ def _signal(kill, target: int, sig: int) -> None:
         pass
 
 
-def missing_tools(manifest: dict, runs: list, path: str) -> dict:
-    """Tool -> Debian package (or None) of every tool the chosen runs call that is absent."""
+def missing_tools(manifest: dict, runs: list, path: str, debian_only: bool = False) -> dict:
+    """Tool -> Debian package (or None) of every tool the chosen runs call that is absent
+    from ``path`` (with ``debian_only``, only tools a Debian package provides)."""
     wanted = {tool for run in runs for tool in run["needs"]} | set(manifest["tools"])
     return {tool: manifest["tools"].get(tool) for tool in sorted(wanted)
-            if shutil.which(tool, path=path) is None}
+            if (manifest["tools"].get(tool) or not debian_only)
+            and shutil.which(tool, path=path) is None}
 
 
 def make_venv(requirements: Path, folder: Path) -> Path:
@@ -304,6 +306,10 @@ def main(argv=None) -> int:
 
 
 def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
+    runs = [r for s in sessions for r in s["runs"]]
+    # Debian's tools first: a missing one costs no venv and no replay.
+    if report_missing(missing_tools(manifest, runs, SYSTEM_PATH, debian_only=True), result):
+        return 2
     venv = None
     if args.venv:
         try:
@@ -314,14 +320,7 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
     shim = None if venv else python_shim()
     bin_dir = venv / "bin" if venv else shim
     try:
-        runs = [r for s in sessions for r in s["runs"]]
-        missing = missing_tools(manifest, runs, f"{bin_dir}:{SYSTEM_PATH}")
-        if missing:
-            result["missing_tools"] = missing
-            print("missing tools: " + ", ".join(missing))
-            packages = sorted({p for p in missing.values() if p})
-            if packages:
-                print("install them with: sudo apt-get install " + " ".join(packages))
+        if report_missing(missing_tools(manifest, runs, f"{bin_dir}:{SYSTEM_PATH}"), result):
             return 2
         if manifest["requirements"] and venv is None:
             print("note: the runs import {} pinned distributions (requirements.txt); without "
@@ -335,6 +334,16 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
     print(f"{total - differ} of {total} runs match" + (f", {differ} differ" if differ else ""))
     return 1 if differ else 0
 
+
+def report_missing(missing: dict, result: dict) -> bool:
+    """Print the missing tools and the line that installs them; True if any is missing."""
+    if missing:
+        result["missing_tools"] = missing
+        print("missing tools: " + ", ".join(missing))
+        packages = sorted({p for p in missing.values() if p})
+        if packages:
+            print("install them with: sudo apt-get install " + " ".join(packages))
+    return bool(missing)
 
 if __name__ == "__main__":
     sys.exit(main())
