@@ -101,8 +101,10 @@ def leftovers(pid: int) -> list[str]:
 def test_archives_are_byte_identical_across_builds_and_hold_what_runs_see(built, tmp_path):
     folder = built.output / "posts" / SLUG
     first = {name: (folder / name).read_bytes() for name in (f"{SLUG}-reproduce.tar.gz", f"{SLUG}-reproduce.zip")}
-    assert built.build().ok
+    assert built.build(CACHE_PATH=str(tmp_path / "fresh-cache")).ok  # compressed again, not reused
     assert first == {name: (folder / name).read_bytes() for name in first}
+    assert sorted(p.name for p in (tmp_path / "fresh-cache" / "reproduce").iterdir()) == sorted(
+        p.name for p in (built.root / "cache" / "reproduce").iterdir())
     with tarfile.open(fileobj=io.BytesIO(first[f"{SLUG}-reproduce.tar.gz"])) as tar:
         members = tar.getmembers()
         data = b"".join(tar.extractfile(m).read() for m in members if m.isfile())
