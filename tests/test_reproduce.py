@@ -120,6 +120,21 @@ def test_archives_are_byte_identical_across_builds_and_hold_what_runs_see(built,
         assert archive.namelist() == [n + "/" if m.isdir() else n for n, m in zip(names, members)]
 
 
+def tree(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mode & 0o777, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_zip_unpacks_to_the_same_tree_as_the_tar(built, tmp_path):
+    folder = built.output / "posts" / SLUG
+    (tmp_path / "tar").mkdir()
+    from_tar = extract(folder / f"{SLUG}-reproduce.tar.gz", tmp_path / "tar")
+    subprocess.run(["unzip", "-q", str(folder / f"{SLUG}-reproduce.zip"), "-d", str(tmp_path / "zip")],
+                   check=True)
+    assert tree(tmp_path / "zip" / f"{SLUG}-reproduce") == tree(from_tar)
+    assert tree(from_tar)["verify.py"][0] == 0o755
+
+
 def test_page_offers_both_archives_with_their_size_and_what_the_reader_needs(built):
     section = built.html(f"posts/{SLUG}/index.html").find(id="reproduce-heading").parent
     links = {a["href"].rsplit("/", 1)[1]: a.parent.get_text() for a in section.find_all("a")}
