@@ -19,6 +19,8 @@ DEFAULTS = {
     "SAMPLES_LOCK_FILES": ["requirements.txt"],
     "SAMPLES_POST_FILE": "index.md",
     "SAMPLES_PROGRESS": "auto",  # "auto" (live line on a terminal), "lines" or "off"
+    "SAMPLES_PIDS_MAX": 4096,  # processes a session may have at once (per run: pids=)
+    "SAMPLES_MEMORY_MAX": "4G",  # memory a session may use (per run: memory=)
 }
 
 
@@ -42,6 +44,8 @@ class SamplesConfig:
     lock_files: tuple[Path, ...]
     execute: bool
     progress: str
+    pids_max: int = 4096
+    memory_max: int = 4 * 1024**3
 
     @classmethod
     def from_settings(cls, settings: dict) -> SamplesConfig:
@@ -59,6 +63,8 @@ class SamplesConfig:
             lock_files=tuple(root / name for name in settings["SAMPLES_LOCK_FILES"]),
             execute=bool(settings["SAMPLES_EXECUTE"]),
             progress=str(settings["SAMPLES_PROGRESS"]),
+            pids_max=int(settings["SAMPLES_PIDS_MAX"]),
+            memory_max=_size(settings["SAMPLES_MEMORY_MAX"]),
         )
 
     @classmethod
@@ -98,3 +104,12 @@ class SamplesConfig:
     def excluded(self, source: Path) -> tuple[str, ...]:
         """Names in a post's folder that runs never see: the post itself and its store."""
         return (source.name, self.store_name)
+
+
+def _size(value) -> int:
+    from .samples import parse_size  # noqa: PLC0415
+
+    size = parse_size(str(value))
+    if size is None:
+        raise ValueError(f"SAMPLES_MEMORY_MAX = {value!r} is not a size such as '4G'")
+    return size

@@ -14,7 +14,7 @@ from pathlib import Path
 from .blocks import Fence, scan_blocks
 from .errors import SampleError
 from .grammar import parse_attributes
-from .samples import SAMPLE_TYPES, Executed, Include, Sample
+from .samples import SAMPLE_TYPES, Executed, Include, Sample, parse_size
 from .values import ValueRef, parse_value
 
 INFO = re.compile(r"^\s*(?P<lang>[^\s{]*)\s*(?P<block>\{.*)?$")
@@ -155,6 +155,17 @@ def _typed(attrs: dict, path: str, line: int) -> dict:
         if not 0 < typed["timeout"] <= 3600:
             raise SampleError(f"timeout={attrs['timeout']!r} is not a duration", path, line,
                               "give seconds, more than 0 and at most 3600")
+    if "pids" in typed:
+        if not re.fullmatch(r"\d{1,7}", str(typed["pids"])) or not 8 <= int(typed["pids"]) <= 1_000_000:
+            raise SampleError(f"pids={typed['pids']!r} is not a process count", path, line,
+                              "give a number of processes from 8 to 1000000")
+        typed["pids"] = int(typed["pids"])
+    if "memory" in typed:
+        size = parse_size(str(typed["memory"]))
+        if size is None or not 16 * 1024**2 <= size <= 64 * 1024**3:
+            raise SampleError(f"memory={typed['memory']!r} is not a memory size", path, line,
+                              'give a size from 16M to 64G, e.g. memory="512M"')
+        typed["memory"] = size
     if "needs" in typed:
         typed["needs"] = tuple(n for n in re.split(r"[\s,]+", str(typed["needs"])) if n)
     for pattern in typed.get("mask", ()):

@@ -15,6 +15,7 @@ setup error naming the earlier line.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,17 @@ class SampleMismatch(Exception):
     pass
 
 
+def _check_isolation(session: SampleSession, sample: Executed) -> None:
+    """As root (CI), every session must sit in a network namespace with only loopback."""
+    if os.geteuid() != 0:
+        return
+    problems = ["no network namespace"] if session.network is None else session.network.problems()
+    if problems:
+        session.close()
+        raise SampleMismatch(f"{sample.where}: the session {sample.session!r} is not network-"
+                             f"isolated: {'; '.join(problems)}")
+
+
 class SampleItem(pytest.Item):
     def __init__(self, *, post: PostDocument, sample: Sample, plan: PostPlan,
                  samples_config: SamplesConfig, **kwargs) -> None:
@@ -133,6 +145,7 @@ class RunItem(SampleItem):
         if state is not None:
             state.session.close()
         state = _OPEN[self._session_id] = OpenSession(open_session(self.post, self.samples_config))
+        _check_isolation(state.session, self.sample)
         for earlier in self._session_samples[:index]:
             result = state.session.run(earlier)
             state.done += 1

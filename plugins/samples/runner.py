@@ -25,15 +25,18 @@ from pathlib import Path
 from .debian import DEBIAN_PACKAGES_FILE, debian_package_for
 from .imports import FOLDER_VARIABLE, RUN_VARIABLE, imported_names, install_hook
 from .keys import COPY_IGNORE
+from .netns import create_namespace
 from .output import collect_output
-from .processes import cgroup_members, join_cgroup, remove_cgroup, session_cgroup
-from .samples import Executed
+from .processes import session_groups
+from .samples import Executed, format_size
 
 PLACEHOLDER = "/tmp/sample"
 # Where the project's virtual environment lives differs per checkout; pages say $VENV.
 VENV_PLACEHOLDER = "$VENV"
 MARKER = "SAMPLE_SESSION"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+DEFAULT_PIDS_MAX = 4096
+DEFAULT_MEMORY_MAX = 4 * 1024**3
 
 @dataclass(frozen=True)
 class RunResult:
@@ -48,7 +51,8 @@ class SampleSession:
     """One working directory shared by the runs of a session, in document order."""
 
     def __init__(self, post_dir: Path, excluded: tuple[str, ...], output_cap: int,
-                 python: str = sys.executable, debian_listing: Path | None = None) -> None:
+                 python: str = sys.executable, debian_listing: Path | None = None,
+                 pids_max: int = DEFAULT_PIDS_MAX, memory_max: int = DEFAULT_MEMORY_MAX) -> None:
         self.debian_listing = debian_listing or DEBIAN_PACKAGES_FILE
         self.token = uuid.uuid4().hex
         self.root = Path(tempfile.mkdtemp(prefix="sample-"))
@@ -82,12 +86,20 @@ class SampleSession:
             self.environment[FOLDER_VARIABLE] = str(self.imports)
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
-        self.cgroup = session_cgroup(self.token)
+        self.caps = (pids_max, memory_max)
+        self.cgroups = session_groups(self.token)
+        self.network = create_namespace(self.token)
 
     def run(self, directive: Executed) -> RunResult:
         """Execute one run or exec sample; raise SampleError on timeout or bad output."""
         self._check_needs(directive)
-        argv = directive.argv(self.root / "blocks", join_cgroup(self.cgroup))
+        argv = directive.argv(self.root / "blocks", self.cgroups.join_text())
+        if self.network is not None:
+            argv = self.network.enter() + argv
+        pids_max = directive.pids_max or self.caps[0]
+        memory_max = directive.memory_max or self.caps[1]
+        self.cgroups.set_caps(pids_max, memory_max)
+        refused_forks, oom_kills = self.cgroups.cap_events()
         started = time.monotonic()
         process = subprocess.Popen(
             argv, cwd=self.work, env={**self.environment, RUN_VARIABLE: str(directive.line)},
@@ -100,6 +112,15 @@ class SampleSession:
         if drain is not None:
             self._drains.append(drain)
         duration = time.monotonic() - started
+        forks_now, kills_now = self.cgroups.cap_events()
+        if kills_now > oom_kills:
+            raise directive.error(
+                f"{_what(directive)} hit the session's memory cap (memory.max={format_size(memory_max)}) "
+                "and was killed", "raise memory= on the run, or use less memory")
+        if forks_now > refused_forks:
+            raise directive.error(
+                f"{_what(directive)} hit the session's process cap (pids.max={pids_max})",
+                "raise pids= on the run, or start fewer processes")
         if timed_out:
             raise directive.error(
                 f"{_what(directive)} timed out after {directive.timeout:g} s and was killed "
@@ -155,7 +176,9 @@ class SampleSession:
                 time.sleep(0.05)
             if not self.members():
                 break
-        remove_cgroup(self.cgroup)
+        self.cgroups.remove()
+        if self.network is not None:
+            self.network.delete()
         if self.records_imports:
             self.imported = imported_names(self.imports)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -168,8 +191,8 @@ class SampleSession:
         joined it before it started, and children inherit it).  Without one, scan
         /proc for the session's process groups and its environment marker.
         """
-        if self.cgroup is not None:
-            return [pid for pid in cgroup_members(self.cgroup) if _alive(pid)]
+        if self.cgroups.member is not None:
+            return [pid for pid in self.cgroups.members() if _alive(pid)]
         marker = f"{MARKER}={self.token}".encode()
         found = []
         with os.scandir("/proc") as entries:

@@ -115,6 +115,16 @@ class Executed(Sample):
         return self.attrs.get("needs", ())
 
     @property
+    def pids_max(self) -> int | None:
+        """The session's process cap while this runs (None: the configured default)."""
+        return self.attrs.get("pids")
+
+    @property
+    def memory_max(self) -> int | None:
+        """The session's memory cap in bytes while this runs (None: the configured default)."""
+        return self.attrs.get("memory")
+
+    @property
     def value_id(self) -> str | None:
         return self.attrs.get("id")
 
@@ -150,7 +160,8 @@ class Run(Executed):
     """A shell command run with bash in the session's working directory."""
 
     kind: ClassVar[str] = "run"
-    KEYS: ClassVar[tuple[str, ...]] = ("run", "exit", "timeout", "session", "needs", "mask", "id")
+    KEYS: ClassVar[tuple[str, ...]] = ("run", "exit", "timeout", "session", "needs", "mask", "id",
+                                       "pids", "memory")
 
     @property
     def command(self) -> str:
@@ -186,7 +197,8 @@ class Exec(Executed):
     """The fence's own body, executed with the interpreter its language names."""
 
     kind: ClassVar[str] = "exec"
-    KEYS: ClassVar[tuple[str, ...]] = ("exec", "exit", "timeout", "session", "needs", "mask", "id")
+    KEYS: ClassVar[tuple[str, ...]] = ("exec", "exit", "timeout", "session", "needs", "mask", "id",
+                                       "pids", "memory")
 
     @property
     def command(self) -> str:
@@ -220,6 +232,22 @@ class Exec(Executed):
         if not prelude:
             return [interpreter, str(block)]
         return ["/bin/sh", "-c", prelude + 'exec "$@"', "sample", interpreter, str(block)]
+
+
+SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes in ``512M``, ``2G``, ``65536`` (binary units), or None if unreadable."""
+    match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
+    return int(match[1]) * SIZE_UNITS[match[2].upper()] if match else None
+
+
+def format_size(size: int) -> str:
+    for unit in ("G", "M", "K"):
+        if size % SIZE_UNITS[unit] == 0:
+            return f"{size // SIZE_UNITS[unit]}{unit}"
+    return str(size)
 
 
 SAMPLE_TYPES: dict[str, type[Sample]] = {"file": Include, "run": Run, "exec": Exec}

@@ -7,6 +7,7 @@ from shop import LINE_FORMAT, create_app
 # ANCHOR: config
 dictConfig({
     "version": 1,
+    "disable_existing_loggers": False,  # gunicorn's loggers exist already
     "formatters": {"line": {"format": LINE_FORMAT}},
     "handlers": {
         "stderr": {

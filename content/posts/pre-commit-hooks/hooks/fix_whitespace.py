@@ -1,27 +1,51 @@
-"""Strip trailing whitespace and end every text file with exactly one newline.
+"""Strip trailing blanks and end every text file with exactly one newline.
 
 pre-commit passes the staged file names as arguments. The hook rewrites the
 files it changes and exits 1, so that the commit stops and the author can
 look at the changes and stage them.
+
+Every line keeps its own line ending, so a CRLF file stays CRLF. In Markdown,
+two spaces at the end of a line of text are a hard line break and are kept.
+Files whose trailing blanks mean something else (patches, recorded output)
+are left out with `exclude` in .pre-commit-config.yaml.
 """
 
+import re
 import sys
 
+BLANKS = b" \t"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-def cleaned(content: bytes) -> bytes:
+
+def cleaned(content: bytes, markdown: bool = False) -> bytes:
     """Return content without trailing blanks and with a single final newline."""
-    lines = [line.rstrip() for line in content.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    return b"\n".join(lines) + b"\n" if lines else b""
+    lines = []
+    for line in content.splitlines(keepends=True):
+        text = line.rstrip(b"\r\n")
+        ending = line[len(text):]  # \n, \r\n or \r, kept as it was
+        kept = text.rstrip(BLANKS)
+        if markdown and kept and text.endswith(b"  "):
+            kept += b"  "  # a Markdown hard line break
+        lines.append(kept + ending)
+    while lines and not lines[-1].strip(b"\r\n"):
+        lines.pop()  # blank lines at the end of the file
+    if lines and not lines[-1].endswith((b"\n", b"\r")):
+        first = re.search(rb"\r\n|\n|\r", content)
+        lines[-1] += first.group() if first else b"\n"
+    return b"".join(lines)
 
 
 def main(paths: list[str]) -> int:
     changed = 0
     for path in paths:
-        with open(path, "rb") as f:
-            content = f.read()
-        fixed = cleaned(content)
+        try:
+            with open(path, "rb") as f:
+                content = f.read()
+        except OSError as error:
+            print(f"{path}: cannot read: {error.strerror}")
+            changed += 1
+            continue
+        fixed = cleaned(content, markdown=path.lower().endswith(MARKDOWN_SUFFIXES))
         if fixed != content:
             with open(path, "wb") as f:
                 f.write(fixed)
