@@ -35,8 +35,8 @@ def shows(name: str, fence: str, text: str) -> Case:
 
 
 CASES = [
-    shows("reads standard input", '```python {exec}\nimport sys\nprint("stdin:", repr(sys.stdin.read()))\n```',
-          "stdin: &#39;&#39;"),
+    shows("reads standard input", '```python {exec}\nimport sys\nprint("stdin:", len(sys.stdin.read()), "bytes")\n```',
+          "stdin: 0 bytes"),
     run("closes stdout and keeps running", '```console {run="exec >&- 2>&-; sleep 30" timeout=1}\n```',
         "run 'exec >&- 2>&-; sleep 30' timed out after 1 s and was killed with its whole process "
         "group (raise timeout=, or make the command finish (servers belong in the background))"),
@@ -51,8 +51,8 @@ CASES = [
         f"run {FORK_STORM!r} hit the session's process cap (pids.max=100) "
         "(raise pids= on the run, or start fewer processes)", requires=("hermetic",)),
     run("allocates past the memory cap",
-        '```console {run="python3 -c \'b = bytes(400 << 20); print(len(b))\'" memory="64M"}\n```',
-        "run \"python3 -c 'b = bytes(400 << 20); print(len(b))'\" hit the session's memory cap "
+        '```console {run="python3 -c \'print(len(bytes(range(256)) * (1600 << 10)))\'" memory="64M"}\n```',
+        "run \"python3 -c 'print(len(bytes(range(256)) * (1600 << 10)))'\" hit the session's memory cap "
         "(memory.max=64M) and was killed (raise memory= on the run, or use less memory)",
         requires=("hermetic",)),
     run("sleeps past the timeout ignoring SIGTERM", '```console {run="trap \'\' TERM; sleep 30" timeout=1}\n```',
