@@ -92,12 +92,17 @@ def strip_level(problem: str) -> str:
     return problem
 
 
-def tree(folder: Path) -> dict[str, bytes | None]:
-    """Every file (bytes) and folder (None) under ``folder``."""
+def tree(folder: Path) -> dict[str, bytes | str | None]:
+    """Every file (its bytes), symlink (its target) and folder (None) under ``folder``."""
     if not folder.exists():
         return {}
-    return {str(p.relative_to(folder)): (None if p.is_dir() else p.read_bytes())
-            for p in sorted(folder.rglob("*")) if not p.is_symlink() or p.exists()}
+    return {str(p.relative_to(folder)): _entry(p) for p in sorted(folder.rglob("*"))}
+
+
+def _entry(path: Path) -> bytes | str | None:
+    if path.is_symlink():
+        return os.readlink(path)
+    return None if path.is_dir() else path.read_bytes()
 
 
 def stores(site: CaseSite) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,9 +32,10 @@ def shared_sshd() -> sshserver.SshServer:
     return _SERVER[0]
 
 
-def target(site: CaseSite, *options: str, port: int | None = None) -> SshTarget:
+def target(site: CaseSite, *options: str, port: int | None = None,
+           host: str = "127.0.0.1") -> SshTarget:
     server = shared_sshd()
-    return SshTarget(host="127.0.0.1", path=str(site.root / "www"), user=server.user,
+    return SshTarget(host=host, path=str(site.root / "www"), user=server.user,
                      port=port or server.port, identity_file=str(server.identity_file),
                      ssh_options=(*server.ssh_options(), *options))
 
@@ -71,6 +73,19 @@ def published_once(big: bool = False, disk: str = ""):
         if big:
             (site.output / "posts/data.bin").write_bytes(os.urandom(2 << 20))
     return arrange
+
+
+def offline_ssh(site: CaseSite) -> None:
+    """Arrange: an `ssh` first on PATH that runs the real one in an empty network namespace,
+    where a name lookup fails without a packet leaving the machine."""
+    folder = site.root / "offline-bin"
+    folder.mkdir()
+    wrapper = folder / "ssh"
+    wrapper.write_text(f'#!/bin/sh\nexec unshare --net {shutil.which("ssh")} "$@"\n')
+    wrapper.chmod(0o755)
+    path = os.environ["PATH"]
+    os.environ["PATH"] = f"{folder}:{path}"
+    site.cleanups.append(lambda: os.environ.__setitem__("PATH", path))
 
 
 def current_folder(site: CaseSite) -> None:
@@ -127,6 +142,10 @@ CASES = [
          "preparing the target failed: the host refused the connection (check BLOG_SSH_HOST and "
          "BLOG_SSH_PORT, and that sshd runs there)",
          act=deploying(lambda site: target(site, port=sshserver.free_port())), requires=("sshd",)),
+    Case("publish", "host name that does not resolve (.invalid, looked up with no network)",
+         "preparing the target failed: the host name does not resolve (check BLOG_SSH_HOST)",
+         arrange=offline_ssh, act=deploying(lambda site: target(site, host="publish-target.invalid")),
+         requires=("sshd", "root")),
     Case("publish", "remote disk full",
          "uploading the release failed: the server could not store the release (its disk is "
          "full, or over quota) (free space on the server and publish again; current still points "
