@@ -11,6 +11,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from invoke import Exit, task
@@ -134,13 +135,15 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
-    from samples.status import post_statuses, status_table  # noqa: PLC0415
+    from samples.status import post_statuses  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
     if any(status.stale for status in statuses):
-        print(status_table(statuses), file=sys.stderr)
+        for status in statuses:
+            for line in status.stale_at or ([status.error] if status.error else []):
+                print(line, file=sys.stderr)
         raise Exit("Stale sample results: run `invoke build` (or `invoke freeze`) and commit the "
-                   "stores; nothing was built or deployed.", code=1)
+                   "stores; nothing was built, nothing was deployed.", code=1)
     return _build(CONFIG["settings_publish"],
                   checks=lambda site, settings: check_site(site, settings["SITEURL"]),
                   consequence=" and nothing was deployed")
@@ -273,6 +276,26 @@ def missing_debian_packages(names: list[str]) -> list[str]:
     return missing
 
 
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
+
+
+@contextmanager
+def no_service_starts():
+    """Refuse service starts while packages install (snmpd, postgresql, openssh-server
+    and zabbix start one on a systemd host; the samples run their own), through
+    Debian's policy-rc.d, unless the machine already has a policy of its own."""
+    if POLICY_RC_D.exists():
+        yield
+        return
+    POLICY_RC_D.write_text("#!/bin/sh\n# tasks.py system_deps: no service starts while it installs.\n"
+                           "exit 101\n")
+    POLICY_RC_D.chmod(0o755)
+    try:
+        yield
+    finally:
+        POLICY_RC_D.unlink(missing_ok=True)
+
+
 @task
 def system_deps(c):
     """Install the Debian packages the tests need (as root), or say how to."""
@@ -285,7 +308,8 @@ def system_deps(c):
                    code=1)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     c.run("apt-get update -q", env=env)
-    c.run(line + " -q", env=env)
+    with no_service_starts():
+        c.run(line + " -q", env=env)
 
 
 @task

@@ -12,7 +12,7 @@ from pathlib import Path
 from measure import Series
 from samples.runner import SampleSession
 from samples.samples import Run
-from synthetic import RUN_COMMAND
+from synthetic import RUN_COMMAND, write_settings
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 
@@ -64,11 +64,13 @@ def runner_overhead(post_dir: Path, runs: int, repeats: int) -> dict[str, Series
 PYTEST_INI = """[pytest]
 pythonpath = {plugins}
 addopts = -p samples.pytest_plugin -p no:cacheprovider -p no:playwright
+samples_settings = settings.py
 """
 
 
 def pytest_workers(site: Path, workers: int) -> float:
     """Seconds for ``pytest -n WORKERS --dist loadfile`` over the site's posts (all must pass)."""
+    write_settings(site)
     (site / "pytest.ini").write_text(PYTEST_INI.format(plugins=PLUGINS))
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()

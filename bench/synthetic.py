@@ -98,11 +98,29 @@ Tags: {tags}
 """
 
 
+SETTINGS = """\
+import sys
+sys.path.insert(0, {root!r})
+from pelicanconf import *  # noqa
+PATH = "content"
+THEME = {theme!r}
+PLUGIN_PATHS = [{plugins!r}]
+SAMPLES_PROGRESS = "off"
+"""
+
+
+def write_settings(root: Path) -> Path:
+    """``root/settings.py``: the project's settings pointed at the synthetic site (what the
+    engine, pytest and the builds of the benchmark all read)."""
+    path = root / "settings.py"
+    path.write_text(SETTINGS.format(root=str(ROOT), theme=str(ROOT / "theme"),
+                                    plugins=str(ROOT / "plugins")))
+    return path
+
+
 def engine_settings(root: Path) -> SamplesConfig:
     """The project's one configuration, pointed at the synthetic site under ``root``."""
-    return SamplesConfig.load(ROOT / "pelicanconf.py", {"PATH": str(root / "content"),
-                                                          "SAMPLES_PROJECT_ROOT": str(root),
-                                                          "SAMPLES_PROGRESS": "off"})
+    return SamplesConfig.load(write_settings(root))
 
 
 def generate(root: Path, posts: int, seed: int = 11, pause: float = 0) -> Path:

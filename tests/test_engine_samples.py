@@ -344,3 +344,9 @@ def test_a_daemon_that_drops_its_environment_and_session_is_still_killed(site):
         ''')
     assert site.build().ok
     assert leftovers("sleep 6001") == []
+
+
+def test_a_python_block_imports_the_posts_modules(site):
+    write_demo(site, '```python {exec}\nimport app\nprint(app.greet("block"))\n```\n')
+    assert site.build().ok
+    assert site.html("posts/demo/index.html").select_one(".output").get_text() == "hello block\n"

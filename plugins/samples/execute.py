@@ -78,17 +78,18 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
         sample_session.close()
     deps = session_dependencies([s.line for s in session.samples], sample_session.imported,
                                 plan.environment.pins)
+    previous = _previous_records(plan, session)
+    # Keep the reviewed text only when the whole session printed the same under its masks:
+    # a page never mixes outputs of two executions (a kept port beside a fresh one).
+    keep = all(old is not None and apply_masks(old.output, sample.masks) ==
+               apply_masks(result.output, sample.masks)
+               for sample, result, old in zip(session.samples, results, previous))
     records = []
-    for sample, key, result, previous, used in zip(session.samples, session.keys, results,
-                                                   _previous_records(plan, session), deps):
-        output = result.output
-        if previous is not None and apply_masks(previous.output, sample.masks) == \
-                apply_masks(output, sample.masks):
-            output = previous.output  # same under the masks: keep the reviewed text
+    for sample, key, result, old, used in zip(session.samples, session.keys, results, previous, deps):
         records.append(FrozenRun(
-            key, session.name, sample.command, output, result.exit_status, result.duration,
-            datetime.date.today().isoformat(), platform.python_version(),
-            tool_versions(sample.needs), used,
+            key, session.name, sample.command, old.output if keep else result.output,
+            result.exit_status, result.duration, datetime.date.today().isoformat(),
+            platform.python_version(), tool_versions(sample.needs), used,
             plan.environment.lock_digest if used is None else None))
     return records
 

@@ -66,7 +66,7 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
         rendered.execution = execute_plan(plan, config, progress or Progress.for_mode(config.progress))
         errors.extend(rendered.execution.errors)
     elif plan.stale:
-        errors.extend(_stale_error(session, config) for session in plan.stale)
+        errors.extend(stale_error(session, config) for session in plan.stale)
     records = _records(plan, rendered.execution)
     for sample_line, record in records.items():
         sample = next(s for s in post.samples if s.line == sample_line)
@@ -108,7 +108,8 @@ def _records(plan: PostPlan, execution: Execution) -> dict[int, FrozenRun]:
     return records
 
 
-def _stale_error(session, config: SamplesConfig) -> SampleError:
+def stale_error(session, config: SamplesConfig) -> SampleError:
+    """The positioned error for a stale session where execution is off."""
     first = next((s for s, r in zip(session.samples, session.records) if r is None),
                  session.samples[0])
     return first.error(

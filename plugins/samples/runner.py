@@ -102,7 +102,8 @@ class SampleSession:
         refused_forks, oom_kills = self.cgroups.cap_events()
         started = time.monotonic()
         process = subprocess.Popen(
-            argv, cwd=self.work, env={**self.environment, RUN_VARIABLE: str(directive.line)},
+            argv, cwd=self.work, env={**self.environment, **directive.environment(self.work),
+                 RUN_VARIABLE: str(directive.line)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
         )

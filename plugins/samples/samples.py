@@ -138,6 +138,10 @@ class Executed(Sample):
         """How messages name it: run 'cmd', the python block."""
         raise NotImplementedError
 
+    def environment(self, work: Path) -> dict[str, str]:
+        """Variables this sample adds to the session's environment when it runs."""
+        return {}
+
     def key_payload(self) -> dict:
         """What of this sample enters its key: masks, session and id only affect how its
         result is compared, grouped or quoted, never what it prints."""
@@ -223,6 +227,11 @@ class Exec(Executed):
     @property
     def noun(self) -> str:
         return f"the {self.lang} block"
+
+    def environment(self, work: Path) -> dict[str, str]:
+        # The block is written outside the working directory (so ``ls`` never shows it);
+        # like ``python -c`` in that directory, it can still import the post's modules.
+        return {"PYTHONPATH": str(work)} if self.lang == "python" else {}
 
     def argv(self, blocks: Path, prelude: str = "") -> list[str]:
         """The interpreter on the block written to a file; ``prelude`` runs first in sh."""

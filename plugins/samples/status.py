@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
-from .pipeline import load_post, plan_for
+from .pipeline import load_post, plan_for, stale_error
 
 
 @dataclass
@@ -15,6 +15,7 @@ class PostStatus:
     post: str
     runs: int
     stale_sessions: list[str] = field(default_factory=list)  # "main: app.py changed"
+    stale_at: list[str] = field(default_factory=list)  # one positioned line per stale session
     verified: str = ""  # the oldest verification date among the records
     duration: float = 0.0  # recorded, all runs
     error: str = ""
@@ -37,6 +38,7 @@ def post_statuses(config: SamplesConfig) -> list[PostStatus]:
         statuses.append(PostStatus(
             source.parent.name, sum(len(s.samples) for s in plan.sessions),
             [f"{s.name}: {s.stale_reason}" for s in plan.stale],
+            [str(stale_error(s, config)) for s in plan.stale],
             min((r.verified for r in records), default=""),
             round(sum(r.duration for r in records), 1)))
     return statuses

@@ -1,11 +1,14 @@
-"""A loopback ACME lab: pebble, a DNS stand-in and a webroot HTTP server.
+"""A loopback ACME lab: pebble, a DNS stand-in and nginx, on 127.0.0.1 only.
 
 python lab.py start   writes the configs, starts the three servers, waits
-python lab.py stop    stops what start started (pids in lab/pids.json)
-Nothing listens on anything but 127.0.0.1; ports are picked free each time.
+python lab.py https   adds nginx's HTTPS server, once a certificate exists
+python lab.py stop    stops what start started, removes the acme user and
+                      the lab's sudoers file
+Run as root. Ports are picked free each time.
 """
 import json
 import os
+import pwd
 import signal
 import socket
 import ssl
@@ -14,7 +17,10 @@ import sys
 import time
 import urllib.request
 
-LAB = "lab"
+LAB = os.path.abspath("lab")
+NGINX = os.path.join(LAB, "nginx")
+SUDOERS = "/etc/sudoers.d/acme-lab"
+USER_COMMENT = "ACME client"  # what the post's useradd writes; marks the lab's user
 DOMAINS = ["example.test", "www.example.test"]
 
 
@@ -32,7 +38,7 @@ def wait_for(port: int, seconds: float = 20) -> None:
             return
         except OSError:
             if time.monotonic() > deadline:
-                raise SystemExit(f"lab: nothing listens on port {port}")
+                raise SystemExit(f"lab: nothing listens on port {port}") from None
             time.sleep(0.1)
 
 
@@ -44,10 +50,79 @@ def spawn(name: str, argv, env=None) -> int:
     return proc.pid
 
 
+def remove_user_and_sudoers() -> list:
+    """Undo what the post's runs add to the system; say what was removed."""
+    removed = []
+    if os.path.exists(SUDOERS):
+        os.remove(SUDOERS)
+        removed.append(SUDOERS)
+    try:
+        user = pwd.getpwnam("acme")
+    except KeyError:
+        return removed
+    if user.pw_gecos != USER_COMMENT:
+        raise SystemExit("lab: a user acme exists that this lab did not create")
+    subprocess.run(["userdel", "acme"], check=True)
+    removed.append("user acme")
+    return removed
+
+
+def nginx_config(http: int, https: int) -> str:
+    temp = " ".join(f"{kind}_temp_path {NGINX}/tmp/{kind};"
+                    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""# The lab's nginx: its own pid file, logs and temporary files.
+daemon off;
+worker_processes 1;
+pid {NGINX}/nginx.pid;
+error_log {NGINX}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log {NGINX}/access.log;
+    {temp}
+    include {NGINX}/sites/*.conf;
+}}
+""", f"""server {{
+    listen 127.0.0.1:{http};
+    server_name {' '.join(DOMAINS)};
+    # The CA fetches http://NAME/.well-known/acme-challenge/TOKEN from here.
+    location /.well-known/acme-challenge/ {{
+        root {os.path.abspath('webroot')};
+        default_type text/plain;
+    }}
+    location / {{
+        return 301 https://$host:{https}$request_uri;
+    }}
+}}
+"""
+
+
+def https_site(https: int) -> str:
+    live = os.path.abspath("state/live")
+    return f"""server {{
+    listen 127.0.0.1:{https} ssl;
+    server_name {' '.join(DOMAINS)};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    # Read by nginx's master process (root) at start and at every reload.
+    ssl_certificate     {live}/fullchain.pem;
+    ssl_certificate_key {live}/privkey.pem;
+    location / {{
+        default_type text/plain;
+        return 200 "hello from $host over $ssl_protocol\\n";
+    }}
+}}
+"""
+
+
 def start() -> None:
-    os.makedirs(LAB, exist_ok=True)
-    os.makedirs("webroot", exist_ok=True)
-    acme, mgmt, http, tls, dns, dns_mgmt = (free_port() for _ in range(6))
+    os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
+    # A lab that was killed before "stop" leaves its user and sudoers file
+    # behind; they are removed here, and noted in the lab's own log only.
+    with open(os.path.join(LAB, "leftovers.log"), "w") as f:
+        f.writelines(f"removed {what}, left by an earlier lab\n"
+                     for what in remove_user_and_sudoers())
+    os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
+    os.makedirs("webroot/.well-known", exist_ok=True)
+    acme, mgmt, http, tls, https, dns, dns_mgmt = (free_port() for _ in range(7))
     with open(os.path.join(LAB, "pebble-config.json"), "w") as f:
         json.dump({"pebble": {
             "listenAddress": f"127.0.0.1:{acme}",
@@ -57,6 +132,12 @@ def start() -> None:
             "httpPort": http, "tlsPort": tls,
             "ocspResponderURL": "", "externalAccountBindingRequired": False,
             "certificateValidityPeriod": 600}}, f, indent=2)
+    main_conf, http_site = nginx_config(http, https)
+    conf = os.path.join(NGINX, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(main_conf)
+    with open(os.path.join(NGINX, "sites", "http.conf"), "w") as f:
+        f.write(http_site)
     # ANCHOR: servers
     pids = {
         # DNS only: every name resolves to 127.0.0.1, no AAAA answers.
@@ -69,38 +150,56 @@ def start() -> None:
             "-dnsserver", f"127.0.0.1:{dns}", "-strict=false"], env={
             "PEBBLE_VA_NOSLEEP": "1",        # no random 0-15 s pauses
             "PEBBLE_AUTHZREUSE": "100",      # always reuse valid authzs
-            "PEBBLE_WFE_NONCEREJECT": "20"}),  # reject one nonce in five
-        "webroot": spawn("webroot", [
-            sys.executable, "-m", "http.server", str(http),
-            "--bind", "127.0.0.1", "--directory", "webroot"]),
+            "PEBBLE_WFE_NONCEREJECT": "0"}),  # no random badNonce (default 5 %)
+        "nginx": spawn("nginx", ["nginx", "-c", conf]),  # daemon off: pid known
     }
     # ANCHOR_END: servers
     with open(os.path.join(LAB, "pids.json"), "w") as f:
         json.dump(pids, f)
+    with open(os.path.join(LAB, "ports.json"), "w") as f:
+        json.dump({"http": http, "https": https, "acme": acme}, f)
+    with open(os.path.join(LAB, "ports.sh"), "w") as f:  # for the shell's "."
+        f.write(f"HTTP_PORT={http}\nHTTPS_PORT={https}\nACME_PORT={acme}\n")
     for port in (dns_mgmt, acme, mgmt, http):
         wait_for(port)
     # Pebble makes a new root at every start; keep it to verify chains.
     tls_ctx = ssl.create_default_context(cafile="pebble-tls/ca.pem")
-    url = f"https://127.0.0.1:{mgmt}/roots/0"
-    with urllib.request.urlopen(url, context=tls_ctx) as r:
+    with urllib.request.urlopen(f"https://127.0.0.1:{mgmt}/roots/0", context=tls_ctx) as r:
         root = r.read()
     with open("pebble-root.pem", "wb") as f:
         f.write(root)
-    for name, state in (("client.json", "state"), ("service.json", "srv")):
-        with open(name, "w") as f:
-            json.dump({"directory": f"https://localhost:{acme}/dir",
-                       "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
-                       "webroot": "webroot", "state": state,
-                       "renew_days": 30,
-                       "reload": ["echo", "(lab) sudo systemctl reload nginx"]},
-                      f, indent=2)
-            f.write("\n")
+    # The reload the acme user may run through sudo, checked before it is installed.
+    line = f"acme ALL=(root) NOPASSWD: /usr/sbin/nginx -c {conf} -s reload\n"
+    with open(os.path.join(LAB, "sudoers"), "w") as f:
+        f.write(line)
+    subprocess.run(["visudo", "-qcf", os.path.join(LAB, "sudoers")], check=True)
+    subprocess.run(["install", "-m", "0440", os.path.join(LAB, "sudoers"), SUDOERS],
+                   check=True)
+    with open("client.json", "w") as f:
+        json.dump({"directory": f"https://localhost:{acme}/dir",
+                   "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
+                   "webroot": "webroot", "state": "state", "renew_days": 30,
+                   "reload": ["sudo", "-n", "/usr/sbin/nginx", "-c", conf, "-s", "reload"]},
+                  f, indent=2)
+        f.write("\n")
     print(f"lab: pebble ACME directory https://localhost:{acme}/dir")
-    print(f"lab: pebble management https://127.0.0.1:{mgmt}, root saved"
-          " to pebble-root.pem")
+    print(f"lab: pebble management https://127.0.0.1:{mgmt}, root saved to pebble-root.pem")
     print(f"lab: DNS stand-in 127.0.0.1:{dns} answers 127.0.0.1 for any name")
-    print(f"lab: webroot server http://127.0.0.1:{http}/ serves ./webroot")
-    print("lab: wrote client.json and service.json")
+    print(f"lab: nginx http://127.0.0.1:{http}/ serves the challenges from ./webroot")
+    print(f"lab: sudoers line installed as {SUDOERS}; wrote client.json")
+
+
+def https() -> None:
+    with open(os.path.join(LAB, "ports.json")) as f:
+        ports = json.load(f)
+    with open(os.path.join(NGINX, "sites", "https.conf"), "w") as f:
+        f.write(https_site(ports["https"]))
+    conf = os.path.join(NGINX, "nginx.conf")
+    subprocess.run(["nginx", "-q", "-t", "-c", conf], check=True)
+    # Quietly: nginx -s reload reports "signal process started" on stderr.
+    subprocess.run(["nginx", "-c", conf, "-s", "reload"], check=True,
+                   stderr=subprocess.DEVNULL)
+    wait_for(ports["https"])
 
 
 def stop() -> None:
@@ -108,7 +207,7 @@ def stop() -> None:
         pids = json.load(f)
     for name, pid in pids.items():
         try:
-            os.kill(pid, signal.SIGTERM)
+            os.killpg(pid, signal.SIGTERM)  # nginx's workers are in its group
         except ProcessLookupError:
             print(f"lab: {name} was not running")
             continue
@@ -120,10 +219,12 @@ def stop() -> None:
                 print(f"lab: stopped {name}")
                 break
         else:
-            os.kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
             print(f"lab: killed {name}, it ignored SIGTERM")
     os.remove(os.path.join(LAB, "pids.json"))
+    for what in remove_user_and_sudoers():
+        print(f"lab: removed {what}")
 
 
 if __name__ == "__main__":
-    {"start": start, "stop": stop}[sys.argv[1]]()
+    {"start": start, "https": https, "stop": stop}[sys.argv[1]]()

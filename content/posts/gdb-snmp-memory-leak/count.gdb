@@ -1,18 +1,23 @@
-# count.gdb: tally malloc and free per request, and stop on the suspect path.
+# count.gdb: count the allocator calls behind each packet snmpd handles,
+# for 12 packets.
 set pagination off
 set confirm off
 set debuginfod enabled off
-set print frame-arguments scalars
-
-# Run to main first: the loader's own allocations are over by then.
-start -n 1 walk.txt > /dev/null
 
 set $mallocs = 0
+set $callocs = 0
 set $frees = 0
+set $packet = 0
 break malloc
 commands
   silent
   set $mallocs = $mallocs + 1
+  continue
+end
+break calloc
+commands
+  silent
+  set $callocs = $callocs + 1
   continue
 end
 break free
@@ -23,31 +28,23 @@ commands
   end
   continue
 end
-
-# Remember the counters as each request starts...
-break handle_request
+# snmpd calls handle_snmp_packet() once per request it receives: print what
+# the previous packet cost, and stop at the 13th.
+break handle_snmp_packet
 commands
   silent
-  set $m0 = $mallocs
-  set $f0 = $frees
-  continue
-end
-# ...and print the difference once it has been answered.
-break agent.c:254
-commands
-  silent
-  printf "%-28s malloc %d, free %d\n", line, $mallocs - $m0, $frees - $f0
-  continue
-end
-
-# The suspect: getnext returning endOfMibView.
-break agent.c:182
-commands
-  silent
-  printf "endOfMibView: o = %p still allocated on return\n", o
-  backtrace 3
-  continue
+  if $packet > 0
+    printf "packet %2d: malloc %2d, calloc %2d, free %2d, malloc + calloc - free %+d\n", $packet, $mallocs, $callocs, $frees, $mallocs + $callocs - $frees
+  end
+  set $packet = $packet + 1
+  set $mallocs = 0
+  set $callocs = 0
+  set $frees = 0
+  if $packet <= 12
+    continue
+  end
 end
 
 continue
-printf "total: malloc %d, free %d\n", $mallocs, $frees
+delete
+detach

@@ -37,7 +37,7 @@ def configure(zabbix, zpark_url, alert_token):
         key_="app.errors", type=2, value_type=3,  # Zabbix trapper, integer
     )
     zabbix.call(
-        "trigger.create", description="Too many application errors",
+        "trigger.create", description="Too many errors in *checkout*: app.errors > 10",
         expression="last(/web01/app.errors)>10", priority=4,  # High
     )
     # ANCHOR_END: host
@@ -48,8 +48,7 @@ def configure(zabbix, zpark_url, alert_token):
         "url": f"{zpark_url}/alerts", "token": alert_token, "sendto": "{ALERT.SENDTO}",
         "event_value": "{EVENT.VALUE}", "severity": "{EVENT.SEVERITY}",
         "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
-        "started": "{EVENT.DATE} {EVENT.TIME}",
-        "recovered": "{EVENT.RECOVERY.DATE} {EVENT.RECOVERY.TIME}",
+        "event_id": "{EVENT.ID}", "recovery_event_id": "{EVENT.RECOVERY.ID}",
         "last_value": "{ITEM.LASTVALUE}",
     }
     media_type = zabbix.call(

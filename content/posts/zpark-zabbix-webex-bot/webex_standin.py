@@ -1,20 +1,27 @@
 """A Webex stand-in on 127.0.0.1: only the API parts that Zpark uses.
 
-Published API:  POST /v1/messages, GET /v1/messages/{id}, POST /v1/webhooks,
-                and "messages created" webhook deliveries signed with
-                X-Spark-Signature (HMAC-SHA1 of the body, keyed by the secret).
-Lab controls:   /lab/... lets a run play a person typing in the room and
-                read what the bot posted.
+Published API:  GET /v1/people/me, POST /v1/messages, GET /v1/messages/{id},
+                POST /v1/webhooks, and "messages created" webhook deliveries
+                signed with X-Spark-Signature (HMAC-SHA1 of the body, keyed
+                by the webhook's secret). As for a real bot, a delivery
+                happens for every message in a direct room, but in a group
+                room only for messages that mention the bot (and the bot's own).
+Lab controls:   /lab/... lets a run play a person typing and read what the
+                bot posted.
 
-    python webex_standin.py serve PORT_FILE   # started by zpark-up.sh
-    python webex_standin.py say EMAIL TEXT     # a person writes in the room
-    python webex_standin.py forge EMAIL TEXT   # same, with a wrong signature
-    python webex_standin.py wait TEXT          # until the bot posts TEXT
-    python webex_standin.py deliveries         # every webhook delivery so far
+    python webex_standin.py serve PORT_FILE    # started by zpark-up.sh
+    python webex_standin.py say EMAIL TEXT      # in the group room "Ops";
+                                                # a leading @Zpark is a mention
+    python webex_standin.py direct EMAIL TEXT   # in EMAIL's 1:1 room with the bot
+    python webex_standin.py forge EMAIL TEXT    # like say, wrongly signed
+    python webex_standin.py message EMAIL       # EMAIL's last message, as the API has it
+    python webex_standin.py wait TEXT           # until the bot posts TEXT
+    python webex_standin.py deliveries          # every webhook delivery so far
 """
 import base64
 import hashlib
 import hmac
+import html
 import json
 import sys
 import threading
@@ -26,52 +33,69 @@ from lab import lab_env, wait_until
 
 BOT_TOKEN = "zpark-bot-token"
 BOT_EMAIL = "zpark@webex.bot"
-OPS_ROOM = base64.b64encode(b"ciscospark://us/ROOM/ops").decode()
+BOT_NAME = "Zpark"
 
 
-def webex_id(kind, number):
-    """Webex ids are base64 of a URI; ours count up, so runs are repeatable."""
-    return base64.b64encode(f"ciscospark://us/{kind}/{number}".encode()).decode()
+def webex_id(kind, name):
+    """Webex ids are base64 of a URI naming a UUID; ours name readable things."""
+    return base64.urlsafe_b64encode(f"ciscospark://us/{kind}/{name}".encode()).decode().rstrip("=")
 
 
 def message_number(message_id):
-    return int(base64.b64decode(message_id).decode().rsplit("/", 1)[1])
+    padded = message_id + "=" * (-len(message_id) % 4)
+    return int(base64.urlsafe_b64decode(padded).decode().rsplit("/", 1)[1])
+
+
+BOT_ID = webex_id("PEOPLE", "zpark")
+OPS_ROOM = webex_id("ROOM", "ops")
+
+
+def direct_room(email):
+    return webex_id("ROOM", f"direct-{email}")
 
 
 def create_app():
     app = Flask(__name__)
     lock = threading.Lock()
     messages, webhooks, deliveries = [], [], []
+    rooms = {OPS_ROOM: "group"}
     in_flight = []  # one entry per delivery that has not finished yet
 
     def check_token():
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             abort(401)
 
-    def add_message(person_email, room_id, text, markdown=None):
+    def add_message(person_email, room_id, text, **fields):
         with lock:
             number = len(messages) + 1
             message = {
                 "id": webex_id("MESSAGE", number), "roomId": room_id,
-                "roomType": "group", "text": text, "personEmail": person_email,
-                "personId": webex_id("PEOPLE", person_email),
+                "roomType": rooms[room_id], "text": text, "personEmail": person_email,
+                "personId": BOT_ID if person_email == BOT_EMAIL
+                else webex_id("PEOPLE", person_email),
                 "created": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                **fields,
             }
-            if markdown is not None:
-                message["markdown"] = markdown
             messages.append(message)
         return message
+
+    def bot_hears(message):
+        """Which messages Webex tells a bot about."""
+        return (message["roomType"] == "direct" or message["personId"] == BOT_ID
+                or BOT_ID in message.get("mentionedPeople", []))
 
     # ANCHOR: deliver
     def deliver(message, secret_override=None):
         """POST a "messages created" event to every registered webhook."""
         results = []
         for hook in list(webhooks):
+            data = {key: message[key] for key in ("id", "roomId", "roomType", "personId",
+                                                 "personEmail", "mentionedPeople", "created")
+                    if key in message}
             body = json.dumps({
                 "id": hook["id"], "name": hook["name"], "targetUrl": hook["targetUrl"],
                 "resource": "messages", "event": "created", "actorId": message["personId"],
-                "data": {key: message[key] for key in
-                         ("id", "roomId", "roomType", "personId", "personEmail", "created")},
+                "data": data,
             }).encode()
             secret = secret_override or hook["secret"]
             signature = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
@@ -95,13 +119,23 @@ def create_app():
                 in_flight.remove(message["id"])
         threading.Thread(target=run, daemon=True).start()
 
+    @app.get("/v1/people/me")
+    def people_me():
+        check_token()
+        return jsonify(id=BOT_ID, emails=[BOT_EMAIL], displayName=BOT_NAME, type="bot")
+
     @app.post("/v1/messages")
     def post_message():
         check_token()
         data = request.get_json()
-        room_id = data.get("roomId") or "direct:" + data["toPersonEmail"]
+        room_id = data.get("roomId")
+        if room_id is None:
+            room_id = direct_room(data["toPersonEmail"])
+            rooms.setdefault(room_id, "direct")
+        if room_id not in rooms:
+            abort(404)
         text = data.get("text") or data["markdown"]
-        message = add_message(BOT_EMAIL, room_id, text, data.get("markdown"))
+        message = add_message(BOT_EMAIL, room_id, text, markdown=data.get("markdown"))
         # Webex notifies the bot of its own messages too; it has to ignore them.
         deliver_in_background(message)
         return jsonify(message)
@@ -124,7 +158,24 @@ def create_app():
     @app.post("/lab/say")
     def say():
         data = request.get_json()
-        message = add_message(data["personEmail"], OPS_ROOM, data["text"])
+        email, text = data["personEmail"], data["text"]
+        if data["room"] == "direct":
+            room_id = direct_room(email)
+            rooms.setdefault(room_id, "direct")
+            message = add_message(email, room_id, text)
+        elif text.startswith(f"@{BOT_NAME} "):
+            # What a Webex client sends when someone picks the bot from the
+            # mention list: the label in the text, the person id in the HTML.
+            rest = text[len(BOT_NAME) + 2:]
+            mention = (f'<spark-mention data-object-type="person" '
+                       f'data-object-id="{BOT_ID}">{BOT_NAME}</spark-mention>')
+            message = add_message(email, OPS_ROOM, f"{BOT_NAME} {rest}",
+                                  html=f"<p>{mention} {html.escape(rest)}</p>",
+                                  mentionedPeople=[BOT_ID])
+        else:
+            message = add_message(email, OPS_ROOM, text)
+        if not bot_hears(message):
+            return jsonify([])
         return jsonify(deliver(message, data.get("wrongSecret")))
 
     @app.get("/lab/messages")
@@ -138,16 +189,23 @@ def create_app():
     return app
 
 
+def room_name(message):
+    return "Ops" if message["roomId"] == OPS_ROOM else "a direct room"
+
+
 def show(message):
-    print(f"--- {message['personEmail']} in room {message['roomId'][:12]}...")
-    print(message.get("markdown", message["text"]))
+    print(f"--- {message['personEmail']} in {room_name(message)}:")
+    print(message.get("markdown") or message["text"])
 
 
-def person_writes(url, email, text, wrong_secret=None):
-    print(f"--- {email} writes: {text}")
+def person_writes(url, email, text, room="ops", wrong_secret=None):
+    where = "Ops" if room == "ops" else "a direct room"
+    print(f"--- {email} in {where}: {text}")
     before = len(requests.get(f"{url}/lab/messages", timeout=10).json()["messages"])
     answer = requests.post(f"{url}/lab/say", timeout=60, json={
-        "personEmail": email, "text": text, "wrongSecret": wrong_secret}).json()
+        "personEmail": email, "text": text, "room": room, "wrongSecret": wrong_secret}).json()
+    if not answer:
+        print(f"no webhook delivery: {BOT_NAME} was not mentioned")
     for result in answer:
         print(f"webhook delivery -> HTTP {result['status']} {result['answer']}")
     # Zpark answers inside the webhook request, so its reply is already there.
@@ -160,6 +218,18 @@ def wait_for_post(url, text, timeout=150):
         posts = requests.get(f"{url}/lab/messages", timeout=10).json()["messages"]
         return [m for m in posts if m["personEmail"] == BOT_EMAIL and text in m["text"]]
     show(wait_until(find, timeout, f"a message containing {text!r}")[-1])
+
+
+def last_message(url, email):
+    """What GET /v1/messages/{id} returns for EMAIL's last message: what Zpark reads."""
+    posts = requests.get(f"{url}/lab/messages", timeout=10).json()["messages"]
+    message_id = [m for m in posts if m["personEmail"] == email][-1]["id"]
+    reply = requests.get(f"{url}/v1/messages/{message_id}", timeout=10,
+                         headers={"Authorization": f"Bearer {BOT_TOKEN}"})
+    reply.raise_for_status()
+    fields = ("roomType", "text", "html", "mentionedPeople")
+    print(json.dumps({key: reply.json()[key] for key in fields if key in reply.json()},
+                     indent=2))
 
 
 def list_deliveries(url):
@@ -182,8 +252,12 @@ if __name__ == "__main__":
         url = lab_env()["WEBEX_URL"]
         if command == "say":
             person_writes(url, args[0], args[1])
+        elif command == "direct":
+            person_writes(url, args[0], args[1], room="direct")
         elif command == "forge":
             person_writes(url, args[0], args[1], wrong_secret="guessed-secret")
+        elif command == "message":
+            last_message(url, args[0])
         elif command == "wait":
             wait_for_post(url, args[0])
         elif command == "deliveries":

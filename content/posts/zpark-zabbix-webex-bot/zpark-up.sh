@@ -12,7 +12,7 @@ wait_for_file() {  # path: servers write their port there once listening
     done
 }
 mkdir -p lab/log
-rm -f lab/webex.port lab/zpark.port
+rm -f lab/webex.port
 
 setsid python webex_standin.py serve lab/webex.port >lab/log/webex.log 2>&1 &
 echo $! >lab/webex.pid
@@ -20,11 +20,18 @@ wait_for_file lab/webex.port
 WEBEX_URL=http://127.0.0.1:$(cat lab/webex.port)
 echo "Webex stand-in listening on $WEBEX_URL"
 
-WEBEX_API_URL=$WEBEX_URL/v1 setsid python zpark.py lab/zpark.port >lab/log/zpark.log 2>&1 &
+# Zpark as it runs in production, under gunicorn, with its settings in the environment.
+ZPARK_PORT=$(python freeport.py)
+WEBEX_API_URL=$WEBEX_URL/v1 setsid gunicorn --workers 2 --bind "127.0.0.1:$ZPARK_PORT" \
+    'zpark:from_environment()' >lab/log/zpark.log 2>&1 &
 echo $! >lab/zpark.pid
-wait_for_file lab/zpark.port
-ZPARK_URL=http://127.0.0.1:$(cat lab/zpark.port)
-echo "Zpark listening on $ZPARK_URL"
+limit=$(( $(date +%s) + 30 ))
+until python -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$ZPARK_PORT" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$limit" ] || { echo "zpark-up.sh: gunicorn did not start, see lab/log/zpark.log" >&2; exit 1; }
+    sleep 0.2
+done
+ZPARK_URL=http://127.0.0.1:$ZPARK_PORT
+echo "Zpark (gunicorn) listening on $ZPARK_URL"
 
 # ANCHOR: webhook
 curl -sS --fail-with-body "$WEBEX_URL/v1/webhooks" \

@@ -7,16 +7,20 @@ POST /webex   Webex delivers "messages created" events here; Zpark answers
 
 Configuration comes from the environment; see Settings.
 """
+import base64
+import binascii
 import hashlib
 import hmac
 import os
+import re
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import requests
 from flask import Flask, jsonify, request
-from zabbix_api import ZabbixAPI
+from zabbix_api import ZabbixAPI, ZabbixError
 
 SEVERITIES = ["Not classified", "Information", "Warning", "Average", "High", "Disaster"]
 
@@ -27,20 +31,24 @@ class Settings:
     webex_url: str            # https://webexapis.com/v1 in real life
     webex_token: str          # the bot's access token
     webhook_secret: str       # secret given when the webhook was registered
-    bot_email: str            # the bot's own address, to ignore its messages
     allowed: frozenset        # who may give commands
     zabbix_url: str
     zabbix_user: str
     zabbix_password: str
 
+    VARIABLES = ("ZPARK_ALERT_TOKEN", "WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET",
+                 "ZPARK_ALLOWED", "ZABBIX_API_URL", "ZABBIX_USER", "ZABBIX_PASSWORD")
+
     @classmethod
     def from_environment(cls, env=os.environ):
+        missing = [name for name in cls.VARIABLES if not env.get(name)]
+        if missing:
+            raise SystemExit(f"zpark: set {', '.join(missing)} in the environment")
         return cls(
             alert_token=env["ZPARK_ALERT_TOKEN"],
             webex_url=env.get("WEBEX_API_URL", "https://webexapis.com/v1"),
             webex_token=env["WEBEX_BOT_TOKEN"],
             webhook_secret=env["WEBEX_WEBHOOK_SECRET"],
-            bot_email=env["ZPARK_BOT_EMAIL"],
             allowed=frozenset(env["ZPARK_ALLOWED"].split(",")),
             zabbix_url=env["ZABBIX_API_URL"],
             zabbix_user=env["ZABBIX_USER"],
@@ -50,17 +58,24 @@ class Settings:
 
 # ANCHOR: webex
 class Webex:
-    """The two calls of the Webex messages API that Zpark needs."""
+    """The calls of the Webex API that Zpark needs."""
 
     def __init__(self, url, token):
         self.url = url
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
 
-    def get_message(self, message_id):
-        reply = self.session.get(f"{self.url}/messages/{message_id}", timeout=10)
+    def _get(self, path):
+        reply = self.session.get(f"{self.url}/{path}", timeout=10)
         reply.raise_for_status()
         return reply.json()
+
+    def me(self):
+        """The bot's own person record: its id, e-mail addresses, display name."""
+        return self._get("people/me")
+
+    def get_message(self, message_id):
+        return self._get(f"messages/{message_id}")
 
     def post_message(self, markdown, room_id=None, to_email=None):
         target = {"roomId": room_id} if room_id else {"toPersonEmail": to_email}
@@ -72,18 +87,41 @@ class Webex:
 # ANCHOR_END: webex
 
 
+# ANCHOR: text
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<~&])")
+
+
+def literal(text):
+    """Text that Webex's Markdown shows as written: no emphasis, links or HTML."""
+    one_line = " ".join(str(text).split())  # a newline could start a list or heading
+    return MARKDOWN_INLINE.sub(r"\\\1", one_line)
+
+
+def utc(clock):
+    """A Zabbix Unix time as ISO 8601 in UTC, the one format Zpark prints."""
+    return datetime.fromtimestamp(int(clock), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+# ANCHOR_END: text
+
+
 # ANCHOR: format_alert
-def format_alert(alert):
-    """Markdown for one alert sent by the Zabbix media type."""
-    host, problem = alert["host"], alert["problem"]
+ALERT_FIELDS = {"sendto", "event_value", "event_id", "recovery_event_id",
+                "severity", "host", "problem", "last_value"}
+
+
+def format_alert(alert, times):
+    """Markdown for one alert; times maps event ids to their UTC time."""
+    host, problem = literal(alert["host"]), literal(alert["problem"])
+    started = times.get(alert["event_id"], "at an unknown time")
+    last_value = literal(alert["last_value"])
     if alert["event_value"] == "1":
         return (
-            f"**PROBLEM** ({alert['severity']}) on **{host}**: {problem}\n\n"
-            f"Started {alert['started']}, last value {alert['last_value']}"
+            f"**PROBLEM** ({literal(alert['severity'])}) on **{host}**: {problem}\n\n"
+            f"Started {started}, last value {last_value}"
         )
+    recovered = times.get(alert["recovery_event_id"], "at an unknown time")
     return (
         f"**RESOLVED** on **{host}**: {problem}\n\n"
-        f"Recovered {alert['recovered']}, last value {alert['last_value']}"
+        f"Started {started}, recovered {recovered}, last value {last_value}"
     )
 # ANCHOR_END: format_alert
 
@@ -94,6 +132,59 @@ def signature_is_valid(secret, body, signature):
     expected = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     return hmac.compare_digest(expected, signature or "")
 # ANCHOR_END: signature
+
+
+# ANCHOR: mention
+class MentionLabels(HTMLParser):
+    """The visible labels of the <spark-mention> elements naming given people."""
+
+    def __init__(self, person_ids):
+        super().__init__()
+        self.person_ids, self.labels, self.inside = person_ids, [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if (tag == "spark-mention" and attrs.get("data-object-type") == "person"
+                and attrs.get("data-object-id") in self.person_ids):
+            self.inside = True
+            self.labels.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "spark-mention":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.labels[-1] += data
+
+
+def person_ids(person_id):
+    """A person's API id and the UUID that the id encodes: mentions may use either."""
+    try:
+        uri = base64.urlsafe_b64decode(person_id + "=" * (-len(person_id) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return {person_id}
+    return {person_id, uri.rsplit("/", 1)[-1]}
+
+
+def command_text(message, bot_id):
+    """The message's text without the mention of the bot that starts it.
+
+    In a group room Webex tells a bot only about messages that mention it,
+    and the mention's label is part of the text: "Zpark show issues". The
+    label is whatever the author's client inserted (the display name, or a
+    shortened one), so it is read from the message's HTML.
+    """
+    text = message.get("text", "").strip()
+    if bot_id not in message.get("mentionedPeople", []):
+        return text
+    parser = MentionLabels(person_ids(bot_id))
+    parser.feed(message.get("html", ""))
+    for label in parser.labels:
+        if label and text.startswith(label):
+            return text[len(label):].strip()
+    return text
+# ANCHOR_END: mention
 
 
 class Commands:
@@ -132,11 +223,10 @@ class Commands:
         hosts = {t["triggerid"]: ", ".join(h["name"] for h in t["hosts"]) for t in triggers}
         lines = [f"{len(problems)} active problem(s):", ""]
         for problem in problems:
-            since = datetime.fromtimestamp(int(problem["clock"]), UTC)
             lines.append(
                 f"- **{SEVERITIES[int(problem['severity'])]}** "
-                f"{hosts.get(problem['objectid'], '?')}: {problem['name']} "
-                f"(since {since:%Y-%m-%d %H:%M:%S} UTC)"
+                f"{literal(hosts.get(problem['objectid'], '?'))}: "
+                f"{literal(problem['name'])} (since {utc(problem['clock'])})"
             )
         return "\n".join(lines)
     # ANCHOR_END: show_issues
@@ -153,10 +243,31 @@ class Commands:
             f"and {triggers} trigger(s); {failing} trigger(s) in problem state."
         )
 
+    # ANCHOR: event_times
+    def event_times(self, event_ids):
+        """The UTC time of each event, from the API.
+
+        The {EVENT.DATE} and {EVENT.TIME} macros are in the server's local
+        time zone and do not name it, so Zpark asks for the Unix time instead.
+        An alert still goes out, without its times, if the API fails.
+        """
+        if not event_ids:
+            return {}  # event.get without ids would return every event
+        try:
+            events = self.zabbix.call("event.get", eventids=event_ids,
+                                      output=["eventid", "clock"])
+        except (ZabbixError, requests.RequestException) as error:
+            print(f"zpark: event.get failed, alert sent without times: {error}",
+                  file=sys.stderr)
+            return {}
+        return {event["eventid"]: utc(event["clock"]) for event in events}
+    # ANCHOR_END: event_times
+
 
 def create_app(settings):
     app = Flask(__name__)
     webex = Webex(settings.webex_url, settings.webex_token)
+    bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     commands = Commands(
         ZabbixAPI(settings.zabbix_url, settings.zabbix_user, settings.zabbix_password)
     )
@@ -167,12 +278,17 @@ def create_app(settings):
         token = request.headers.get("X-Zpark-Token", "")
         if not hmac.compare_digest(token, settings.alert_token):
             return jsonify(error="wrong token"), 403
-        alert = request.get_json()
+        alert = request.get_json(silent=True)
+        if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
+            return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
+        ids = [str(alert["event_id"]), str(alert["recovery_event_id"])]
+        # A problem alert carries {EVENT.RECOVERY.ID} unexpanded: skip non-numbers.
+        text = format_alert(alert, commands.event_times([i for i in ids if i.isdigit()]))
         sendto = alert["sendto"]
         if "@" in sendto:
-            message = webex.post_message(format_alert(alert), to_email=sendto)
+            message = webex.post_message(text, to_email=sendto)
         else:
-            message = webex.post_message(format_alert(alert), room_id=sendto)
+            message = webex.post_message(text, room_id=sendto)
         return jsonify(posted=message["id"])
     # ANCHOR_END: alerts
 
@@ -185,19 +301,32 @@ def create_app(settings):
         ):
             return jsonify(error="bad signature"), 403
         event = request.get_json()["data"]
-        sender = event["personEmail"]
-        if sender == settings.bot_email:
+        if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
+        sender = event["personEmail"]
         if sender not in settings.allowed:
             app.logger.warning("ignored a command from %s", sender)
             return jsonify(ignored=f"{sender} is not allowed")
         # Webhook events carry no text: fetch the message itself.
-        text = webex.get_message(event["id"])["text"]
-        webex.post_message(commands.answer(text), room_id=event["roomId"])
-        return jsonify(answered=text)
+        command = command_text(webex.get_message(event["id"]), bot["id"])
+        try:
+            answer = commands.answer(command)
+        except (ZabbixError, requests.RequestException) as error:
+            app.logger.error("Zabbix API: %s", error)
+            answer = f"I could not ask Zabbix: {literal(error)}"
+        webex.post_message(answer, room_id=event["roomId"])
+        return jsonify(answered=command)
     # ANCHOR_END: webhook
 
     return app
+
+
+def from_environment():
+    """The application as gunicorn runs it: gunicorn 'zpark:from_environment()'."""
+    try:
+        return create_app(Settings.from_environment())
+    except requests.RequestException as error:  # a wrong token ends here, at start
+        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
 
 
 def serve(app, port_file):
@@ -212,4 +341,4 @@ def serve(app, port_file):
 
 
 if __name__ == "__main__":
-    serve(create_app(Settings.from_environment()), sys.argv[1])
+    serve(from_environment(), sys.argv[1])

@@ -1,0 +1,86 @@
+"""drive.py: load the lab's snmpd with one kind of request at a time and
+report how its resident set size (RSS) moves with each kind.
+
+    python drive.py RUNS --expect leak|flat
+
+Each kind runs RUNS times: snmpget of every cell of queueTable (one request),
+snmpwalk of the table (one GETNEXT per cell and one past the end), and
+snmpbulkwalk of it (one GETBULK). "flat" means the RSS grew by less than
+FLAT_BYTES per run for every kind; "leak" means it did so for the gets while
+both walks grew by at least LEAK_BYTES per run. The exit status says whether
+the expectation held.
+"""
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TABLE = "1.3.6.1.4.1.32473.1.1"
+CELLS = [f"{TABLE}.1.{column}.{row}" for column in (1, 2) for row in (1, 2, 3)]
+SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # packets snmpd has received
+KINDS = {
+    "get": ["snmpget", *CELLS],
+    "walk": ["snmpwalk", TABLE],
+    "bulkwalk": ["snmpbulkwalk", TABLE],
+}
+FLAT_BYTES = 128
+LEAK_BYTES = 1024
+
+
+def snmp(addr: str, tool: str, *oids: str) -> str:
+    """Run one SNMP tool against the lab's agent; exit with its error on failure."""
+    cmd = [tool, "-v2c", "-c", "lab", "-On", "-Oq", addr, *oids]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 or not result.stdout:
+        sys.exit(f"{' '.join(cmd)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def packets_in(addr: str) -> int:
+    return int(snmp(addr, "snmpget", SNMP_IN_PKTS).split()[-1])
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    sys.exit(f"no VmRSS for process {pid}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=int, help="runs of each kind, at least 100")
+    parser.add_argument("--expect", choices=("leak", "flat"), required=True)
+    args = parser.parse_args()
+    if args.runs < 100:
+        parser.error("runs must be at least 100 for RSS to mean anything")
+    os.environ["SNMPCONFPATH"] = os.getcwd()
+    os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
+    addr = Path("agent.addr").read_text().strip()
+    pid = int(Path("snmpd.pid").read_text())
+
+    growth = {}
+    print(f"{'kind':<9} {'runs':>5} {'requests':>9} {'RSS before':>11} {'RSS after':>10}"
+          f" {'growth':>9} {'per run':>8}")
+    for kind, (tool, *oids) in KINDS.items():
+        for _ in range(3):  # warm up: first-use allocations are not the point
+            snmp(addr, tool, *oids)
+        before, packets = rss_kb(pid), packets_in(addr)
+        for _ in range(args.runs):
+            snmp(addr, tool, *oids)
+        requests = packets_in(addr) - packets - 1  # minus the counter read itself
+        after = rss_kb(pid)
+        growth[kind] = (after - before) * 1024 / args.runs
+        print(f"{kind:<9} {args.runs:>5} {requests:>9} {before:>8} kB {after:>7} kB"
+              f" {after - before:>+6} kB {growth[kind]:>6.0f} B")
+
+    flat = {kind: per_run < FLAT_BYTES for kind, per_run in growth.items()}
+    if args.expect == "flat":
+        return 0 if all(flat.values()) else 1
+    leaking = {kind: per_run >= LEAK_BYTES for kind, per_run in growth.items()}
+    return 0 if flat["get"] and leaking["walk"] and leaking["bulkwalk"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+#!/bin/sh
+# poke.sh GETS WALKS: wait until a debugger is attached to the lab's snmpd,
+# then run load.sh GETS WALKS.
+set -eu
+pid=$(cat snmpd.pid)
+tries=0
+until grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
+	[ "$tries" -lt 300 ] || { echo "no debugger attached to $pid" >&2; exit 1; }
+	tries=$((tries + 1))
+	sleep 0.1
+done
+exec ./load.sh "$@"

@@ -1,0 +1,209 @@
+/*
+ * queuemon.c: a module for net-snmp's snmpd that serves the depth of an
+ * application's message queues as an SNMP table.
+ *
+ * The application keeps a status file with one "name depth" line per
+ * queue.  The module reads it again for every request, so an answer is
+ * never older than the file, and serves it under the private enterprise
+ * number 32473, which RFC 5612 sets aside for documentation:
+ *
+ *   queueTable        1.3.6.1.4.1.32473.1.1
+ *     queueEntry      .1, indexed by the queue's line number (1, 2, ...)
+ *       queueName     .1.1.N  OCTET STRING
+ *       queueDepth    .1.2.N  Gauge32
+ *
+ * In snmpd.conf:
+ *   dlmod queuemon /absolute/path/to/queuemon.so
+ *   queuemonFile /absolute/path/to/queues.txt
+ */
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STATUS_MAX	4096	/* a bigger status file is refused */
+#define QUEUES_MAX	64
+#define COLUMN_NAME	1
+#define COLUMN_DEPTH	2
+
+struct queue {
+	const char	*name;
+	u_long		 depth;
+};
+
+static const oid	 table_oid[] = { 1, 3, 6, 1, 4, 1, 32473, 1, 1 };
+#define TABLE_LEN	 OID_LENGTH(table_oid)
+static char		*status_path;
+
+/* ANCHOR: read_status */
+/*
+ * Read the status file into a buffer the caller must free, and point
+ * q[0..*n-1] into it.  Returns the buffer, or NULL if the file cannot be
+ * read or holds STATUS_MAX bytes or more.
+ */
+static char *
+read_status(struct queue *q, int *n)
+{
+	char	*buf, *line, *save, *end;
+	ssize_t	 len;
+	int	 fd, count = 0;
+
+	if (status_path == NULL || (fd = open(status_path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (NULL);
+	if ((buf = malloc(STATUS_MAX)) == NULL) {
+		close(fd);
+		return (NULL);
+	}
+	len = read(fd, buf, STATUS_MAX);
+	close(fd);
+	if (len < 0 || len == STATUS_MAX) {
+		free(buf);
+		return (NULL);
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL && count < QUEUES_MAX;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (sp == NULL)
+			continue;	/* not "name depth": skip the line */
+		*sp = '\0';
+		if (!isdigit((unsigned char)sp[1]))
+			continue;	/* no depth: skip the line too */
+		errno = 0;
+		q[count].depth = strtoul(sp + 1, &end, 10);
+		if (errno != 0 || *end != '\0')
+			continue;
+		q[count++].name = line;
+	}
+	*n = count;
+	return (buf);
+}
+/* ANCHOR_END: read_status */
+
+/* Build the OID of one cell: table.1.column.row. */
+static size_t
+cell_oid(oid *out, int column, int row)
+{
+	memcpy(out, table_oid, sizeof(table_oid));
+	out[TABLE_LEN] = 1;
+	out[TABLE_LEN + 1] = column;
+	out[TABLE_LEN + 2] = row;
+	return (TABLE_LEN + 3);
+}
+
+static void
+set_cell(netsnmp_variable_list *vb, const struct queue *q, int column)
+{
+	if (column == COLUMN_NAME)
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, q->name, strlen(q->name));
+	else
+		snmp_set_var_typed_value(vb, ASN_GAUGE, &q->depth, sizeof(q->depth));
+}
+
+/* ANCHOR: answer */
+/* Answer one varbind of a GET or GETNEXT request. */
+static void
+answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
+{
+	netsnmp_variable_list	*vb = request->requestvb;
+	struct queue		 q[QUEUES_MAX];
+	oid			 name[MAX_OID_LEN];
+	size_t			 len;
+	char			*buf;
+	int			 n, column, row;
+
+	if ((buf = read_status(q, &n)) == NULL) {
+		netsnmp_set_request_error(reqinfo, request, SNMP_ERR_GENERR);
+		return;
+	}
+	if (reqinfo->mode == MODE_GET) {
+		/* Exactly table.1.column.row, naming a cell that exists. */
+		column = row = 0;
+		if (vb->name_length == TABLE_LEN + 3 && vb->name[TABLE_LEN] == 1) {
+			column = vb->name[TABLE_LEN + 1];
+			row = vb->name[TABLE_LEN + 2];
+		}
+		if (column < COLUMN_NAME || column > COLUMN_DEPTH ||
+		    row < 1 || row > n)
+			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHINSTANCE);
+		else
+			set_cell(vb, &q[row - 1], column);
+		free(buf);
+		return;
+	}
+	/* GETNEXT: the first cell, column by column, that sorts after vb. */
+	for (column = COLUMN_NAME; column <= COLUMN_DEPTH; column++)
+		for (row = 1; row <= n; row++) {
+			len = cell_oid(name, column, row);
+			if (snmp_oid_compare(name, len, vb->name, vb->name_length) > 0)
+				goto found;
+		}
+	/* Past the last cell: leave vb alone, the agent asks the next subtree. */
+	return;
+found:
+	snmp_set_var_objid(vb, name, len);
+	set_cell(vb, &q[row - 1], column);
+	free(buf);
+}
+/* ANCHOR_END: answer */
+
+static int
+queue_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	netsnmp_request_info *r;
+
+	/* Registered read-only: snmpd turns SETs away before they get here. */
+	if (reqinfo->mode != MODE_GET && reqinfo->mode != MODE_GETNEXT)
+		return (SNMP_ERR_NOERROR);
+	for (r = requests; r != NULL; r = r->next)
+		if (!r->processed)
+			answer(reqinfo, r);
+	return (SNMP_ERR_NOERROR);
+}
+
+static void
+parse_file_token(const char *token, char *line)
+{
+	if (*line != '/') {
+		config_perror("queuemonFile needs an absolute path");
+		return;
+	}
+	free(status_path);
+	if ((status_path = strdup(line)) == NULL)
+		config_perror("queuemonFile: out of memory");
+}
+
+/* ANCHOR: init */
+/* snmpd calls init_NAME() when snmpd.conf says "dlmod NAME PATH". */
+void
+init_queuemon(void)
+{
+	netsnmp_handler_registration *reg;
+
+	reg = netsnmp_create_handler_registration("queueTable", queue_handler,
+	    table_oid, TABLE_LEN, HANDLER_CAN_RONLY);
+	if (reg == NULL || netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snmp_log(LOG_ERR, "queuemon: cannot register queueTable\n");
+		return;
+	}
+	snmpd_register_config_handler("queuemonFile", parse_file_token, NULL,
+	    "/absolute/path/of/the/status/file");
+}
+/* ANCHOR_END: init */
+
+void
+deinit_queuemon(void)
+{
+	unregister_mib((oid *)table_oid, TABLE_LEN);
+	snmpd_unregister_config_handler("queuemonFile");
+	free(status_path);
+	status_path = NULL;
+}
