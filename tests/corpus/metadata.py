@@ -83,4 +83,3 @@ CASES = [
          act=lambda site: site.demo("Lead.\n", {"posts/lost/app.py": "print(1)\n",
                                                 "posts/lost/notes.txt": "x\n"}).built()),
 ]
-

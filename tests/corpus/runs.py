@@ -66,4 +66,3 @@ CASES = [
         "exit=1 if that is the point; its output ended with:\n[Errno 101] Network is unreachable)",
         files={"posts/demo/connect.py": CONNECT}, requires=("hermetic",)),
 ]
-

@@ -100,4 +100,3 @@ CASES = [
          "the store keeps 1 record(s): 'echo hello'", succeeds=True, changes_stores=True,
          arrange=recorded, act=orphaned, check=orphan_pruned),
 ]
-
