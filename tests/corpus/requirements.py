@@ -1,18 +1,30 @@
 """What some cases need from the machine: root (to mount a small tmpfs), an sshd, and
-the hermetic sessions of the engine (network namespace, process and memory caps)."""
+hermetic sessions (a network namespace and process and memory caps: root with cgroups).
+Without them the fork storm would really fork and the connect case would refuse to try."""
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 
 import sshserver
 
 
+@functools.cache
 def hermetic_sessions() -> str:
-    from samples.config import DEFAULTS  # noqa: PLC0415
+    from samples.processes import session_groups  # noqa: PLC0415
 
-    if "SAMPLES_PIDS_MAX" not in DEFAULTS:
-        return "hermetic sessions (SAMPLES_PIDS_MAX and SAMPLES_MEMORY_MAX in samples.config)"
+    if os.geteuid() != 0:
+        return "hermetic sessions, which need root (CI runs as root)"
+    if not (shutil.which("ip") and shutil.which("nsenter")):
+        return "hermetic sessions, which need iproute2's ip and nsenter"
+    groups = session_groups(f"corpus-probe-{os.getpid()}")
+    try:
+        if groups.pids is None or groups.memory is None:
+            return "hermetic sessions, which need cgroups with the pids and memory controllers"
+    finally:
+        groups.remove()
     return ""
 
 
