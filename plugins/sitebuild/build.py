@@ -23,6 +23,10 @@ class OutputBusy(Exception):
     """Another build holds the output folder's lock."""
 
 
+class OutputUnwritable(Exception):
+    """The folder that holds the output cannot be written (read-only, no permission)."""
+
+
 @dataclass
 class BuildReport:
     """What a build produced: the output folder and every problem it logged."""
@@ -83,10 +87,10 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         return BuildReport(output, [f"ERROR: {output}: another build is writing this output "
                                     f"folder ({busy}) (wait for it to finish, or stop it, then "
                                     "build again)"])
-    except OSError as err:
+    except OutputUnwritable as err:
         return BuildReport(output, [f"ERROR: {output.parent}: cannot write the output folder "
-                                    f"there ({err.strerror}) (make it writable, or build "
-                                    "elsewhere with BLOG_OUTPUT_PATH)"])
+                                    f"there ({err}) (make it writable, or build elsewhere with "
+                                    "BLOG_OUTPUT_PATH)"])
 
 
 @contextmanager
@@ -94,8 +98,12 @@ def output_lock(output: Path) -> Iterator[None]:
     """Hold ``.OUTPUT.lock`` beside the output folder for the whole build: two builds at
     once (a livereload loop and ``invoke build``) would otherwise swap in each other's
     half-staged trees. The second build is refused at once, naming the first."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with open(output.parent / f".{output.name}.lock", "a+") as lock:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        opened = open(output.parent / f".{output.name}.lock", "a+")
+    except OSError as err:
+        raise OutputUnwritable(err.strerror) from None
+    with opened as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -131,10 +139,6 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks) ->
     finally:
         root.removeHandler(collector)
     report = BuildReport(output, collector.problems)
-    if any(os.strerror(errno.ENOSPC) in problem for problem in report.problems):
-        report.problems.insert(0, f"ERROR: {output.parent}: the disk is full ({os.strerror(errno.ENOSPC)} "
-                               "while writing the site) (free space there, or build elsewhere with "
-                               "BLOG_OUTPUT_PATH)")
     if report.ok:
         report.problems.extend(index_for_search(staging, settings.get("SEARCH_INDEX_GLOB",
                                                                       "**/*.{html}")))
@@ -142,6 +146,11 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks) ->
         report.problems.extend(f"CHECK: {problem}" for problem in checks(staging, settings))
     if not report.ok:
         shutil.rmtree(staging, ignore_errors=True)
+        if any(os.strerror(errno.ENOSPC) in problem for problem in report.problems):
+            # Pelican (or Pagefind) reports each file it could not write; say it once, plainly.
+            report.problems.insert(0, f"ERROR: {output.parent}: the disk is full "
+                                   f"({os.strerror(errno.ENOSPC)} while writing the site) (free "
+                                   "space there, or build elsewhere with BLOG_OUTPUT_PATH)")
         return report
     previous = output.parent / f".{output.name}.previous-{os.getpid()}"
     if output.exists():
