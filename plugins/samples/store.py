@@ -103,8 +103,10 @@ class FreezeStore:
     def session_runs(self, session: str) -> list[FrozenRun]:
         return [run for run in self.runs if run.session == session]
 
-    def get(self, key: str) -> FrozenRun | None:
-        return next((run for run in self.runs if run.key == key), None)
+    def get(self, session: str, key: str) -> FrozenRun | None:
+        """The record of ``session`` with input ``key`` (two sessions may share keys when
+        they start with the same commands)."""
+        return next((run for run in self.runs if run.key == key and run.session == session), None)
 
     def save(self, records: list[FrozenRun], files: dict[str, str]) -> bool:
         """Write exactly ``records`` (document order); return False when nothing changed."""
