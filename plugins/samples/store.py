@@ -97,8 +97,8 @@ class FreezeStore:
         except (KeyError, TypeError, AttributeError) as err:
             raise SampleError(f"a record of the store is incomplete ({err!r})", self.display, 1,
                               "delete it and build the post again to re-record it") from None
-        for record in data["runs"]:
-            _check_record(record, text, self.display)
+        for number, record in enumerate(data["runs"]):
+            _check_record(record, number, text, self.display)
 
     def session_runs(self, session: str) -> list[FrozenRun]:
         return [run for run in self.runs if run.session == session]
@@ -130,14 +130,15 @@ def record_checksum(data: dict) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
-def _check_record(record, text: str, display: str) -> None:
+def _check_record(record, number: int, text: str, display: str) -> None:
     """Records carry a checksum since it was introduced; older ones are trusted as they are."""
     if not isinstance(record, dict) or "checksum" not in record:
         return
     if record["checksum"] != record_checksum(record):
-        at = text.find(f'"key": {json.dumps(record.get("key"))}')
+        keys = [match.start() for match in re.finditer(r'^\s*"key": ', text, re.MULTILINE)]
+        at = keys[number] if number < len(keys) else 0  # the line of this record's key
         raise SampleError(f"the record of {record.get('command')!r} was changed by hand (its "
-                          "checksum no longer matches)", display, _line_of(text, max(at, 0)),
+                          "checksum no longer matches)", display, _line_of(text, at),
                           "delete the record (or the store) and build the post again to "
                           "re-record it")
 
