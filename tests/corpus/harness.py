@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import FixtureSite, post
@@ -77,7 +77,6 @@ class Case:
     changes_stores: bool = False
     requires: tuple[str, ...] = ()  # "root", "sshd", "hermetic"
     check: Callable[[CaseSite], None] | None = None  # what else must hold afterwards
-    also: tuple[str, ...] = field(default=())  # further messages that must be there too
     keeps_output: bool = True  # False only where another (good) build may replace it meanwhile
 
     @property

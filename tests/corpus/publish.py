@@ -40,7 +40,7 @@ def target(site: CaseSite, *options: str, port: int | None = None,
                      ssh_options=(*server.ssh_options(), *options))
 
 
-def deploying(make_target, big: bool = False):
+def deploying(make_target):
     """Act: deploy the output folder; a DeployError is the case's message."""
     def act(site: CaseSite) -> Outcome:
         site.names["remote"] = str(site.root / "www")
