@@ -67,8 +67,6 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
     if plan.stale and config.execute:
         rendered.execution = execute_plan(plan, config, progress or Progress.for_mode(config.progress))
         errors.extend(rendered.execution.errors)
-        if rendered.execution.records:
-            save_store(plan, rendered.execution.records)
     elif plan.stale:
         errors.extend(stale_error(session, config) for session in plan.stale)
     records = rendered.records = _records(plan, rendered.execution)
@@ -83,23 +81,22 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
                 rendered.values.append((value, resolve_value(value, record.output)))
             except SampleError as err:
                 errors.append(err)
-    if errors:
+    if errors:  # a failed build changes nothing: not even the records of the sessions that ran
         raise SampleErrors(sorted(errors, key=lambda e: e.line))
+    if rendered.execution.records:
+        save_store(plan, rendered.execution.records)
     return rendered
 
 
 def save_store(plan: PostPlan, executed: dict[int, FrozenRun]) -> None:
-    """Write the store once: new records, fresh ones, and the old records of sessions
-    that failed (stale, but kept until they succeed, so a failure changes nothing)."""
+    """Write the store once, after a build of the post without errors: the new records
+    and the fresh ones, in document order (records of runs no longer in the post go)."""
     kept: list[FrozenRun] = []
     for session in plan.sessions:
-        new = [executed.get(sample.line) for sample in session.samples]
-        if all(record is not None for record in new):
-            kept.extend(new)
-        elif session.fresh:
+        if session.fresh:
             kept.extend(session.records)
         else:
-            kept.extend(plan.store.session_runs(session.name))
+            kept.extend(executed[sample.line] for sample in session.samples)
     plan.store.save(kept, plan.files)
 
 

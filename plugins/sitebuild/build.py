@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
+
+
+class OutputBusy(Exception):
+    """Another build holds the output folder's lock."""
+
+
+class OutputUnwritable(Exception):
+    """The folder that holds the output cannot be written (read-only, no permission)."""
 
 
 @dataclass
@@ -68,6 +80,45 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     ``checks(staging, settings)`` (if given) replaces ``output``, in two renames.
     """
     output = Path(output).resolve()
+    try:
+        with output_lock(output):
+            return _build_locked(settings_file, output, override, checks)
+    except OutputBusy as busy:
+        return BuildReport(output, [f"ERROR: {output}: another build is writing this output "
+                                    f"folder ({busy}) (wait for it to finish, or stop it, then "
+                                    "build again)"])
+    except OutputUnwritable as err:
+        return BuildReport(output, [f"ERROR: {output.parent}: cannot write the output folder "
+                                    f"there ({err}) (make it writable, or build elsewhere with "
+                                    "BLOG_OUTPUT_PATH)"])
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold ``.OUTPUT.lock`` beside the output folder for the whole build: two builds at
+    once (a livereload loop and ``invoke build``) would otherwise swap in each other's
+    half-staged trees. The second build is refused at once, naming the first."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        opened = open(output.parent / f".{output.name}.lock", "a+")
+    except OSError as err:
+        raise OutputUnwritable(err.strerror) from None
+    with opened as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise OutputBusy(f"process {lock.read().strip() or 'unknown'}") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+
+
+def _build_locked(settings_file, output: Path, override: dict | None, checks) -> BuildReport:
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     settings = read_settings(
@@ -78,7 +129,11 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     root = logging.getLogger()
     root.addHandler(collector)
     try:
+        staging.mkdir()
         Pelican(settings).run()
+    except jinja2.TemplateSyntaxError as err:
+        collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
+                                  "(fix the theme's template)")
     except Exception as err:  # a crash is one more problem to report, not a traceback
         collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
     finally:
@@ -91,6 +146,11 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         report.problems.extend(f"CHECK: {problem}" for problem in checks(staging, settings))
     if not report.ok:
         shutil.rmtree(staging, ignore_errors=True)
+        if any(os.strerror(errno.ENOSPC) in problem for problem in report.problems):
+            # Pelican (or Pagefind) reports each file it could not write; say it once, plainly.
+            report.problems.insert(0, f"ERROR: {output.parent}: the disk is full "
+                                   f"({os.strerror(errno.ENOSPC)} while writing the site) (free "
+                                   "space there, or build elsewhere with BLOG_OUTPUT_PATH)")
         return report
     previous = output.parent / f".{output.name}.previous-{os.getpid()}"
     if output.exists():
@@ -98,3 +158,11 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     staging.rename(output)
     shutil.rmtree(previous, ignore_errors=True)
     return report
+
+
+def _shown(path: str | None) -> str:
+    """A template's path as an author types it: relative to the working directory when inside."""
+    if not path:
+        return "a template"
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
