@@ -19,6 +19,7 @@ from reproduce.manifest import _listed_commands, with_requirements
 from samples import output, runner, store
 from samples.config import DEFAULTS
 from samples.keys import Environment
+from samples.locks import MachineLock
 from samples.parse import parse_post
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,6 +211,7 @@ def test_verify_compares_as_the_engine_does():
         runner.PLACEHOLDER, runner.VENV_PLACEHOLDER, runner.MARKER, runner.SYSTEM_PATH)
     assert (verify.MASKED, verify.OUTPUT_CAP, verify.DRAIN_GRACE) == (
         store.MASKED, DEFAULTS["SAMPLES_OUTPUT_CAP"], output.DRAIN_GRACE)
+    assert verify.lock_path("system-user-x") == MachineLock("system-user-x").path
     text = "took 12 ms\npid 4\n"
     assert verify.apply_masks(text, [r"\d+ ms", r"pid \d+"]) == store.apply_masks(text, (r"\d+ ms", r"pid \d+"))
 
@@ -229,3 +231,28 @@ def test_verify_needs_only_the_standard_library():
     imported = re.findall(r"^(?:from|import) (\w+)", (ROOT / "plugins/reproduce/verify.py").read_text(), re.M)
     assert set(imported) <= set(__import__("sys").stdlib_module_names) | {"__future__"}
     assert os.access(ROOT / "plugins/reproduce/verify.py", os.R_OK)
+
+
+def test_verify_holds_the_posts_machine_wide_lock_as_the_engine_does(tmp_path):
+    site = FixtureSite(tmp_path / "locked")
+    site.write({"posts/locked/index.md": post("Locked", "2024-03-01", "code", """
+        Lead.
+
+        ```console {run="echo changed the machine"}
+        ```
+    """, extra="Sample-Lock: reproduce-test-lock\n")})
+    assert site.build().ok
+    (tmp_path / "reader").mkdir()
+    subprocess.run(["tar", "xzf", str(site.output / "posts/locked/locked-reproduce.tar.gz"), "-C",
+                    str(tmp_path / "reader")], check=True)
+    lock = MachineLock("reproduce-test-lock")
+    assert lock.acquire(wait=0)
+    try:
+        process = subprocess.Popen([DEBIAN_PYTHON, "verify.py"], cwd=tmp_path / "reader" / "locked-reproduce",
+                                   stdout=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin"})
+        first = process.stdout.readline()
+    finally:
+        lock.release()
+    rest = process.communicate(timeout=60)[0]
+    assert first.startswith("waiting for the machine-wide lock 'reproduce-test-lock'")
+    assert process.returncode == 0 and rest.splitlines()[-1] == "1 of 1 runs match"

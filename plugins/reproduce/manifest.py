@@ -99,6 +99,7 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
         "title": title,
         "python": sorted(pythons),
         "post_masks": list(post.masks),
+        "locks": list(post.locks),  # Sample-Lock: machine-wide locks every session holds
         "placeholders": {"root": PLACEHOLDER, "venv": VENV_PLACEHOLDER, "masked": MASKED},
         "requirements": requirements,
         "tools": dict(sorted(tools.items())),

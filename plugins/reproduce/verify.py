@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import fcntl
 import hashlib
 import json
 import os
@@ -253,10 +254,34 @@ def title_of(run: dict) -> str:
     return "line {} {}".format(run["line"], text if len(text) <= 70 else text[:69] + " …")
 
 
+def lock_path(name: str) -> Path:
+    """The engine's lock file for ``Sample-Lock: NAME`` (the same path, so a replay here
+    and the blog's own build or tests on this machine never interleave)."""
+    folder = Path("/run/lock")
+    return (folder if os.access(folder, os.W_OK) else Path(tempfile.gettempdir())) \
+        / f"code-that-runs-{name}.lock"
+
+
+def take_locks(names: list) -> list:
+    """Hold every machine-wide lock of the post (an open file each) for one session."""
+    held = []
+    for name in names:
+        handle = open(lock_path(name), "a+")  # noqa: SIM115  (kept open while held)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for the machine-wide lock {name!r}: another session of this post "
+                  "is running", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        held.append(handle)
+    return held
+
+
 def replay(manifest: dict, sessions: list, target, bin_dir: Path, venv) -> list:
     """Run the chosen sessions (up to ``target`` when given); one report entry per run."""
     report = []
     for session in sessions:
+        held = take_locks(manifest.get("locks", []))
         live = Session(HERE / "files", bin_dir, venv)
         try:
             for run in session["runs"]:
@@ -276,6 +301,8 @@ def replay(manifest: dict, sessions: list, target, bin_dir: Path, venv) -> list:
                     break
         finally:
             live.close()
+            for handle in held:
+                handle.close()  # closing the file releases its flock
     return report
 
 
