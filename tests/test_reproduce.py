@@ -121,6 +121,18 @@ def test_archives_are_byte_identical_across_builds_and_hold_what_runs_see(built,
         assert archive.namelist() == [n + "/" if m.isdir() else n for n, m in zip(names, members)]
 
 
+def test_a_changed_file_changes_the_archive_with_the_cache_on(built, tmp_path):
+    archive = built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz"
+    before = archive.read_bytes()
+    built.write({f"posts/{SLUG}/notes.txt": "a file the runs do not read\n"})
+    assert built.build().ok  # same cache folder as the first build
+    (tmp_path / "after").mkdir()
+    assert archive.read_bytes() != before
+    assert (extract(archive, tmp_path / "after") / "files" / "notes.txt").read_text() == \
+        "a file the runs do not read\n"
+    assert len(list((built.root / "cache" / "reproduce").iterdir())) == 2  # this archive's two
+
+
 def tree(folder: Path) -> dict[str, tuple[int, bytes]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_mode & 0o777, p.read_bytes())
             for p in sorted(folder.rglob("*")) if p.is_file()}

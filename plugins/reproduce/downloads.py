@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -95,20 +96,23 @@ def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[b
     digest = hashlib.sha256(top.encode())
     for entry in sorted(entries, key=lambda e: e.path):
         digest.update(f"\0{entry.path}\0{entry.mode}\0{len(entry.data)}\0".encode() + entry.data)
-    stem = None if cache_folder is None else cache_folder / f"{top}.{digest.hexdigest()[:32]}"
-    if stem is not None and stem.with_suffix(".tar.gz").is_file() and stem.with_suffix(".zip").is_file():
-        return stem.with_suffix(".tar.gz").read_bytes(), stem.with_suffix(".zip").read_bytes()
-    tar, archive = tar_gz(top, entries), zip_bytes(top, entries)
-    if stem is not None:
-        try:
-            cache_folder.mkdir(parents=True, exist_ok=True)
-            for old in cache_folder.glob(f"{top}.*"):
-                old.unlink()
-            stem.with_suffix(".tar.gz").write_bytes(tar)
-            stem.with_suffix(".zip").write_bytes(archive)
-        except OSError:
-            pass  # a read-only cache costs time, never the build
-    return tar, archive
+    if cache_folder is None:
+        return tar_gz(top, entries), zip_bytes(top, entries)
+    cached = [cache_folder / f"{top}.{digest.hexdigest()[:32]}.{kind}" for kind in ("tar.gz", "zip")]
+    if all(path.is_file() for path in cached):
+        return cached[0].read_bytes(), cached[1].read_bytes()
+    made = tar_gz(top, entries), zip_bytes(top, entries)
+    try:
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        for old in cache_folder.glob(f"{top}.*"):
+            old.unlink(missing_ok=True)
+        for path, data in zip(cached, made):
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            temporary.write_bytes(data)
+            temporary.replace(path)  # a concurrent build never reads half an archive
+    except OSError:
+        pass  # a read-only cache costs time, never the build
+    return made
 
 
 def attach_downloads(generator) -> None:
