@@ -101,7 +101,7 @@ def _sample(fence: Fence, path: str, post_masks: tuple[str, ...]) -> Sample | No
         )
     cls = SAMPLE_TYPES[kinds[0]]
     common = dict(lang=info["lang"], body=fence.body, line=fence.line, end_line=fence.end_line,
-                  path=path, prefix=fence.prefix)
+                  path=path, prefix=fence.prefix, containers=fence.containers)
     if issubclass(cls, Executed):
         typed = _typed(attrs, path, fence.line)
         sample = cls(attrs=typed, masks=tuple(post_masks) + typed["mask"], **common)

@@ -31,6 +31,12 @@ class RenderedPost:
     values: list[tuple[ValueRef, str]] = field(default_factory=list)
     execution: Execution = field(default_factory=Execution)
     records: dict[int, FrozenRun] = field(default_factory=dict)
+    plan: PostPlan | None = None
+
+    def save_store(self) -> None:
+        """Write what executed (once, only after the whole post rendered without errors)."""
+        if self.plan is not None and self.execution.records:
+            save_store(self.plan, self.execution.records)
 
 
 def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> PostDocument:
@@ -50,10 +56,12 @@ def plan_for(post: PostDocument, config: SamplesConfig,
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,
-               progress: Progress | None = None) -> RenderedPost:
+               progress: Progress | None = None, save: bool = True) -> RenderedPost:
     """Render every sample and value of the post, executing stale sessions when allowed.
 
-    All problems of the post are raised together as SampleErrors.
+    All problems of the post are raised together as SampleErrors.  New records are
+    written to the store unless ``save`` is false; then the caller calls
+    ``RenderedPost.save_store()`` once its own checks of the post passed.
     """
     post = load_post(source, config, text)
     rendered = RenderedPost(post)
@@ -83,8 +91,9 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
                 errors.append(err)
     if errors:  # a failed build changes nothing: not even the records of the sessions that ran
         raise SampleErrors(sorted(errors, key=lambda e: e.line))
-    if rendered.execution.records:
-        save_store(plan, rendered.execution.records)
+    rendered.plan = plan
+    if save:
+        rendered.save_store()
     return rendered
 
 

@@ -72,7 +72,7 @@ class SampleMarkdownReader(MarkdownReader):
         rendered = None
         if config.is_post(source):
             try:
-                rendered = build_post(source, config, text)
+                rendered = build_post(source, config, text, save=False)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
                 raise
@@ -114,6 +114,8 @@ class SampleMarkdownReader(MarkdownReader):
             # runs (plugins/reproduce); kept in Pelican's content cache with the page.
             metadata["sample_post"] = rendered.post
             metadata["sample_records"] = rendered.records
+        if rendered is not None:
+            rendered.save_store()  # only once the post read without a problem
         return content, metadata
 
 
@@ -127,11 +129,20 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
         inside = at < 0 or placeholder in content or any(
             _last(opening, content, at) > content.rfind(closing, 0, at)
             for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
+        sample = next(s for s in rendered.post.samples if s.line == line)
+        outside = [tag for tag in sample.containers
+                   if not inside and _last(rf"<{tag}[\s>]", content, at) <= content.rfind(f"</{tag}>", 0, at)]
         if inside:
             errors.append(SampleError(
                 "Markdown does not render this sample where it stands (it reads the fence as "
                 "part of a code block or paragraph)", rendered.post.path, line,
                 "indent a fence in a list item by 4 spaces, and leave a blank line before it"))
+        elif outside:
+            where = {"li": "its list item", "blockquote": "its blockquote"}[outside[0]]
+            errors.append(SampleError(
+                f"Markdown renders this sample outside {where}", rendered.post.path, line,
+                "indent a fence in a list item by 4 spaces (Python-Markdown needs them), and "
+                "start every line of a quoted fence with >"))
     if errors:
         err = SampleErrors(errors)
         logger.error("%s", err)

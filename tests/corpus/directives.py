@@ -121,6 +121,11 @@ CASES = [
     body_case("unclosed fence inside a blockquote", '> ```console {run="echo x"}\n> quoted text\n\nAfter.\n',
               "5: the sample fence opened here with ``` is never closed (add a closing ``` line "
               "at the same indentation)"),
+    body_case("fence in a list item indented like CommonMark, not Python-Markdown",
+              '- Step one\n\n  ```console {run="echo x"}\n  ```\n\n- Step two\n',
+              "7: Markdown renders this sample outside its list item (indent a fence in a list "
+              "item by 4 spaces (Python-Markdown needs them), and start every line of a quoted "
+              "fence with >)"),
     Case("directives", "sample fence inside an HTML comment is inert",
          "the commented-out sample neither ran nor showed", succeeds=True,
          act=lambda site: inert(site.demo('Lead.\n\n<!--\n```console {run="echo ran > witness"}\n```\n-->\n'))),
