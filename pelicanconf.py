@@ -65,7 +65,7 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["samples"]
+PLUGINS = ["samples", "postrules", "reproduce"]
 
 # Sample engine: execute stale or missing runs and write them back to each
 # post's samples.frozen.json (publishconf turns execution off).

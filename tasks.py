@@ -326,6 +326,42 @@ def bench(c, quick=False):
     c.run(f"{shlex.quote(sys.executable)} bench/run.py" + (" --quick" if quick else ""), pty=False)
 
 
+@task(help={"args": "extra arguments for pytest (e.g. -k stores)"})
+def corpus(c, args=""):
+    """Run the bad-input corpus (tests/corpus/) and print it as a table with the counts."""
+    import json  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="corpus-report-") as folder:
+        report = Path(folder) / "results.jsonl"
+        done = c.run(f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider -n 2 -q -m corpus "
+                     f"tests/test_corpus.py {args}", env={"CORPUS_REPORT": str(report)},
+                     warn=True, pty=False, hide="out")
+        rows = [json.loads(line) for line in report.read_text().splitlines()] if report.is_file() else []
+    print(corpus_table(rows))
+    if not done.ok or not rows:
+        print(done.stdout[-4000:], file=sys.stderr)
+        raise Exit(code=1)
+
+
+def corpus_table(rows: list[dict]) -> str:
+    """Category, case, expected message (first line), result; then the counts."""
+    order = ["directives", "markdown", "stores", "runs", "builds", "publish"]
+    rows = sorted(rows, key=lambda r: (order.index(r["category"]) if r["category"] in order else 99,
+                                       r["case"]))
+    width = max([len(r["case"]) for r in rows] + [4])
+    lines = [f"{'category':<11} {'case':<{width}} {'result':<6} expected message",
+             f"{'-' * 11} {'-' * width} {'-' * 6} {'-' * 16}"]
+    for row in rows:
+        message = row["expected"].replace("\n", " ⏎ ")
+        lines.append(f"{row['category']:<11} {row['case']:<{width}} {row['result']:<6} {message}")
+    passed = sum(row["result"] == "pass" for row in rows)
+    per = ", ".join(f"{name} {sum(r['category'] == name for r in rows)}"
+                    for name in order if any(r["category"] == name for r in rows))
+    lines.append(f"\n{len(rows)} cases ({per}): {passed} passed, {len(rows) - passed} failed")
+    return "\n".join(lines)
+
+
 @task(help={"args": "extra arguments for pytest"})
 def test(c, args=""):
     """Install what the tests need, then run the whole test suite."""

@@ -281,3 +281,18 @@ def test_plan_names_a_changed_sample():
     plan = _plan('Prose.\n\n```console {run="python app.py --fast"}\n```\n',
                  [_record(keys[0], deps={})], files)
     assert plan.sessions[0].stale_reason == "the sample at line 3 changed"
+
+
+def test_two_sessions_that_start_alike_find_their_own_records():
+    text = ('```console {run="echo a" session="one"}\n```\n\n'
+            '```console {run="echo a" session="two"}\n```\n')
+    files = {"app.py": "abc"}
+    sessions = parse(text).sessions()
+    (key_one,) = input_keys(sessions["one"], folder_digest(files))
+    (key_two,) = input_keys(sessions["two"], folder_digest(files))
+    assert key_one == key_two
+    runs = [FrozenRun(key_one, name, "echo a", f"{name}\n", 0, 0.1, "2026-12-01", "3.11.7", {}, {})
+            for name in ("one", "two")]
+    plan = _plan(text, runs, files)
+    assert [(s.name, s.fresh, s.records[0].output) for s in plan.sessions] == [
+        ("one", True, "one\n"), ("two", True, "two\n")]

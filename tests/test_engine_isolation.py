@@ -7,6 +7,7 @@ Nothing here sends traffic anywhere: the namespace is proven by inspection
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from conftest import post
@@ -78,3 +79,27 @@ def test_cap_attributes_are_checked(site):
     assert site.build().problems[0] == (
         "ERROR: content/posts/demo/index.md:5: memory='lots' is not a memory size "
         "(give a size from 16M to 64G, e.g. memory=\"512M\")")
+
+
+def test_sessions_of_a_post_with_a_machine_wide_lock_never_interleave(tmp_path):
+    journal = tmp_path / "journal"
+    first = SampleSession(tmp_path, (), 1024 * 1024, locks=("fixture-lock-7",))
+    second = SampleSession(tmp_path, (), 1024 * 1024, locks=("fixture-lock-7",))
+
+    def step(session, who):
+        session.run(Run(lang="console", attrs={"run": f"echo {who} >> {journal}"}, body="",
+                        line=3, end_line=4, path="index.md"))
+
+    try:
+        step(first, "first-in")
+        waiting = threading.Thread(target=step, args=(second, "second-in"))
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()  # the second session waits for the lock
+        step(first, "first-out")
+        first.close()
+        waiting.join(timeout=10)
+        assert journal.read_text().split() == ["first-in", "first-out", "second-in"]
+    finally:
+        first.close()
+        second.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, executions, post
-from samples.store import FreezeStore
+from samples.store import FreezeStore, record_checksum
 
 APP = '''\
 import sys
@@ -225,13 +225,14 @@ def test_store_is_diff_friendly_and_records_provenance(site):
                {"posts/demo/.ruff_cache/CACHEDIR.TAG": "debris\n", "posts/demo/app.py~": "old\n"})
     assert site.build().ok
     published = sorted(p.name for p in (site.output / "posts/demo").iterdir())
-    assert published == ["app.py", "index.html"]  # no store, no editor or tool debris
+    # no store, no editor or tool debris; the post's reproduce archives (plugins/reproduce)
+    assert published == ["app.py", "demo-reproduce.tar.gz", "demo-reproduce.zip", "index.html"]
     data = json.loads((site.content / "posts/demo/samples.frozen.json").read_text())
     (record,) = data["runs"]
     assert record["output"] == ["a", "b", ""]
     assert record["command"] == "printf 'a\\nb\\n'"
     assert set(record) == {"key", "session", "command", "exit", "duration", "verified", "python",
-                           "tools", "deps", "output"}
+                           "tools", "deps", "checksum", "output"}
     assert "printf" in record["tools"]
 
 
@@ -300,7 +301,11 @@ def test_a_changed_output_fails_with_a_diff_and_the_post_line(site):
                {"posts/demo/data.txt": "alpha\nbeta\n"})
     assert site.build().ok
     store = site.content / "posts/demo/samples.frozen.json"
-    store.write_text(store.read_text().replace('"beta"', '"gamma"'))
+    data = json.loads(store.read_text())
+    record = data["runs"][0]
+    record["output"] = [line.replace("beta", "gamma") for line in record["output"]]
+    record["checksum"] = record_checksum(record)  # re-sealed: a record that really differs
+    store.write_text(json.dumps(data, indent=2))
     result = run_pytest(site)
     assert result.returncode == 1
     assert "content/posts/demo/index.md:5: run did not match its frozen output (exit 0, frozen 0)" \

@@ -183,18 +183,6 @@ def test_failed_upload_removes_its_partial_release_and_keeps_current(sshd, tmp_p
     assert os.readlink(tmp_path / "www/current") == f"{RELEASES}/{live}"
 
 
-def test_a_current_folder_from_an_older_deploy_is_refused_untouched(sshd, tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("<title>new</title>")
-    (tmp_path / "www/current").mkdir(parents=True)
-    (tmp_path / "www/current/index.html").write_text("<title>old</title>")
-    before = snapshot(tmp_path / "www")
-    with pytest.raises(DeployError, match="current exists and is not a symlink: move it away once"):
-        rsync_deploy(site, deploy_target(sshd, tmp_path / "www"))
-    assert snapshot(tmp_path / "www") == before
-
-
 def test_old_releases_are_pruned_but_never_the_live_one(sshd, tmp_path):
     site = tmp_path / "site"
     site.mkdir()

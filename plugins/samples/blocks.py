@@ -30,6 +30,7 @@ class Fence:
     info: str
     body: str
     closed: bool
+    containers: tuple[str, ...] = ()  # HTML elements around it: "li", "blockquote"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class BlockScan:
 
 
 _PARSER = MarkdownIt("commonmark")
+CONTAINERS = {"list_item_open": "li", "blockquote_open": "blockquote"}
 
 
 def scan_blocks(text: str) -> BlockScan:
@@ -57,12 +59,17 @@ def scan_blocks(text: str) -> BlockScan:
     fences: list[Fence] = []
     spans: list[CodeSpan] = []
     inert: set[int] = set()  # 0-based lines Markdown does not read as prose
+    open_containers: list[str] = []
     for token in _PARSER.parse(text):
+        if token.type in CONTAINERS:
+            open_containers.append(CONTAINERS[token.type])
+        elif token.type.replace("_close", "_open") in CONTAINERS and open_containers:
+            open_containers.pop()
         if token.map is None:
             continue
         start, end = token.map
         if token.type == "fence":
-            fences.append(_fence(token, lines, start, end))
+            fences.append(_fence(token, lines, start, end, tuple(open_containers)))
             inert.update(range(start, end))
         elif token.type in ("code_block", "html_block"):
             inert.update(range(start, end))
@@ -73,13 +80,14 @@ def scan_blocks(text: str) -> BlockScan:
     return BlockScan(fences, spans, loose)
 
 
-def _fence(token, lines: list[str], start: int, end: int) -> Fence:
+def _fence(token, lines: list[str], start: int, end: int, containers: tuple[str, ...]) -> Fence:
     opening = lines[start]
     prefix = opening[: opening.find(token.markup)]
     last = lines[end - 1] if end - 1 > start else ""
     closing = last[len(prefix):].strip() if last.startswith(prefix) else last.lstrip("> ").strip()
     closed = end - 1 > start and set(closing) == {token.markup[0]} and len(closing) >= len(token.markup)
-    return Fence(start + 1, end, prefix, token.markup, token.info, token.content.rstrip("\n"), closed)
+    return Fence(start + 1, end, prefix, token.markup, token.info, token.content.rstrip("\n"),
+                 closed, containers)
 
 
 def _spans(token, lines: list[str], start: int, end: int) -> list[CodeSpan]:

@@ -41,7 +41,7 @@ def open_session(plan_or_post, config: SamplesConfig) -> SampleSession:
     post = getattr(plan_or_post, "post", plan_or_post)
     return SampleSession(post.post_dir, config.excluded(post.source), config.output_cap,
                          debian_listing=config.debian_listing, pids_max=config.pids_max,
-                         memory_max=config.memory_max)
+                         memory_max=config.memory_max, locks=post.locks)
 
 
 def execute_plan(plan: PostPlan, config: SamplesConfig, progress: Progress | None = None) -> Execution:

@@ -48,10 +48,16 @@ def collect_output(process: subprocess.Popen, deadline: float,
             else:
                 size += len(data)
     selector.close()
-    process.wait()
     if not eof:
+        process.wait()  # it has exited; only background writers hold the pipe
         return b"".join(chunks), size, False, _keep_draining(pipe)
     pipe.close()
+    # A command that closed its output may run on: the deadline holds until it exits.
+    try:
+        process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        return b"".join(chunks), size, True, None
     return b"".join(chunks), size, False, None
 
 def _keep_draining(pipe) -> threading.Thread:

@@ -14,11 +14,13 @@ from pathlib import Path
 from .blocks import Fence, scan_blocks
 from .errors import SampleError
 from .grammar import parse_attributes
+from .locks import LOCK_NAME
 from .samples import SAMPLE_TYPES, Executed, Include, Sample, parse_size
 from .values import ValueRef, parse_value
 
 INFO = re.compile(r"^\s*(?P<lang>[^\s{]*)\s*(?P<block>\{.*)?$")
 POST_MASK_KEY = "sample-mask"
+POST_LOCK_KEY = "sample-lock"
 
 
 @dataclass
@@ -30,6 +32,7 @@ class PostDocument:
     samples: list[Sample] = field(default_factory=list)
     values: list[ValueRef] = field(default_factory=list)
     masks: tuple[str, ...] = ()
+    locks: tuple[str, ...] = ()  # machine-wide locks every session of the post holds
 
     @property
     def post_dir(self) -> Path:
@@ -54,7 +57,8 @@ class PostDocument:
 def parse_post(source: Path, text: str, path: str) -> PostDocument:
     """Parse ``text`` (the content of ``source``); raise the first problem, positioned."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    post = PostDocument(source=source, path=path, masks=_post_masks(lines, path))
+    post = PostDocument(source=source, path=path, masks=_post_masks(lines, path),
+                        locks=_post_locks(lines, path))
     scan = scan_blocks(text)
     for fence in scan.fences:
         sample = _sample(fence, path, post.masks)
@@ -97,7 +101,7 @@ def _sample(fence: Fence, path: str, post_masks: tuple[str, ...]) -> Sample | No
         )
     cls = SAMPLE_TYPES[kinds[0]]
     common = dict(lang=info["lang"], body=fence.body, line=fence.line, end_line=fence.end_line,
-                  path=path, prefix=fence.prefix)
+                  path=path, prefix=fence.prefix, containers=fence.containers)
     if issubclass(cls, Executed):
         typed = _typed(attrs, path, fence.line)
         sample = cls(attrs=typed, masks=tuple(post_masks) + typed["mask"], **common)
@@ -128,15 +132,33 @@ def _check_ids(post: PostDocument) -> None:
                                                       'none; add id="NAME" to the run it quotes'))
 
 
-def _post_masks(lines: list[str], path: str) -> tuple[str, ...]:
-    masks = []
+def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:
+    locks = []
+    for number, (key, value) in _header(lines):
+        if key == POST_LOCK_KEY:
+            if not LOCK_NAME.fullmatch(value):
+                raise SampleError(f"Sample-Lock: {value!r} is not a lock name", path, number,
+                                  "name what the samples change, e.g. Sample-Lock: system-user-acme")
+            locks.append(value)
+    return tuple(locks)
+
+
+def _header(lines: list[str]):
+    """(line number, (lowercase key, value)) of the metadata header's lines."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
-            break
+            return
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == POST_MASK_KEY:
-            _compile_mask(value.strip(), path, number)
-            masks.append(value.strip())
+        if sep:
+            yield number, (key.strip().lower(), value.strip())
+
+
+def _post_masks(lines: list[str], path: str) -> tuple[str, ...]:
+    masks = []
+    for number, (key, value) in _header(lines):
+        if key == POST_MASK_KEY:
+            _compile_mask(value, path, number)
+            masks.append(value)
     return tuple(masks)
 
 

@@ -23,12 +23,20 @@ from .values import ValueRef, resolve_value
 
 @dataclass
 class RenderedPost:
-    """HTML for every sample (by opening line), the text of every inline value, what ran."""
+    """HTML for every sample (by opening line), the text of every inline value, what ran,
+    and the record each run shows (by opening line)."""
 
     post: PostDocument
     html: dict[int, str] = field(default_factory=dict)
     values: list[tuple[ValueRef, str]] = field(default_factory=list)
     execution: Execution = field(default_factory=Execution)
+    records: dict[int, FrozenRun] = field(default_factory=dict)
+    plan: PostPlan | None = None
+
+    def save_store(self) -> None:
+        """Write what executed (once, only after the whole post rendered without errors)."""
+        if self.plan is not None and self.execution.records:
+            save_store(self.plan, self.execution.records)
 
 
 def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> PostDocument:
@@ -48,10 +56,12 @@ def plan_for(post: PostDocument, config: SamplesConfig,
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,
-               progress: Progress | None = None) -> RenderedPost:
+               progress: Progress | None = None, save: bool = True) -> RenderedPost:
     """Render every sample and value of the post, executing stale sessions when allowed.
 
-    All problems of the post are raised together as SampleErrors.
+    All problems of the post are raised together as SampleErrors.  New records are
+    written to the store unless ``save`` is false; then the caller calls
+    ``RenderedPost.save_store()`` once its own checks of the post passed.
     """
     post = load_post(source, config, text)
     rendered = RenderedPost(post)
@@ -65,11 +75,9 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
     if plan.stale and config.execute:
         rendered.execution = execute_plan(plan, config, progress or Progress.for_mode(config.progress))
         errors.extend(rendered.execution.errors)
-        if rendered.execution.records:
-            save_store(plan, rendered.execution.records)
     elif plan.stale:
         errors.extend(stale_error(session, config) for session in plan.stale)
-    records = _records(plan, rendered.execution)
+    records = rendered.records = _records(plan, rendered.execution)
     for sample_line, record in records.items():
         sample = next(s for s in post.samples if s.line == sample_line)
         rendered.html[sample.line] = sample.render(record)
@@ -81,23 +89,23 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
                 rendered.values.append((value, resolve_value(value, record.output)))
             except SampleError as err:
                 errors.append(err)
-    if errors:
+    if errors:  # a failed build changes nothing: not even the records of the sessions that ran
         raise SampleErrors(sorted(errors, key=lambda e: e.line))
+    rendered.plan = plan
+    if save:
+        rendered.save_store()
     return rendered
 
 
 def save_store(plan: PostPlan, executed: dict[int, FrozenRun]) -> None:
-    """Write the store once: new records, fresh ones, and the old records of sessions
-    that failed (stale, but kept until they succeed, so a failure changes nothing)."""
+    """Write the store once, after a build of the post without errors: the new records
+    and the fresh ones, in document order (records of runs no longer in the post go)."""
     kept: list[FrozenRun] = []
     for session in plan.sessions:
-        new = [executed.get(sample.line) for sample in session.samples]
-        if all(record is not None for record in new):
-            kept.extend(new)
-        elif session.fresh:
+        if session.fresh:
             kept.extend(session.records)
         else:
-            kept.extend(plan.store.session_runs(session.name))
+            kept.extend(executed[sample.line] for sample in session.samples)
     plan.store.save(kept, plan.files)
 
 

@@ -57,9 +57,7 @@ def plan_post(post: PostDocument, store: FreezeStore, files: dict[str, str],
     folder = folder_digest(files)
     for name, samples in post.sessions().items():
         keys = input_keys(samples, folder)
-        records = [store.get(key) for key in keys]
-        if any(record is not None and record.session != name for record in records):
-            records = [r if r is not None and r.session == name else None for r in records]
+        records = [store.get(name, key) for key in keys]
         reason = _stale_reason(samples, keys, records, store, files, environment, name)
         plan.sessions.append(SessionPlan(name, samples, keys, records, reason))
     return plan

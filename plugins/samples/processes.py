@@ -13,6 +13,7 @@ before each run, with event counters telling afterwards whether a cap was hit.
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,3 +129,33 @@ def _counter(group: Path, name: str, key: str) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def alive(pid: int) -> bool:
+    """True unless the process is gone or a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def scan_processes(groups: set[int], marker: bytes) -> list[int]:
+    """Without cgroups: live processes in one of ``groups`` (process group or session id)
+    or carrying ``marker`` in their environment."""
+    found = []
+    with os.scandir("/proc") as entries:
+        for entry in entries:
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
+                if state in ("Z", "X"):
+                    continue
+                if int(pgid) in groups or int(sid) in groups or \
+                        marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return found

@@ -68,11 +68,11 @@ class SampleMarkdownReader(MarkdownReader):
         where = display_path(source, config.project_root)
         if config.in_post_folder(source) and source.name != config.post_file:
             return "", {"status": "skip"}  # a Markdown sample beside a post, not a post
-        text = read_source(source_path)  # read once: the engine parses it, Markdown converts it
+        text = read_source(source_path, where)  # read once: the engine parses it, Markdown converts it
         rendered = None
         if config.is_post(source):
             try:
-                rendered = build_post(source, config, text)
+                rendered = build_post(source, config, text, save=False)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
                 raise
@@ -96,10 +96,11 @@ class SampleMarkdownReader(MarkdownReader):
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
         except Exception as err:
-            logger.error("%s: bad metadata: %s (check the header lines, e.g. "
-                         "Date: 2024-01-31 10:00)", where, err)
+            logger.error("%s:%d: bad metadata: %s (check the header lines, e.g. "
+                         "Date: 2024-01-31 10:00)", where, _failing_header_line(text, err), err)
             raise
         if config.is_post(source):
+            _require_title(text, metadata, where)
             slug = metadata.get("slug")
             if slug and slug != source.parent.name:
                 line = _metadata_line(text, "slug")
@@ -109,6 +110,12 @@ class SampleMarkdownReader(MarkdownReader):
                 raise ValueError(f"slug {slug!r} is not the folder name")
             metadata.setdefault("summary", lead_summary(content))
             metadata["sample_files"] = sample_files(source, config)
+            # The parse and the records the page shows, for plugins that describe the
+            # runs (plugins/reproduce); kept in Pelican's content cache with the page.
+            metadata["sample_post"] = rendered.post
+            metadata["sample_records"] = rendered.records
+        if rendered is not None:
+            rendered.save_store()  # only once the post read without a problem
         return content, metadata
 
 
@@ -122,11 +129,20 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
         inside = at < 0 or placeholder in content or any(
             _last(opening, content, at) > content.rfind(closing, 0, at)
             for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
+        sample = next(s for s in rendered.post.samples if s.line == line)
+        outside = [tag for tag in sample.containers
+                   if not inside and _last(rf"<{tag}[\s>]", content, at) <= content.rfind(f"</{tag}>", 0, at)]
         if inside:
             errors.append(SampleError(
                 "Markdown does not render this sample where it stands (it reads the fence as "
                 "part of a code block or paragraph)", rendered.post.path, line,
                 "indent a fence in a list item by 4 spaces, and leave a blank line before it"))
+        elif outside:
+            where = {"li": "its list item", "blockquote": "its blockquote"}[outside[0]]
+            errors.append(SampleError(
+                f"Markdown renders this sample outside {where}", rendered.post.path, line,
+                "indent a fence in a list item by 4 spaces (Python-Markdown needs them), and "
+                "start every line of a quoted fence with >"))
     if errors:
         err = SampleErrors(errors)
         logger.error("%s", err)
@@ -139,10 +155,43 @@ def _last(pattern: str, text: str, end: int) -> int:
     return starts[-1] if starts else -1
 
 
-def read_source(path: str) -> str:
-    """A content file's text as Pelican reads it (BOM stripped)."""
-    with pelican_open(path) as text:
-        return text
+def read_source(path: str, where: str = "") -> str:
+    """A content file's text as Pelican reads it (BOM stripped); bytes that are not
+    UTF-8 are a positioned error, not Pelican's bare "Could not process"."""
+    try:
+        with pelican_open(path) as text:
+            return text
+    except UnicodeDecodeError as err:
+        raw = err.object
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - raw.rfind(b"\n", 0, err.start)
+        logger.error("%s:%d: the file is not UTF-8 (byte 0x%02x at column %d) (save it as UTF-8)",
+                     where or path, line, raw[err.start], column)
+        raise
+
+
+def _require_title(text: str, metadata: dict, where: str) -> None:
+    """Pelican skips a post without a title with an unpositioned message; say where."""
+    if metadata.get("title"):
+        return
+    if not text.strip():
+        logger.error("%s:1: the post is empty (start it with a header: Title:, Date:, Tags:, "
+                     "then a blank line and the text)", where)
+    else:
+        logger.error("%s:1: the post has no Title: line (add one to the header, e.g. "
+                     "Title: Counting words with Python)", where)
+    raise ValueError("a post without a title")
+
+
+def _failing_header_line(text: str, err: Exception) -> int:
+    """The header line whose value the metadata error quotes (else the first line)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            break  # the header ends at the first blank line
+        value = line.partition(":")[2].strip()
+        if value and value in str(err):
+            return number
+    return 1
 
 
 def sample_files(source: Path, config: SamplesConfig) -> list[str]:

@@ -25,9 +25,10 @@ from pathlib import Path
 from .debian import DEBIAN_PACKAGES_FILE, debian_package_for
 from .imports import FOLDER_VARIABLE, RUN_VARIABLE, imported_names, install_hook
 from .keys import COPY_IGNORE
+from .locks import DEFAULT_WAIT, MachineLock
 from .netns import create_namespace
 from .output import collect_output
-from .processes import session_groups
+from .processes import alive, scan_processes, session_groups
 from .samples import Executed, format_size
 
 PLACEHOLDER = "/tmp/sample"
@@ -52,7 +53,8 @@ class SampleSession:
 
     def __init__(self, post_dir: Path, excluded: tuple[str, ...], output_cap: int,
                  python: str = sys.executable, debian_listing: Path | None = None,
-                 pids_max: int = DEFAULT_PIDS_MAX, memory_max: int = DEFAULT_MEMORY_MAX) -> None:
+                 pids_max: int = DEFAULT_PIDS_MAX, memory_max: int = DEFAULT_MEMORY_MAX,
+                 locks: tuple[str, ...] = ()) -> None:
         self.debian_listing = debian_listing or DEBIAN_PACKAGES_FILE
         self.token = uuid.uuid4().hex
         self.root = Path(tempfile.mkdtemp(prefix="sample-"))
@@ -87,12 +89,15 @@ class SampleSession:
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
         self.caps = (pids_max, memory_max)
+        self.locks = [MachineLock(name) for name in locks]
+        self._locked = False
         self.cgroups = session_groups(self.token)
         self.network = create_namespace(self.token)
 
     def run(self, directive: Executed) -> RunResult:
         """Execute one run or exec sample; raise SampleError on timeout or bad output."""
         self._check_needs(directive)
+        self._take_locks(directive)
         argv = directive.argv(self.root / "blocks", self.cgroups.join_text())
         if self.network is not None:
             argv = self.network.enter() + argv
@@ -178,6 +183,8 @@ class SampleSession:
             if not self.members():
                 break
         self.cgroups.remove()
+        for lock in self.locks:
+            lock.release()
         if self.network is not None:
             self.network.delete()
         if self.records_imports:
@@ -193,24 +200,8 @@ class SampleSession:
         /proc for the session's process groups and its environment marker.
         """
         if self.cgroups.member is not None:
-            return [pid for pid in self.cgroups.members() if _alive(pid)]
-        marker = f"{MARKER}={self.token}".encode()
-        found = []
-        with os.scandir("/proc") as entries:
-            for entry in entries:
-                if not entry.name.isdigit() or int(entry.name) == os.getpid():
-                    continue
-                try:
-                    stat = Path(entry.path, "stat").read_text()
-                    state, _, pgid, sid = stat.rsplit(")", 1)[1].split()[:4]
-                    if state in ("Z", "X"):
-                        continue
-                    if int(pgid) in self._groups or int(sid) in self._groups or \
-                            marker in Path(entry.path, "environ").read_bytes().split(b"\0"):
-                        found.append(int(entry.name))
-                except (OSError, ValueError):
-                    continue
-        return found
+            return [pid for pid in self.cgroups.members() if alive(pid)]
+        return scan_processes(set(self._groups), f"{MARKER}={self.token}".encode())
 
     def _any_group_alive(self) -> bool:
         for group in self._groups:
@@ -220,6 +211,18 @@ class SampleSession:
             except (ProcessLookupError, PermissionError):
                 continue
         return False
+
+    def _take_locks(self, directive: Executed) -> None:
+        """Before the session's first run: every machine-wide lock of the post."""
+        if self._locked:
+            return
+        for lock in self.locks:
+            if not lock.acquire():
+                raise directive.error(
+                    f"waited {DEFAULT_WAIT:g} s for the machine-wide lock {lock.name!r} "
+                    f"(Sample-Lock), which another session holds ({lock.path})",
+                    "let the other build or test run finish, or stop it")
+        self._locked = True
 
     def _check_needs(self, directive: Executed) -> None:
         for tool in directive.needs:
@@ -231,15 +234,6 @@ class SampleSession:
                     if package else f"install {tool} and declare its Debian package in "
                     "requirements-debian.txt",
                 )
-
-def _alive(pid: int) -> bool:
-    """True unless the process is gone or a zombie waiting to be reaped."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
 
 def _what(directive: Executed) -> str:
     return directive.noun

@@ -32,6 +32,7 @@ class Sample:
     end_line: int  # 1-based line of the closing fence
     path: str  # display path of the Markdown file
     prefix: str = ""  # container text before the fence (list indentation, "> ")
+    containers: tuple[str, ...] = ()  # the HTML elements Markdown puts it in: "li", "blockquote"
 
     kind: ClassVar[str] = ""
     KEYS: ClassVar[tuple[str, ...]] = ()

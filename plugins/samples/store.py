@@ -10,6 +10,7 @@ can name the file that changed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,9 @@ class FrozenRun:
         if self.deps is None:
             data["lock"] = self.lock
         data["output"] = self.output.split("\n")
+        output = data.pop("output")
+        data["checksum"] = record_checksum({**data, "output": output})
+        data["output"] = output
         return data
 
     @classmethod
@@ -69,8 +73,10 @@ class FreezeStore:
             self._load(path.read_text(encoding="utf-8"))
 
     def _load(self, text: str) -> None:
-        if re.search(r"^(<{7}|>{7}|={7})( |$)", text, re.MULTILINE):
-            raise SampleError("the store has merge-conflict markers", self.display, 1,
+        marker = re.search(r"^(<{7}|>{7}|={7})( |$)", text, re.MULTILINE)
+        if marker:
+            raise SampleError("the store has merge-conflict markers", self.display,
+                              _line_of(text, marker.start()),
                               "delete it (or take either side), build the post again to "
                               "re-record it, and commit the result")
         try:
@@ -91,12 +97,16 @@ class FreezeStore:
         except (KeyError, TypeError, AttributeError) as err:
             raise SampleError(f"a record of the store is incomplete ({err!r})", self.display, 1,
                               "delete it and build the post again to re-record it") from None
+        for number, record in enumerate(data["runs"]):
+            _check_record(record, number, text, self.display)
 
     def session_runs(self, session: str) -> list[FrozenRun]:
         return [run for run in self.runs if run.session == session]
 
-    def get(self, key: str) -> FrozenRun | None:
-        return next((run for run in self.runs if run.key == key), None)
+    def get(self, session: str, key: str) -> FrozenRun | None:
+        """The record of ``session`` with input ``key`` (two sessions may share keys when
+        they start with the same commands)."""
+        return next((run for run in self.runs if run.key == key and run.session == session), None)
 
     def save(self, records: list[FrozenRun], files: dict[str, str]) -> bool:
         """Write exactly ``records`` (document order); return False when nothing changed."""
@@ -110,6 +120,31 @@ class FreezeStore:
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(self.path)  # a reader never sees half a store
         return True
+
+
+def record_checksum(data: dict) -> str:
+    """A digest of a record's every field (but itself): an output edited by hand no longer
+    matches it, so a store cannot show what no run printed."""
+    body = json.dumps({k: v for k, v in data.items() if k != "checksum"}, sort_keys=True,
+                      ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def _check_record(record, number: int, text: str, display: str) -> None:
+    """Records carry a checksum since it was introduced; older ones are trusted as they are."""
+    if not isinstance(record, dict) or "checksum" not in record:
+        return
+    if record["checksum"] != record_checksum(record):
+        keys = [match.start() for match in re.finditer(r'^\s*"key": ', text, re.MULTILINE)]
+        at = keys[number] if number < len(keys) else 0  # the line of this record's key
+        raise SampleError(f"the record of {record.get('command')!r} was changed by hand (its "
+                          "checksum no longer matches)", display, _line_of(text, at),
+                          "delete the record (or the store) and build the post again to "
+                          "re-record it")
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def apply_masks(text: str, masks: tuple[str, ...]) -> str:

@@ -8,14 +8,18 @@ current tree is replaced only by a clean build, in two renames, and never modifi
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
 
@@ -24,10 +28,19 @@ from .hotpath import forget_all_rendered
 from .ledger import PageLedger, load_ledger, save_ledger
 from .search import SearchIndexer
 from .search import check_pagefind_internals as pagefind_internals
+from .tree import link_known, prune, swap_in, tree_identity
 from .writer import ACTIVE, BuildSession
 from .writer import check_pelican_internals as writer_internals
 
 SEARCH_FOLDER = "pagefind"
+
+
+class OutputBusy(Exception):
+    """Another build holds the output folder's lock."""
+
+
+class OutputUnwritable(Exception):
+    """The folder that holds the output cannot be written (read-only, no permission)."""
 
 
 @dataclass
@@ -63,42 +76,6 @@ class ProblemCollector(logging.Handler):
         self.problems.append(f"{record.levelname}: {message}")
 
 
-def tree_identity(folder: Path) -> tuple[int, ...] | None:
-    """(device, inode, change time) of an output folder: every build renames a new folder
-    into place, so a ledger made for one tree is never applied to a tree another build
-    wrote (even one that got the same inode back)."""
-    try:
-        stat = folder.stat()
-    except FileNotFoundError:
-        return None
-    return (stat.st_dev, stat.st_ino, stat.st_ctime_ns)
-
-
-def link_tree(source: Path, target: Path, skip: set[str]) -> None:
-    """Hard-link every file of ``source`` into ``target`` (top-level names in ``skip`` left out)."""
-    for folder, dirs, files in os.walk(source):
-        relative = os.path.relpath(folder, source)
-        if relative == ".":
-            dirs[:] = [name for name in dirs if name not in skip]
-            files = [name for name in files if name not in skip]
-        destination = target if relative == "." else target / relative
-        destination.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(folder, name), destination / name)
-
-
-def prune(staging: Path, produced: set[str], keep_prefixes: tuple[str, ...]) -> None:
-    """Remove linked files this build did not produce (a deleted post's page, an old tag)."""
-    for folder, _, files in os.walk(staging, topdown=False):
-        relative = os.path.relpath(folder, staging)
-        for name in files:
-            path = name if relative == "." else f"{relative}/{name}"
-            if path not in produced and not path.startswith(keep_prefixes):
-                os.unlink(os.path.join(folder, name))
-        if relative != "." and not os.listdir(folder):
-            os.rmdir(folder)
-
-
 def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLike,
                override: dict | None = None,
                checks: Callable[[Path, dict], list[str]] | None = None,
@@ -119,6 +96,48 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     """
     started = time.perf_counter()
     output = Path(output).resolve()
+    try:
+        with output_lock(output):
+            return _build_locked(settings_file, output, override, checks, previous, search,
+                                 keep_replaced, started)
+    except OutputBusy as busy:
+        return BuildReport(output, [f"ERROR: {output}: another build is writing this output "
+                                    f"folder ({busy}) (wait for it to finish, or stop it, then "
+                                    "build again)"])
+    except OutputUnwritable as err:
+        return BuildReport(output, [f"ERROR: {output.parent}: cannot write the output folder "
+                                    f"there ({err}) (make it writable, or build elsewhere with "
+                                    "BLOG_OUTPUT_PATH)"])
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold ``.OUTPUT.lock`` beside the output folder for the whole build: two builds at
+    once (a livereload loop and ``invoke build``) would otherwise swap in each other's
+    half-staged trees. The second build is refused at once, naming the first."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        opened = open(output.parent / f".{output.name}.lock", "a+")
+    except OSError as err:
+        raise OutputUnwritable(err.strerror) from None
+    with opened as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise OutputBusy(f"process {lock.read().strip() or 'unknown'}") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+
+
+def _build_locked(settings_file, output: Path, override: dict | None, checks,
+                  previous: PageLedger | None, search: str, keep_replaced: bool,
+                  started: float) -> BuildReport:
     staging = output.parent / f".{output.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     settings = read_settings(
@@ -134,9 +153,10 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         previous = load_ledger(settings)
     if previous is not None and previous.output_identity != tree_identity(output):
         previous = None  # another build replaced the tree: start from nothing
-    theme_static = settings["THEME_STATIC_DIR"]
+    seeded: set[str] = set()
     if previous is not None:
-        link_tree(output, staging, {theme_static} | ({SEARCH_FOLDER} if search != "later" else set()))
+        seeded = link_known(output, staging, set(previous.pages) | previous.statics,
+                            (SEARCH_FOLDER,) if search == "later" else ())
         settings["STATIC_CHECK_IF_MODIFIED"] = True
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
     session = BuildSession(staging, previous, SearchIndexer(glob) if search == "now" else None, glob,
@@ -146,7 +166,11 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     root.addHandler(collector)
     ACTIVE.append(session)
     try:
+        staging.mkdir(exist_ok=True)  # an incremental build's staging holds its links already
         Pelican(settings).run()
+    except jinja2.TemplateSyntaxError as err:
+        collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
+                                  "(fix the theme's template)")
     except Exception as err:  # a crash is one more problem to report, not a traceback
         collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
     finally:
@@ -155,8 +179,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
     report.problems.extend(collector.problems)
     if previous is not None and report.ok:
-        prune(staging, set(session.ledger.pages) | set(session.written) | session.statics,
-              (f"{theme_static}/", f"{SEARCH_FOLDER}/"))
+        prune(staging, {name for name in seeded if not name.startswith(f"{SEARCH_FOLDER}/")},
+              set(session.ledger.pages) | set(session.written) | session.statics)
     if session.indexer is not None:
         if report.ok:
             report.problems.extend(session.indexer.finish(staging))
@@ -167,28 +191,21 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
         report.problems.extend(f"CHECK: {problem}" for problem in checks(staging, settings))
     if not report.ok:
         shutil.rmtree(staging, ignore_errors=True)
+        if any(os.strerror(errno.ENOSPC) in problem for problem in report.problems):
+            # Pelican (or Pagefind) reports each file it could not write; say it once, plainly.
+            report.problems.insert(0, f"ERROR: {output.parent}: the disk is full "
+                                   f"({os.strerror(errno.ENOSPC)} while writing the site) (free "
+                                   "space there, or build elsewhere with BLOG_OUTPUT_PATH)")
         return report
     report.discard = swap_in(staging, output, remove=not keep_replaced)
     session.ledger.output_identity = tree_identity(output)
     session.ledger.search_glob, session.ledger.fingerprints = glob, session.fingerprints
+    session.ledger.statics = session.statics
     if session.track and settings.get("CACHE_CONTENT"):
         save_ledger(settings, session.ledger)
     report.written, report.kept, report.ledger = session.written, session.kept, session.ledger
     report.seconds = time.perf_counter() - started
     return report
-
-
-def swap_in(new: Path, current: Path, remove: bool = True) -> Path | None:
-    """Replace ``current`` by ``new`` in two renames; the old tree is removed last (or
-    returned, with ``remove=False``)."""
-    previous = current.parent / f".{current.name}.previous-{os.getpid()}-{time.monotonic_ns()}"
-    if current.exists():
-        current.rename(previous)
-    new.rename(current)
-    if remove or not previous.exists():
-        shutil.rmtree(previous, ignore_errors=True)
-        return None
-    return previous
 
 
 def refresh_search(output: Path, ledger: PageLedger, glob: str) -> list[str]:
@@ -206,3 +223,11 @@ def refresh_search(output: Path, ledger: PageLedger, glob: str) -> list[str]:
     swap_in(fresh / SEARCH_FOLDER, output / SEARCH_FOLDER)
     shutil.rmtree(fresh, ignore_errors=True)
     return []
+
+
+def _shown(path: str | None) -> str:
+    """A template's path as an author types it: relative to the working directory when inside."""
+    if not path:
+        return "a template"
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative

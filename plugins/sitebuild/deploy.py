@@ -63,10 +63,31 @@ class SshTarget:
         return f"{self.destination}:{self.path} (port {self.port})"
 
 
+# What ssh, rsync and git print for the failures an author meets, said plainly.
+KNOWN_CAUSES = (
+    (("Connection refused",), "the host refused the connection",
+     "check BLOG_SSH_HOST and BLOG_SSH_PORT, and that sshd runs there"),
+    (("Could not resolve hostname",), "the host name does not resolve", "check BLOG_SSH_HOST"),
+    (("No space left on device", "Disk quota exceeded", "rsync exit 11"),
+     "the server could not store the release (its disk is full, or over quota)",
+     "free space on the server and publish again; current still points to the previous release"),
+    (("connection unexpectedly closed", "Broken pipe", "Connection reset", "Connection closed"),
+     "the connection was lost midway",
+     "publish again; current still points to the previous release"),
+    (("[rejected]",), "the branch moved ahead on the remote while publishing (someone else "
+     "pushed to it)", "publish again: it builds on the new tip; nothing was overwritten"),
+)
+
+
 def _run(step: str, command: list[str], **kwargs) -> str:
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip()
+        # rsync's receiver may die on a full disk before its message reaches us: 11 is
+        # its exit status for a failed write.
+        detail = (done.stderr or done.stdout).strip() or f"{Path(command[0]).name} exit {done.returncode}"
+        for needles, cause, hint in KNOWN_CAUSES:
+            if any(needle in detail for needle in needles):
+                raise DeployError(f"{step} failed: {cause} ({hint})")
         raise DeployError(f"{step} failed (exit {done.returncode}): {detail}")
     return done.stdout
 

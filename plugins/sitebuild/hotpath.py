@@ -18,6 +18,7 @@ rendered HTML is forgotten); ``check_pelican_internals`` covers both.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 import os
@@ -78,6 +79,17 @@ def _generators(ledger: PageLedger):
     return articles, statics
 
 
+def one_post_view(articles: ArticlesGenerator, article, output_path: str | None = None):
+    """The articles generator as if the site had one post: what plugins hooked on the
+    generator's signals (article_generator_finalized, article_writer_finalized) see."""
+    view = copy.copy(articles)
+    view.articles, view.drafts, view.translations = [article], [], []
+    view.hidden_articles, view.hidden_translations = [], []
+    if output_path is not None:
+        view.output_path = output_path
+    return view
+
+
 def feeds_on(settings: dict) -> bool:
     return any(value for key, value in settings.items() if "FEED_" in key and
                key.endswith(("_ATOM", "_RSS")))
@@ -113,6 +125,8 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
             content_class=type(old), context=articles.context,
             preread_signal=signals.article_generator_preread, preread_sender=articles,
             context_signal=signals.article_generator_context, context_sender=articles)
+        if new is not None:  # plugins finish the post as they finish a whole build's posts
+            signals.article_generator_finalized.send(one_post_view(articles, new))
     except Exception as err:  # as Pelican does: a post that cannot be read is a problem
         collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
     finally:
@@ -152,19 +166,22 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
     ACTIVE.append(session)
     try:
         articles.generate_articles(only_this_post)
+        signals.article_writer_finalized.send(one_post_view(articles, article, str(side)),
+                                              writer=writer)
     finally:
         ACTIVE.remove(session)
     for static in changed_statics:
         target = side / static.save_as
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(articles.path) / static.source_path, target)
-        session.written.append(static.save_as)
-    for name in session.written:
+    written = sorted(path.relative_to(side).as_posix() for path in side.rglob("*")
+                     if path.is_file())  # the page, changed statics, what plugins wrote
+    for name in written:
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         os.replace(side / name, output / name)
     shutil.rmtree(side, ignore_errors=True)
     persist(ledger)  # a later process must not take the old page for the new one
-    return HotResult(written=session.written, seconds=time.perf_counter() - started)
+    return HotResult(written=written, seconds=time.perf_counter() - started)
 
 
 def keep_generators(generators) -> None:

@@ -28,6 +28,7 @@ class PageLedger:
     facts_memo: dict[str, str] = field(default_factory=dict)
     output_identity: tuple[int, ...] | None = None
     search_glob: str = "**/*.{html}"
+    statics: set[str] = field(default_factory=set)  # static files the build copied
     # In memory only: the build's generators and digests, for the live loop's shortcut.
     generators: list = field(default_factory=list)
     fingerprints: object = None  # fingerprints.PageFingerprints
@@ -54,7 +55,8 @@ def save_ledger(settings: dict, ledger: PageLedger) -> None:
     path = ledger_file(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = PageLedger(pages=ledger.pages, facts_memo=ledger.facts_memo,
-                      output_identity=ledger.output_identity, search_glob=ledger.search_glob)
+                      output_identity=ledger.output_identity, search_glob=ledger.search_glob,
+                      statics=ledger.statics)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as stored:
         pickle.dump(kept, stored)

@@ -18,19 +18,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import (
-    SEARCH_FOLDER,
-    BuildReport,
-    ProblemCollector,
-    build_site,
-    refresh_search,
-    swap_in,
-    tree_identity,
-)
+from .build import SEARCH_FOLDER, BuildReport, ProblemCollector, build_site, refresh_search
 from .hotpath import HotResult, hot_rebuild
 from .ledger import PageLedger, persist
 from .reload import ReloadHub, serve_site
 from .search import url_of
+from .tree import swap_in, tree_identity
 
 DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
 

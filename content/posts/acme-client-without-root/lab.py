@@ -211,9 +211,9 @@ def stop() -> None:
         except ProcessLookupError:
             print(f"lab: {name} was not running")
             continue
-        for _ in range(100):  # wait up to 10 s for it to exit
+        for _ in range(100):  # wait up to 10 s for the whole group to exit
             try:
-                os.kill(pid, 0)
+                os.killpg(pid, 0)
                 time.sleep(0.1)
             except ProcessLookupError:
                 print(f"lab: stopped {name}")

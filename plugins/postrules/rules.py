@@ -1,0 +1,83 @@
+"""Cross-post rules, run once every article is read (``article_generator_finalized``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from samples.config import SamplesConfig
+from samples.positions import display_path
+
+logger = logging.getLogger(__name__)
+
+
+def check_articles(generator) -> None:
+    """Log one positioned error per broken rule; the strict build fails on them."""
+    config = SamplesConfig.from_settings(generator.settings)
+    articles = sorted([*generator.articles, *generator.drafts], key=lambda a: a.source_path)
+    where = {a.source_path: display_path(Path(a.source_path), config.project_root) for a in articles}
+    for problem in [*duplicate_slugs(articles, where), *colliding_tags(articles, where),
+                    *folders_without_post(config)]:
+        logger.error("%s", problem)
+
+
+def duplicate_slugs(articles, where: dict[str, str]) -> list[str]:
+    first: dict[tuple[str, str], object] = {}
+    problems = []
+    for article in articles:
+        owner = first.setdefault((article.slug, article.lang), article)
+        if owner is not article:
+            problems.append(
+                f"{where[article.source_path]}:{header_line(article.source_path, 'title')}: the slug "
+                f"{article.slug!r} is already the slug of {where[owner.source_path]} (both would be "
+                f"written to {article.save_as}) (give each post its own title or folder name)")
+    return problems
+
+
+def colliding_tags(articles, where: dict[str, str]) -> list[str]:
+    """Tags are grouped by slug: 'Web Dev' and 'web-dev' silently become one tag page."""
+    first: dict[str, tuple[str, object]] = {}
+    problems = []
+    for article in articles:
+        for tag in getattr(article, "tags", []):
+            name, owner = first.setdefault(tag.slug, (tag.name, article))
+            if tag.name != name:
+                problems.append(
+                    f"{where[article.source_path]}:{header_line(article.source_path, 'tags')}: tag "
+                    f"{tag.name!r} shares the URL {tag.url} with tag {name!r} of "
+                    f"{where[owner.source_path]} (write the tag the same way in every post)")
+    return problems
+
+
+def folders_without_post(config: SamplesConfig) -> list[str]:
+    """A folder of files under the article folders that is no post's (nor inside one)."""
+    problems = []
+    for root in config.post_roots:
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
+            if any((parent / config.post_file).is_file()
+                   for parent in (folder, *folder.parents) if parent != root.parent):
+                continue
+            files = sorted(p.name for p in folder.iterdir() if p.is_file()
+                           and not p.name.startswith("."))
+            if files:
+                problems.append(
+                    f"{display_path(folder, config.project_root)}/: a post folder without "
+                    f"{config.post_file} (it holds {', '.join(files)}) (add {config.post_file}, "
+                    "or move the files out of the article folders)")
+    return problems
+
+
+def header_line(source_path: str, key: str) -> int:
+    """The line of ``key:`` in a post's header, else 1."""
+    try:
+        lines = Path(source_path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            break
+        if line.lower().startswith(f"{key}:"):
+            return number
+    return 1

@@ -1,0 +1,155 @@
+"""Each post's "Reproduce this post" download: made from the engine's plan, put on the page.
+
+Built once the articles are read (``article_generator_finalized``: every store is
+written by then, and the page template needs the archive's size), written beside
+the post's page once the articles are written (``article_writer_finalized``), so a
+staged build publishes it with everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from samples.config import SamplesConfig
+from samples.keys import Environment
+
+from .archive import Entry, tar_gz, zip_bytes
+from .manifest import Manifest, build_manifest
+
+VERIFY_SCRIPT = Path(__file__).with_name("verify.py")
+GUIDE = """\
+Reproduce "{title}"
+
+  python3 verify.py            replay every run of the post here and compare (exit 0: all match)
+  python3 verify.py --venv     first create .venv with requirements.txt (pip needs the network)
+  python3 verify.py --post-line N   one sample only, after replaying its session up to it
+  python3 verify.py --json report.json   also write a machine-readable report
+
+Needs Python 3.9 or later and the tools in debian-packages.txt (checked first: exit 2
+with the apt-get line when one is missing). files/ is the post's folder as its runs
+see it; manifest.json holds every run: command or block, expected exit status,
+masks, timeout and the output the page shows.
+"""
+
+
+@dataclass(frozen=True)
+class ReproduceDownload:
+    """What the page says about a post's archive, and the archive's bytes."""
+
+    slug: str
+    manifest: Manifest
+    tar: bytes
+    zip: bytes
+
+    @property
+    def tar_name(self) -> str:
+        return f"{self.slug}-reproduce.tar.gz"
+
+    @property
+    def zip_name(self) -> str:
+        return f"{self.slug}-reproduce.zip"
+
+    @property
+    def tar_size(self) -> str:
+        return human_size(len(self.tar))
+
+    @property
+    def zip_size(self) -> str:
+        return human_size(len(self.zip))
+
+
+def human_size(size: int) -> str:
+    return f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KiB"
+
+
+def archive_entries(post_dir: Path, names: list[str], manifest: Manifest, title: str) -> list[Entry]:
+    """What the archive holds: the replay, its description, and ``names`` from the post's
+    folder under files/ (a symlink inside the folder is shipped as the file it names)."""
+    entries = [
+        Entry("verify.py", _verify_script(), executable=True),
+        Entry("manifest.json", (json.dumps(manifest.data, indent=2, ensure_ascii=False)
+                                + "\n").encode()),
+        Entry("requirements.txt", manifest.requirements_text().encode()),
+        Entry("debian-packages.txt", manifest.debian_text().encode()),
+        Entry("README.txt", GUIDE.format(title=title).encode()),
+    ]
+    for name in names:
+        path = post_dir / name
+        entries.append(Entry(f"files/{name}", path.read_bytes(),
+                             executable=bool(path.stat().st_mode & 0o111)))
+    return entries
+
+
+@cache
+def _verify_script() -> bytes:
+    return VERIFY_SCRIPT.read_bytes()
+
+
+def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[bytes, bytes]:
+    """(tar.gz, zip) of ``entries``; compressing is most of the cost, so the bytes are kept
+    in Pelican's cache folder under the digest of what goes in, and reused while it holds."""
+    digest = hashlib.sha256(top.encode())
+    for entry in sorted(entries, key=lambda e: e.path):
+        digest.update(f"\0{entry.path}\0{entry.mode}\0{len(entry.data)}\0".encode() + entry.data)
+    if cache_folder is None:
+        return tar_gz(top, entries), zip_bytes(top, entries)
+    cached = [cache_folder / f"{top}.{digest.hexdigest()[:32]}.{kind}" for kind in ("tar.gz", "zip")]
+    if all(path.is_file() for path in cached):
+        return cached[0].read_bytes(), cached[1].read_bytes()
+    made = tar_gz(top, entries), zip_bytes(top, entries)
+    try:
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        for old in cache_folder.glob(f"{top}.*"):
+            old.unlink(missing_ok=True)
+        for path, data in zip(cached, made):
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            temporary.write_bytes(data)
+            temporary.replace(path)  # a concurrent build never reads half an archive
+    except OSError:
+        pass  # a read-only cache costs time, never the build
+    return made
+
+
+def attach_downloads(generator) -> None:
+    """Give every post with runs its ``reproduce`` download (templates show it), from the
+    parse and records the samples reader left on the article."""
+    config = SamplesConfig.from_settings(generator.settings)
+    pins = Environment.current(config.lock_files).pins
+    cache_path = generator.settings.get("CACHE_PATH")
+    cache_folder = Path(cache_path) / "reproduce" if cache_path else None
+    for article in _posts(generator):
+        post = getattr(article, "sample_post", None)
+        if post is None:
+            continue
+        slug, title = post.post_dir.name, article.title
+        manifest = build_manifest(post, article.sample_records, slug, title,
+                                  config.debian_listing, pins)
+        if manifest is None:
+            continue
+        entries = archive_entries(post.post_dir, article.sample_files, manifest, title)
+        article.reproduce = ReproduceDownload(slug, manifest,
+                                              *packed(f"{slug}-reproduce", entries, cache_folder))
+
+
+def write_downloads(generator, writer=None) -> None:
+    """Write each archive beside its post's page."""
+    output = Path(generator.output_path)
+    for article in _posts(generator):
+        download = getattr(article, "reproduce", None)
+        if download is None:
+            continue
+        folder = output / Path(article.save_as).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / download.tar_name).write_bytes(download.tar)
+        (folder / download.zip_name).write_bytes(download.zip)
+
+
+def _posts(generator) -> list:
+    """Published, hidden and draft articles: each has a page its archive sits beside."""
+    return [article for kind in ("articles", "hidden_articles", "drafts")
+            for article in getattr(generator, kind, [])]

@@ -1,0 +1,93 @@
+"""Build cases: two builds at once, an output folder that cannot be written or fills
+its disk, a theme whose template does not compile."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import INVOKE, ROOT
+
+from .harness import Case, CaseSite, Outcome, tree, write_previous_site
+
+SLOW = '```console {run="sleep 3; echo first build"}\n```\n'
+
+
+def mount_disk(site: CaseSite, size: str) -> Path:
+    """A small tmpfs of the case's own, unmounted after the case; the output goes there."""
+    disk = site.root / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(disk)],
+                   check=True)
+    site.cleanups.append(lambda: subprocess.run(["umount", "-l", str(disk)], check=True))
+    site.output = disk / "output"
+    write_previous_site(site.output)
+    return disk
+
+
+def read_only_output(site: CaseSite) -> None:
+    disk = mount_disk(site, "1m")
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    site.demo("Lead.\n")
+
+
+def small_disk(site: CaseSite) -> None:
+    mount_disk(site, "48k")
+    site.demo("Lead.\n")
+
+
+def broken_theme(site: CaseSite) -> None:
+    shutil.copytree(ROOT / "theme", site.root / "theme")
+    template = site.root / "theme/templates/article.html"
+    lines = template.read_text().splitlines()
+    lines[3] += " {% if %}"
+    template.write_text("\n".join(lines) + "\n")
+    site.demo("Lead.\n")
+
+
+def two_builds_at_once(site: CaseSite) -> Outcome:
+    """A real `invoke build` holds the output folder (its sample sleeps) while a second
+    build starts; the second is refused, the first completes, and the output is its site."""
+    site.demo(SLOW)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    env.update(BLOG_SETTINGS=str(site.settings_file()), BLOG_CONTENT_PATH=str(site.content),
+               BLOG_OUTPUT_PATH=str(site.output), TMPDIR=str(site.root.parent / "tmp"))
+    first = subprocess.Popen([str(INVOKE), "build"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    site.names["pid"] = str(first.pid)
+    lock = site.output.parent / f".{site.output.name}.lock"
+    deadline = time.monotonic() + 120
+    while not (lock.is_file() and lock.read_text() == str(first.pid)):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()[0]
+        time.sleep(0.05)
+    before = tree(site.output)
+    second = site.built()
+    assert tree(site.output) == before, "the refused build touched the output"
+    log = first.communicate(timeout=120)[0]
+    assert first.returncode == 0, log
+    page = (site.output / "posts/demo/index.html").read_text()
+    assert "first build" in page and not (site.output / "posts/old").exists(), "a mix"
+    return second
+
+
+CASES = [
+    Case("builds", "two builds at once on one output folder",
+         "<root>/output: another build is writing this output folder (process <pid>) (wait for "
+         "it to finish, or stop it, then build again)",
+         act=two_builds_at_once, keeps_output=False, changes_stores=True),
+    Case("builds", "output folder that is not writable",
+         "<root>/disk: cannot write the output folder there (Read-only file system) (make it "
+         "writable, or build elsewhere with BLOG_OUTPUT_PATH)",
+         arrange=read_only_output, act=lambda site: site.built(), requires=("root",)),
+    Case("builds", "disk full while writing",
+         "<root>/disk: the disk is full (No space left on device while writing the site) (free "
+         "space there, or build elsewhere with BLOG_OUTPUT_PATH)",
+         arrange=small_disk, act=lambda site: site.built(), requires=("root",)),
+    Case("builds", "theme template error",
+         "<root>/theme/templates/article.html:4: Expected an expression, got 'end of statement "
+         "block' (fix the theme's template)",
+         arrange=broken_theme, act=lambda site: site.built(THEME=str(site.root / "theme"))),
+]

@@ -1,0 +1,154 @@
+"""Directive cases: includes, runs, execs, inline values and where a fence may stand.
+
+Every fixture is the one-post site of ``CaseSite.demo``: the body starts at line 5.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .harness import APP, Case, CaseSite, Outcome
+
+WHERE = "content/posts/demo/index.md"
+
+
+def body_case(name: str, body: str, expected: str, files: dict | None = None, **override) -> Case:
+    """A post whose body is ``body``, built once."""
+    return Case("directives", name, f"{WHERE}:{expected}",
+                act=lambda site: site.demo(body, files).built(**override))
+
+
+def symlink_escape(site: CaseSite) -> None:
+    (site.root / "secret.py").write_text("TOKEN = 1\n")
+    site.demo('```python {file="link.py"}\n```\n')
+    os.symlink(site.root / "secret.py", site.content / "posts/demo/link.py")
+
+
+def debian_listing(site: CaseSite) -> None:
+    (site.root / "requirements-debian.txt").write_text("fake-tools: no-such-tool-xyz other\n")
+    site.demo('```console {run="true" needs="no-such-tool-xyz"}\n```\n')
+
+
+def recorded(body: str, files: dict | None = None):
+    """Arrange: the post built once with execution on (its store recorded)."""
+    def arrange(site: CaseSite) -> None:
+        outcome = site.demo(body, files).built()
+        assert outcome.ok, outcome.messages
+    return arrange
+
+
+def edit(relative: str, text: str, **override):
+    def act(site: CaseSite):
+        (site.content / "posts/demo" / relative).write_text(text)
+        return site.built(**override)
+    return act
+
+
+def inert(site: CaseSite) -> Outcome:
+    outcome = site.built()
+    shown = site.html("posts/demo/index.html").select_one("article").get_text() if outcome.ok else ""
+    if outcome.ok and "witness" not in shown and "{run=" not in shown and not site.store().exists():
+        outcome.messages.append("the commented-out sample neither ran nor showed")
+    return outcome
+
+
+CASES = [
+    body_case("missing file", '```python {file="nope.py"}\n```\n',
+              "5: file 'nope.py' does not exist (files beside the post: app.py, index.md)"),
+    body_case("path escaping the post", '```python {file="../other/app.py"}\n```\n',
+              "5: path '../other/app.py' leaves the post's folder (paths are relative to the "
+              "post's folder and may not use '..' or start with '/')"),
+    Case("directives", "symlink escaping the post",
+         f"{WHERE}:5: path 'link.py' is a symlink that escapes the post's folder (to "
+         "<root>/secret.py) (copy the file into the post's folder instead of linking to it)",
+         arrange=symlink_escape, act=lambda site: site.built()),
+    body_case("unknown region", '```python {file="app.py" region="mian"}\n```\n',
+              "5: no region 'mian' in app.py (regions in the file: main)"),
+    body_case("unclosed region", '```python {file="app.py" region="main"}\n```\n',
+              "5: region 'tail' in app.py is never closed (ANCHOR: tail at line 7) (add a line "
+              "with ANCHOR_END: tail)", files={"posts/demo/app.py": APP + "# ANCHOR: tail\nx = 1\n"}),
+    body_case("region defined twice", '```python {file="app.py" region="main"}\n```\n',
+              "5: region 'main' is defined twice in app.py (lines 3 and 7) (give each region its "
+              "own name)", files={"posts/demo/app.py": APP + "# ANCHOR: main\n# ANCHOR_END: main\n"}),
+    body_case("unreadable lines", '```python {file="app.py" lines="3-x"}\n```\n',
+              "5: lines='3-x' cannot be read at '3-x' (write numbers and ranges like "
+              'lines="3-7,10,12-")'),
+    body_case("line out of range", '```python {file="app.py" lines="2-40"}\n```\n',
+              "5: lines='2-40' names line 40 but app.py has 6 lines (use numbers from 1 to 6)"),
+    body_case("unknown pyobject", '```python {file="app.py" pyobject="Main"}\n```\n',
+              "5: no function or class 'Main' in app.py (defined there: main)"),
+    body_case("body given with file=", '```python {file="app.py"}\nprint(1)\n```\n',
+              "5: a fence with file= must have an empty body, this one has 1 line(s) (move the "
+              "text into the file, or use {exec} to execute an inline block)"),
+    body_case("unknown attribute", '```python {file="app.py" region="main" colour="red"}\n```\n',
+              "5: unknown attribute 'colour' for an include (known attributes: file, region, "
+              "lines, pyobject, hl, linenos, title)"),
+    body_case("wrong exit status", '```console {run="echo oops; exit 2"}\n```\n',
+              "5: run 'echo oops; exit 2' exited with status 2, expected 0 (fix the sample, or "
+              "declare exit=2 if that is the point; its output ended with:\noops)"),
+    body_case("timeout", '```console {run="sleep 20" timeout=0.5}\n```\n',
+              "5: run 'sleep 20' timed out after 0.5 s and was killed with its whole process "
+              "group (raise timeout=, or make the command finish (servers belong in the "
+              "background))"),
+    body_case("missing needs tool", '```console {run="true" needs="no-such-tool-xyz"}\n```\n',
+              "5: needs 'no-such-tool-xyz', which is not installed (install no-such-tool-xyz "
+              "and declare its Debian package in requirements-debian.txt)"),
+    Case("directives", "missing needs tool, with its Debian package",
+         f"{WHERE}:5: needs 'no-such-tool-xyz', which is not installed (install the Debian "
+         "package fake-tools: apt-get install fake-tools)",
+         arrange=debian_listing, act=lambda site: site.built()),
+    body_case("output over the cap", '```console {run="head -c 5000 /dev/zero | tr \'\\\\0\' x"}\n```\n',
+              "5: run \"head -c 5000 /dev/zero | tr '\\\\0' x\" printed 5000 bytes, over the 4 "
+              "KiB output cap (print less: write bulky output to a file and show a summary (wc, "
+              "head, tail))", SAMPLES_OUTPUT_CAP=4096),
+    body_case("unclosed fence", '```python {file="app.py"}\n',
+              "5: the sample fence opened here with ``` is never closed (add a closing ``` line "
+              "at the same indentation)"),
+    body_case("exec of an unknown language", "```ruby {exec}\nputs 1\n```\n",
+              "5: cannot execute a ruby block (exec runs python, sh, bash)"),
+    Case("directives", "stale result with execution off",
+         f"{WHERE}:5: no frozen result matches this run (session 'main': app.py changed) "
+         "(build with execution on (invoke build) and commit samples.frozen.json)",
+         arrange=recorded('```console {run="echo hello"}\n```\n'),
+         act=edit("app.py", APP + "# edited\n", SAMPLES_EXECUTE=False)),
+    # Where a fence may stand (Markdown containers).
+    body_case("unclosed attribute block", 'Lead.\n\n```console {run="python app.py"\n```\n',
+              "7: the attribute block '{run=\"python app.py\"' is not closed (end it with })"),
+    body_case("sample fence read as inline code", 'Lead ```console {run="echo x"}``` inline.\n',
+              "5: this line looks like a sample fence, but Markdown does not read it as a fenced "
+              "code block here (start the fence on its own line, indented like the text of its "
+              "list item (4 spaces), or inside a blockquote; in an HTML comment it is ignored)"),
+    body_case("unclosed fence inside a blockquote", '> ```console {run="echo x"}\n> quoted text\n\nAfter.\n',
+              "5: the sample fence opened here with ``` is never closed (add a closing ``` line "
+              "at the same indentation)"),
+    body_case("fence in a list item indented like CommonMark, not Python-Markdown",
+              '- Step one\n\n  ```console {run="echo x"}\n  ```\n\n- Step two\n',
+              "7: Markdown renders this sample outside its list item (indent a fence in a list "
+              "item by 4 spaces (Python-Markdown needs them), and start every line of a quoted "
+              "fence with >)"),
+    Case("directives", "sample fence inside an HTML comment is inert",
+         "the commented-out sample neither ran nor showed", succeeds=True,
+         act=lambda site: inert(site.demo('Lead.\n\n<!--\n```console {run="echo ran > witness"}\n```\n-->\n'))),
+    # Inline values.
+    body_case("value naming an unknown id", '```console {run="echo 1" id="one"}\n```\n\nIt printed `{=two /1/}`.\n',
+              "8: no run or exec has id='two' (ids in this post: one)"),
+    body_case("id used twice", '```console {run="echo a" id="x"}\n```\n\n```console {run="echo b" id="x"}\n```\n',
+              "8: id='x' is already used at line 5 (give each run its own id)"),
+    body_case("unreadable value", '```console {run="echo 1" id="one"}\n```\n\nIt is `{=one 1}`.\n',
+              "8: cannot read the inline value '{=one 1}' (write `{=NAME /REGEX/}` or "
+              "`{=NAME /REGEX/ all}`, with NAME the id= of a run)"),
+    body_case("value with an unknown flag", '```console {run="echo 1" id="one"}\n```\n\nIt is `{=one /1/ many}`.\n',
+              "8: unknown flag 'many' in '{=one /1/ many}' (the only flag is all, for several matches)"),
+    body_case("value pattern that does not compile", '```console {run="echo 1" id="one"}\n```\n\nIt is `{=one /(1/}`.\n',
+              "8: the pattern of value '{=one /(1/}' is not a valid regular expression: missing ), "
+              "unterminated subpattern at position 0 (check the brackets and escapes)"),
+    body_case("value matching several times", '```console {run="printf \'w: 3\\\\nw: 1\\\\n\'" id="w"}\n```\n\nIt is `{=w /w: (\\d)/}`.\n',
+              "8: value '{=w /w: (\\\\d)/}': /w: (\\d)/ matches 2 times in the output of 'w' "
+              "(output lines 1, 2) (make the pattern match once, or add all to show every match)"),
+    Case("directives", "value that no longer matches",
+         f"{WHERE}:10: value '{{=n /n=(\\\\d+)/}}': /n=(\\d+)/ matches nothing in the output of 'n' "
+         "(its output ends with:\ncount 1)",
+         arrange=recorded('Lead.\n\n```console {run="cat n.txt" id="n"}\n```\n\nIt is `{=n /n=(\\d+)/}`.\n',
+                          {"posts/demo/n.txt": "n=1\n"}),
+         act=edit("n.txt", "count 1\n")),
+]
