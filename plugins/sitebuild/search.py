@@ -31,6 +31,7 @@ from pagefind.service import PagefindService, _encode
 
 PRIVATE_POLL = "_wait_for_responses"
 PAGES_IN_FLIGHT = 8
+SERVICE_SILENCE_SECONDS = 120
 RESPONSE_LIMIT = 2**30  # get_files answers with the whole index, base64, in one line
 
 
@@ -132,7 +133,12 @@ class SearchIndexer:
     def add(self, name: str, html: str) -> None:
         """Hand one page (output-relative ``name``) to the indexer; waits only when
         PAGES_IN_FLIGHT pages are still being sent."""
-        self._slots.acquire()
+        if self.problems:
+            return
+        if not self._slots.acquire(timeout=SERVICE_SILENCE_SECONDS):
+            self.problems.append("ERROR: pagefind stopped answering while indexing "
+                                 f"{name} (no reply in {SERVICE_SILENCE_SECONDS} s)")
+            return
         self._pending.append(asyncio.run_coroutine_threadsafe(self._add(name, html), self._loop))
 
     async def _add(self, name: str, html: str) -> None:
@@ -148,6 +154,9 @@ class SearchIndexer:
 
     def finish(self, site: Path) -> list[str]:
         """Wait for every page, write the index and UI into ``site``/pagefind; the problems."""
+        if self.problems:
+            self.close()
+            return self.problems
         try:
             for future in self._pending:
                 future.result()
@@ -175,6 +184,13 @@ class SearchIndexer:
             return
 
         async def stop() -> None:
+            # Pages still in flight (a failed build closes early) are cancelled and awaited:
+            # a task left pending would be logged as an error when collected, in a later build.
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()
+                      and task.get_coro().__qualname__ == "SearchIndexer._add"]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
             if self._index.done() and self._index.exception() is None:
                 service = self._index.result()._service
                 self.service_peak_mib = service_peak_mib(service._backend.pid)
