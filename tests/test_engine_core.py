@@ -127,7 +127,26 @@ def test_attribute_blocks_give_pairs_or_a_positioned_error(text):
     except SampleError as err:
         assert err.line == 3
     else:
-        assert all(isinstance(key, str) for key in attrs)
+        # What was read, written back in the documented form, reads the same again.
+        assert parse_attributes(write_attributes(attrs), "index.md", 3) == attrs
+
+
+def write_attributes(attrs: dict) -> str:
+    """The attribute block text for ``attrs``: flags bare, values double-quoted with only
+    ``\\`` and ``\"`` escaped, repeatable keys once per value."""
+    parts = []
+    for key, value in attrs.items():
+        for one in value if isinstance(value, list) else [value]:
+            escaped = str(one).replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(key if one is True else f'{key}="{escaped}"')
+    return " ".join(parts)
+
+
+@given(st.dictionaries(st.sampled_from(["run", "file", "title", "mask", "exit"]),
+                       st.text(max_size=12), max_size=4))
+def test_attribute_values_survive_quoting(pairs):
+    attrs = {key: ([value] if key == "mask" else value) for key, value in pairs.items()}
+    assert parse_attributes(write_attributes(attrs), "index.md", 3) == attrs
 
 
 @settings(max_examples=300)
