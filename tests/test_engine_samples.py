@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, executions, post
+from samples.runner import SampleSession
+from samples.samples import Run
 from samples.store import FreezeStore, record_checksum
 
 APP = '''\
@@ -251,7 +252,16 @@ def test_sigterm_resistant_background_processes_are_killed(site):
         ''')
     assert site.build().ok
     assert leftovers("sleep 5001") == []
-    assert signal.SIGKILL  # the session escalates to SIGKILL after its grace period
+
+
+def test_closing_a_session_escalates_to_sigkill_for_what_ignores_sigterm(tmp_path):
+    session = SampleSession(tmp_path, (), 1024 * 1024)
+    session.run(Run(lang="console", attrs={"run": "(trap '' TERM; exec sleep 5002) > /dev/null 2>&1 &"
+                                           " echo $! > pid"}, body="", line=1, end_line=2, path="t"))
+    stubborn = int((session.work / "pid").read_text())
+    assert stubborn in leftovers("sleep 5002")
+    killed = session.close()
+    assert stubborn in killed and leftovers("sleep 5002") == []
 
 
 PYTEST_INI = """\
