@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from samples.config import SamplesConfig
+from samples.parse import header_fields
 from samples.positions import display_path
 
 logger = logging.getLogger(__name__)
@@ -75,9 +76,4 @@ def header_line(source_path: str, key: str) -> int:
         lines = Path(source_path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            break
-        if line.lower().startswith(f"{key}:"):
-            return number
-    return 1
+    return next((number for number, (name, _) in header_fields(lines) if name == key), 1)

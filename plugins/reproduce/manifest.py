@@ -109,7 +109,7 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
 
 
 def _run(sample, record: FrozenRun) -> dict:
-    run = {"line": sample.line, "kind": sample.kind, "describe": describe(sample),
+    run = {"line": sample.line, "kind": sample.kind, "describe": sample.command,
            "exit": sample.expected_exit, "timeout": sample.timeout, "needs": list(sample.needs),
            "masks": list(sample.masks), "output": record.output,
            # what the run adds to the session's environment, {work} standing for work/
@@ -121,11 +121,6 @@ def _run(sample, record: FrozenRun) -> dict:
         run["command"] = sample.command
     run.update(recorded_exit=record.exit_status, verified=record.verified, python=record.python)
     return run
-
-
-def describe(sample) -> str:
-    """How a report line names the sample: the command, or ``python block``."""
-    return sample.command if not isinstance(sample, Exec) else f"{sample.lang} block"
 
 
 def _listed_commands(sample, packages_by_tool: dict[str, str]) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 from pathlib import Path
 
 from .config import SamplesConfig
@@ -21,34 +20,6 @@ from .keys import file_digests, folder_digest
 
 logger = logging.getLogger(__name__)
 PRIVATE_STAMP = "_get_file_stamp"
-# Folder -> (signature, digest): a long-lived process (the live loop) hashes a post's
-# files again only when a file's size, mtime or inode changed, or one came or went.
-_FOLDER_DIGESTS: dict[Path, tuple[tuple, str]] = {}
-
-
-def folder_signature(folder: Path) -> tuple:
-    """Name, size, mtime and inode of every entry under ``folder``: cheap to take, and it
-    changes whenever a file is written, replaced, added or removed."""
-    entries = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            stat = os.lstat(os.path.join(root, name))
-            entries.append((root, name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    return tuple(entries)
-
-
-def post_folder_digest(post: Path, excluded: tuple[str, ...]) -> str:
-    """The digest of a post's folder (its other files), reused while its signature holds."""
-    folder = post.parent
-    signature = folder_signature(folder)
-    known = _FOLDER_DIGESTS.get(folder)
-    if known is None or known[0] != signature:
-        known = (signature, folder_digest(file_digests(folder, excluded)))
-        _FOLDER_DIGESTS[folder] = known
-    return known[1]
-
-
 def check_pelican_internals() -> list[str]:
     """What the engine needs of Pelican's private API and did not find (empty: all there)."""
     from pelican.cache import FileStampDataCacher  # noqa: PLC0415
@@ -93,7 +64,7 @@ def _widen(cacher, content_path: Path, config: SamplesConfig, digests: dict[Path
         own = original(str(path))
         if path.name == config.post_file:
             if path not in digests:  # one digest per post per build, shared by both layers
-                digests[path] = post_folder_digest(path, (path.name,))
+                digests[path] = folder_digest(file_digests(path.parent, (path.name,)))
             return (own, digests[path])
         return own
 

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .samples import parse_size
+
 DEFAULTS = {
     "SAMPLES_EXECUTE": True,
     "SAMPLES_STORE_NAME": "samples.frozen.json",
@@ -98,17 +100,12 @@ class SamplesConfig:
         return sorted(path for root in self.post_roots if root.is_dir()
                       for path in root.rglob(self.post_file) if self.is_post(path))
 
-    def post_by_slug(self, slug: str) -> Path | None:
-        return next((path for path in self.posts() if path.parent.name == slug), None)
-
     def excluded(self, source: Path) -> tuple[str, ...]:
         """Names in a post's folder that runs never see: the post itself and its store."""
         return (source.name, self.store_name)
 
 
 def _size(value) -> int:
-    from .samples import parse_size  # noqa: PLC0415
-
     size = parse_size(str(value))
     if size is None:
         raise ValueError(f"SAMPLES_MEMORY_MAX = {value!r} is not a size such as '4G'")

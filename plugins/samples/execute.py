@@ -16,6 +16,7 @@ from blinker import signal
 from .config import SamplesConfig
 from .errors import SampleError
 from .imports import session_dependencies
+from .parse import PostDocument
 from .plan import PostPlan, SessionPlan
 from .progress import Progress
 from .runner import RunResult, SampleSession
@@ -36,9 +37,8 @@ class Execution:
     errors: list[SampleError] = field(default_factory=list)
 
 
-def open_session(plan_or_post, config: SamplesConfig) -> SampleSession:
+def open_session(post: PostDocument, config: SamplesConfig) -> SampleSession:
     """A fresh working directory for one session of a post (the build's and pytest's)."""
-    post = getattr(plan_or_post, "post", plan_or_post)
     return SampleSession(post.post_dir, config.excluded(post.source), config.output_cap,
                          debian_listing=config.debian_listing, pids_max=config.pids_max,
                          memory_max=config.memory_max, locks=post.locks)
@@ -65,7 +65,7 @@ def execute_plan(plan: PostPlan, config: SamplesConfig, progress: Progress | Non
 def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
                     progress: Progress, execution: Execution) -> list[FrozenRun]:
     """Run one session's samples in one fresh working directory; records in order."""
-    sample_session = open_session(plan, config)
+    sample_session = open_session(plan.post, config)
     results: list[RunResult] = []
     try:
         for number, sample in enumerate(session.samples, start=1):

@@ -14,6 +14,7 @@ import fnmatch
 import functools
 import hashlib
 import json
+import os
 import platform
 import re
 from dataclasses import dataclass
@@ -43,13 +44,35 @@ def post_files(post_dir: Path, excluded: tuple[str, ...]) -> list[Path]:
             and not any(ignored(part) for part in path.relative_to(post_dir).parts)]
 
 
+# (folder, excluded) -> (signature, digests): a long-lived process (the live loop, a build
+# that plans and stamps the same post) reads a post's files again only when one changed.
+_DIGESTS: dict[tuple[Path, tuple[str, ...]], tuple[tuple, dict[str, str]]] = {}
+
+
+def folder_signature(folder: Path) -> tuple:
+    """Name, size, mtime and inode of every entry under ``folder``: cheap to take, and it
+    changes whenever a file is written, replaced, added or removed."""
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            stat = os.lstat(os.path.join(root, name))
+            entries.append((root, name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return tuple(entries)
+
+
 def file_digests(post_dir: Path, excluded: tuple[str, ...]) -> dict[str, str]:
     """Relative path -> short digest of every file of the folder (symlinks by target)."""
+    signature = folder_signature(post_dir)
+    known = _DIGESTS.get((post_dir, excluded))
+    if known is not None and known[0] == signature:
+        return dict(known[1])
     digests = {}
     for path in post_files(post_dir, excluded):
         data = b"L" + str(path.readlink()).encode() if path.is_symlink() else b"F" + path.read_bytes()
         digests[path.relative_to(post_dir).as_posix()] = hashlib.sha256(data).hexdigest()[:16]
-    return digests
+    _DIGESTS[(post_dir, excluded)] = (signature, digests)
+    return dict(digests)
 
 
 def folder_digest(files: dict[str, str]) -> str:

@@ -134,7 +134,7 @@ def _check_ids(post: PostDocument) -> None:
 
 def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:
     locks = []
-    for number, (key, value) in _header(lines):
+    for number, (key, value) in header_fields(lines):
         if key == POST_LOCK_KEY:
             if not LOCK_NAME.fullmatch(value):
                 raise SampleError(f"Sample-Lock: {value!r} is not a lock name", path, number,
@@ -143,8 +143,9 @@ def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:
     return tuple(locks)
 
 
-def _header(lines: list[str]):
-    """(line number, (lowercase key, value)) of the metadata header's lines."""
+def header_fields(lines: list[str]):
+    """(line number, (lowercase key, value)) of the metadata header's lines (up to the
+    first blank line): the one reader of the header for the engine and the reader."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             return
@@ -155,7 +156,7 @@ def _header(lines: list[str]):
 
 def _post_masks(lines: list[str], path: str) -> tuple[str, ...]:
     masks = []
-    for number, (key, value) in _header(lines):
+    for number, (key, value) in header_fields(lines):
         if key == POST_MASK_KEY:
             _compile_mask(value, path, number)
             masks.append(value)

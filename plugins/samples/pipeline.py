@@ -78,9 +78,9 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
     elif plan.stale:
         errors.extend(stale_error(session, config) for session in plan.stale)
     records = rendered.records = _records(plan, rendered.execution)
-    for sample_line, record in records.items():
-        sample = next(s for s in post.samples if s.line == sample_line)
-        rendered.html[sample.line] = sample.render(record)
+    by_line = {sample.line: sample for sample in post.samples}
+    for line, record in records.items():
+        rendered.html[line] = by_line[line].render(record)
     by_id = post.by_value_id()
     for value in post.values:
         record = records.get(by_id[value.name].line)

@@ -23,6 +23,7 @@ from pelican.utils import pelican_open
 from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
 from .keys import post_files
+from .parse import header_fields
 from .pipeline import RenderedPost, build_post
 from .positions import display_path
 
@@ -124,12 +125,13 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
     sample Python-Markdown did not place as a block (a stash placeholder left over, or
     inside a code block) is an error, never a silently missing figure."""
     errors = []
+    samples = {sample.line: sample for sample in rendered.post.samples}
     for line, placeholder in substitution.placeholders.items():
         at = content.find(rendered.html[line])
         inside = at < 0 or placeholder in content or any(
             _last(opening, content, at) > content.rfind(closing, 0, at)
             for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
-        sample = next(s for s in rendered.post.samples if s.line == line)
+        sample = samples[line]
         outside = [tag for tag in sample.containers
                    if not inside and _last(rf"<{tag}[\s>]", content, at) <= content.rfind(f"</{tag}>", 0, at)]
         if inside:
@@ -185,13 +187,8 @@ def _require_title(text: str, metadata: dict, where: str) -> None:
 
 def _failing_header_line(text: str, err: Exception) -> int:
     """The header line whose value the metadata error quotes (else the first line)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            break  # the header ends at the first blank line
-        value = line.partition(":")[2].strip()
-        if value and value in str(err):
-            return number
-    return 1
+    return next((number for number, (_, value) in header_fields(text.splitlines())
+                 if value and value in str(err)), 1)
 
 
 def sample_files(source: Path, config: SamplesConfig) -> list[str]:
@@ -201,10 +198,7 @@ def sample_files(source: Path, config: SamplesConfig) -> list[str]:
 
 
 def _metadata_line(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lower().startswith(key + ":"):
-            return number
-    return 1
+    return next((number for number, (name, _) in header_fields(text.splitlines()) if name == key), 1)
 
 
 def lead_summary(content: str) -> str:

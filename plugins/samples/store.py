@@ -9,11 +9,10 @@ can name the file that changed.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SampleError
@@ -55,9 +54,6 @@ class FrozenRun:
         return cls(data["key"], data["session"], data["command"], "\n".join(data["output"]),
                    data["exit"], data["duration"], data["verified"], data["python"],
                    data.get("tools", {}), data.get("deps"), data.get("lock"))
-
-    def verified_today(self, duration: float) -> FrozenRun:
-        return replace(self, duration=duration, verified=datetime.date.today().isoformat())
 
 
 class FreezeStore:

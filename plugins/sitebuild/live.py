@@ -82,21 +82,21 @@ class LiveSite:
                 self.ledger = report.ledger
                 self.generation += 1
             generation = self.generation
-        if report.ok:
-            self.hub.publish([url_of(name) for name in report.written], report.seconds)
-        self.echo(summary_line(names, report))
-        for problem in report.problems:
-            self.echo(f"  {problem}")
+        self._announce(report, names)
         if report.ok:
             self.background.submit(self._after_reload, report, full, generation)
         return report
 
-    def _hot_done(self, hot: HotResult, names: list[str], generation: int) -> HotResult:
-        if hot.ok:
-            self.hub.publish([url_of(name) for name in hot.written], hot.seconds)
-        self.echo(summary_line(names, hot))
-        for problem in hot.problems:
+    def _announce(self, result, names: list[str]) -> None:
+        """Reload the tabs showing a rewritten page, then one line (and the problems)."""
+        if result.ok:
+            self.hub.publish([url_of(name) for name in result.written], result.seconds)
+        self.echo(summary_line(names, result))
+        for problem in result.problems:
             self.echo(f"  {problem}")
+
+    def _hot_done(self, hot: HotResult, names: list[str], generation: int) -> HotResult:
+        self._announce(hot, names)
         if hot.ok:
             self.background.submit(self._after_reload, BuildReport(self.output, ledger=self.ledger),
                                    False, generation)
