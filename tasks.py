@@ -19,7 +19,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from samples.debian import debian_listing  # noqa: E402
+from engine.debian import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
 from sitebuild.deploy import (  # noqa: E402
     DeployError,
@@ -135,7 +135,7 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
-    from samples.status import post_statuses  # noqa: PLC0415
+    from engine.status import post_statuses  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
     if any(status.stale for status in statuses):
@@ -218,17 +218,17 @@ def gh_pages(c):
 
 def _samples_config(settings_file: str = ""):
     """The sample engine's configuration, read from the settings file builds use."""
-    from samples.config import SamplesConfig  # noqa: PLC0415
+    from samples.settings import load_config  # noqa: PLC0415
 
-    return SamplesConfig.load(ROOT / (settings_file or CONFIG["settings_base"]),
-                              {"PATH": str(ROOT / CONFIG["content_path"])})
+    return load_config(ROOT / (settings_file or CONFIG["settings_base"]),
+                       {"PATH": str(ROOT / CONFIG["content_path"])})
 
 
 @task(help={"post": "slug of the post (its folder's name); all posts when left out"})
 def freeze(c, post=""):
     """Execute stale or missing samples and write their freeze stores, without building."""
-    from samples.errors import SampleError, SampleErrors  # noqa: PLC0415
-    from samples.pipeline import build_post  # noqa: PLC0415
+    from engine.errors import SampleError, SampleErrors  # noqa: PLC0415
+    from engine.pipeline import build_post, write_store  # noqa: PLC0415
 
     config = _samples_config()
     sources = config.posts()
@@ -241,6 +241,7 @@ def freeze(c, post=""):
     for source in sources:
         try:
             rendered = build_post(source, config)
+            write_store(rendered)
         except (SampleError, SampleErrors) as err:
             print(err, file=sys.stderr)
             failed = True
@@ -254,7 +255,7 @@ def freeze(c, post=""):
 @task(help={"json": "print the status as JSON", "check": "exit 1 when anything is stale"})
 def samples(c, json=False, check=False):
     """Per post: runs, fresh or stale (and why), last verified, recorded duration."""
-    from samples.status import post_statuses, status_json, status_table  # noqa: PLC0415
+    from engine.status import post_statuses, status_json, status_table  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config())
     print(status_json(statuses) if json else status_table(statuses))

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from engine.execute import run_finished  # noqa: E402
 from pelican import Pelican  # noqa: E402
 from pelican.settings import read_settings  # noqa: E402
-from samples.execute import run_finished  # noqa: E402
 from sitebuild import build_site  # noqa: E402
 from sitebuild.build import ProblemCollector  # noqa: E402
 

@@ -9,9 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from engine.config import SamplesConfig
+from engine.execute import PostSession
+from engine.model import Run
+from engine.parse import PostDocument
 from measure import Series
-from samples.runner import SampleSession
-from samples.samples import Run
 from synthetic import RUN_COMMAND, write_settings
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
@@ -23,19 +25,21 @@ def tiny_run(line: int) -> Run:
                path="bench")
 
 
+def config_for(post_dir: Path) -> SamplesConfig:
+    """The engine's defaults, for a post folder outside any site."""
+    return SamplesConfig.from_settings({"PATH": str(post_dir.parent), "SAMPLES_LOCK_FILES": []})
+
+
 def through_session(post_dir: Path, runs: int, per_session: int) -> float:
-    """Seconds for ``runs`` runs through SampleSession, ``per_session`` runs per session."""
+    """Seconds for ``runs`` runs through PostSession, ``per_session`` runs per session."""
     started = time.perf_counter()
     done = 0
     while done < runs:
-        session = SampleSession(post_dir, ("index.md", "samples.frozen.json"), 1024 * 1024)
-        try:
+        with PostSession(PostDocument(post_dir / "index.md", "bench"), config_for(post_dir)) as session:
             for _ in range(min(per_session, runs - done)):
                 result = session.run(tiny_run(done + 1))
                 assert result.exit_status == 0, result.output
                 done += 1
-        finally:
-            session.close()
     return time.perf_counter() - started
 
 
@@ -63,7 +67,7 @@ def runner_overhead(post_dir: Path, runs: int, repeats: int) -> dict[str, Series
 
 PYTEST_INI = """[pytest]
 pythonpath = {plugins}
-addopts = -p samples.pytest_plugin -p no:cacheprovider -p no:playwright
+addopts = -p pytest_samples -p no:cacheprovider -p no:playwright
 samples_settings = settings.py
 """
 

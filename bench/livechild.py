@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from samples.execute import run_finished  # noqa: E402
+from engine.execute import run_finished  # noqa: E402
 from sitebuild.live import LiveSite, is_debris  # noqa: E402
 from sitebuild.reload import ReloadHub, serve_site  # noqa: E402
 from watchfiles import Change, watch  # noqa: E402

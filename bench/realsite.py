@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from samples.config import SamplesConfig
-from samples.errors import SampleError, SampleErrors
-from samples.pipeline import build_post, load_post
+from engine.errors import SampleError, SampleErrors
+from engine.pipeline import build_post, load_post
+from samples.settings import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -36,7 +36,7 @@ class PostTimes:
 
 def frozen_renders(content: Path) -> list[PostTimes]:
     """Engine time per post with execution off (parse, select, keys, store, render)."""
-    settings = SamplesConfig.load(ROOT / "pelicanconf.py", {
+    settings = load_config(ROOT / "pelicanconf.py", {
         "PATH": str(content), "SAMPLES_PROJECT_ROOT": str(content.parent),
         "SAMPLES_EXECUTE": False, "SAMPLES_PROGRESS": "off"})
     rows = []

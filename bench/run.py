@@ -119,9 +119,9 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     log(f"runner overhead: {plan.runs} tiny runs, {plan.overhead_repeats} alternating rounds")
     post_dir = sites[plan.sizes[0]][0] / "content" / "posts" / "post-0001"
     overhead = execution.runner_overhead(post_dir, plan.runs, plan.overhead_repeats)
-    rows.append(ratio_row(f"{plan.runs} tiny runs in one SampleSession vs bare subprocess.run, s",
+    rows.append(ratio_row(f"{plan.runs} tiny runs in one PostSession vs bare subprocess.run, s",
                           overhead["one session"], overhead["bare"], "≤ 1.2"))
-    session_row = ratio_row(f"{plan.runs} tiny runs, one SampleSession each vs bare "
+    session_row = ratio_row(f"{plan.runs} tiny runs, one PostSession each vs bare "
                             "subprocess.run, s", overhead["session per run"], overhead["bare"],
                             "≤ 1.2")
     rows.append(session_row)
@@ -285,7 +285,7 @@ def write_profiles(rows: list[Row], edit_row: Row, session_row: Row, sites, plan
         written.append(path.name)
     if session_row.met == "**no**":
         path = RESULTS / "profile-session-per-run.txt"
-        log(f"profiling one SampleSession per run -> {path.name}")
+        log(f"profiling one PostSession per run -> {path.name}")
         profiler = cProfile.Profile()
         profiler.runcall(execution.through_session, post_dir, plan.runs, 1)
         stream = io.StringIO()

@@ -15,9 +15,11 @@ import random
 import shutil
 from pathlib import Path
 
-from samples.config import SamplesConfig
-from samples.pipeline import build_post, load_post, plan_for
-from samples.samples import Include, Run
+from engine.config import SamplesConfig
+from engine.files import read_included
+from engine.pipeline import build_post, load_post, plan_for, write_store
+from engine.select import select_snippet
+from samples.settings import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TAG_POOL = [f"topic-{number:02d}" for number in range(30)]
@@ -120,7 +122,7 @@ def write_settings(root: Path) -> Path:
 
 def engine_settings(root: Path) -> SamplesConfig:
     """The project's one configuration, pointed at the synthetic site under ``root``."""
-    return SamplesConfig.load(write_settings(root))
+    return load_config(write_settings(root))
 
 
 def generate(root: Path, posts: int, seed: int = 11, pause: float = 0) -> Path:
@@ -142,7 +144,7 @@ def generate(root: Path, posts: int, seed: int = 11, pause: float = 0) -> Path:
         (folder / "sample.py").write_text(sample_source(pause=pause), encoding="utf-8")
         folders.append(folder)
     settings = engine_settings(root)
-    build_post(folders[0] / "index.md", settings)
+    write_store(build_post(folders[0] / "index.md", settings))
     store = folders[0] / settings.store_name
     for folder in folders[1:]:
         shutil.copy(store, folder / settings.store_name)
@@ -160,14 +162,13 @@ def vanilla_twin(site: Path, twin: Path) -> Path:
         plan = plan_for(post, settings)
         lines = text.split("\n")
         for sample in sorted(post.samples, key=lambda s: s.line, reverse=True):
-            if isinstance(sample, Include):
-                from samples.select import select_snippet  # noqa: PLC0415
-
-                fence = ["```" + sample.lang, select_snippet(sample, post.post_dir).text]
+            if not sample.executes:
+                snippet = select_snippet(sample, read_included(sample, post.post_dir))
+                fence = ["```" + sample.lang, snippet.text]
             else:
                 frozen = plan.record_for(sample)
-                shown = f"$ {sample.command}\n" if isinstance(sample, Run) else sample.body
-                fence = ["```" + ("console" if isinstance(sample, Run) else sample.lang),
+                shown = f"$ {sample.command}\n" if sample.kind == "run" else sample.body
+                fence = ["```" + ("console" if sample.kind == "run" else sample.lang),
                          shown.rstrip("\n"), frozen.output.rstrip("\n")]
             lines[sample.line - 1: sample.end_line] = [*fence, "```"]
         target = twin / source.relative_to(site)

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from samples.execute import run_finished
+from engine.execute import run_finished
 from sitebuild import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,3 +108,50 @@ def executions():
         yield ran
     finally:
         run_finished.disconnect(record)
+
+
+APP = '''\
+import sys
+
+
+# ANCHOR: greet
+def greet(name):
+    """Say hello."""
+    return f"hello {name}"
+# ANCHOR_END: greet
+
+
+class Zpark:
+    @staticmethod
+    def handle(event):
+        return event.upper()
+
+
+if __name__ == "__main__":
+    print(greet(sys.argv[1]))
+    print("warning on stderr", file=sys.stderr)
+    print("last line")
+'''
+
+
+def write_demo(site, body: str, extra_files: dict | None = None, slug: str = "demo"):
+    site.write({f"posts/{slug}/index.md": post(slug.title(), "2024-01-01", "code", body),
+                f"posts/{slug}/app.py": APP, **(extra_files or {})})
+
+
+PYTEST_INI = """\
+[pytest]
+testpaths = content
+pythonpath = {plugins}
+addopts = -p pytest_samples -p no:cacheprovider -p no:playwright
+samples_settings = {settings}
+"""
+
+
+def run_pytest(site, *args: str, settings: str = "settings.py") -> subprocess.CompletedProcess:
+    """Run pytest on the fixture site, in its own process, as an author would."""
+    if not (site.root / settings).is_file():
+        site.settings_file(settings)
+    (site.root / "pytest.ini").write_text(PYTEST_INI.format(plugins=ROOT / "plugins", settings=settings))
+    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=site.root,
+                          capture_output=True, text=True, timeout=300)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from samples.config import SamplesConfig
-from samples.parse import header_fields
-from samples.positions import display_path
+from engine.config import SamplesConfig
+from engine.parse import header_fields
+from engine.positions import display_path
 
 logger = logging.getLogger(__name__)
 

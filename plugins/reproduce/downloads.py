@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from samples.config import SamplesConfig
-from samples.keys import Environment
+from engine.config import SamplesConfig
+from engine.keys import Environment
 
 from .archive import Entry, tar_gz, zip_bytes
 from .manifest import Manifest, build_manifest
 
 VERIFY_SCRIPT = Path(__file__).with_name("verify.py")
+SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"  # shipped whole beside verify.py
 GUIDE = """\
 Reproduce "{title}"
 
@@ -33,7 +34,8 @@ Reproduce "{title}"
 Needs Python 3.9 or later and the tools in debian-packages.txt (checked first: exit 2
 with the apt-get line when one is missing). files/ is the post's folder as its runs
 see it; manifest.json holds every run: command or block, expected exit status,
-masks, timeout and the output the page shows.
+masks, timeout and the output the page shows, and the limits every session had;
+sandbox/ is the blog's own session code (standard library only), which verify.py uses.
 """
 
 
@@ -72,6 +74,7 @@ def archive_entries(post_dir: Path, names: list[str], manifest: Manifest, title:
     folder under files/ (a symlink inside the folder is shipped as the file it names)."""
     entries = [
         Entry("verify.py", _verify_script(), executable=True),
+        *_sandbox_entries(),
         Entry("manifest.json", (json.dumps(manifest.data, indent=2, ensure_ascii=False)
                                 + "\n").encode()),
         Entry("requirements.txt", manifest.requirements_text().encode()),
@@ -88,6 +91,13 @@ def archive_entries(post_dir: Path, names: list[str], manifest: Manifest, title:
 @cache
 def _verify_script() -> bytes:
     return VERIFY_SCRIPT.read_bytes()
+
+
+@cache
+def _sandbox_entries() -> tuple[Entry, ...]:
+    """The sandbox package, as verify.py imports it: every module, nothing compiled."""
+    return tuple(Entry(f"sandbox/{path.name}", path.read_bytes())
+                 for path in sorted(SANDBOX.glob("*.py")))
 
 
 def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[bytes, bytes]:
@@ -128,7 +138,7 @@ def attach_downloads(generator) -> None:
             continue
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
-                                  config.debian_listing, pins)
+                                  config.debian_listing, pins, config.sandbox_settings)
         if manifest is None:
             continue
         entries = archive_entries(post.post_dir, article.sample_files, manifest, title)

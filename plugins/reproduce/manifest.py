@@ -12,18 +12,16 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from engine.debian import debian_listing
+from engine.execute import run_spec
+from engine.keys import normalize
+from engine.parse import PostDocument
+from engine.store import FrozenRun
 from packaging.requirements import InvalidRequirement, Requirement
-from samples.debian import debian_listing
-from samples.keys import normalize
-from samples.parse import PostDocument
-from samples.runner import PLACEHOLDER, VENV_PLACEHOLDER
-from samples.samples import EXEC_LANGUAGES, Exec
-from samples.store import MASKED, FrozenRun
+from sandbox import Settings
 
-FORMAT = 1
-WORK_TEMPLATE = "{work}"
+FORMAT = 2
 # Words of a command line that can start a program (after `&&`, `|`, `$(`, ...).
 COMMAND_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
 
@@ -70,7 +68,7 @@ class Manifest:
 
 
 def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str, title: str,
-                   listing, pins: dict[str, str]) -> Manifest | None:
+                   listing, pins: dict[str, str], settings: Settings) -> Manifest | None:
     """The manifest of ``post`` from the records its page shows (by opening line); None
     when it has no runs or one of them has no record (the build reported that)."""
     packages_by_tool = {tool: package for package, tools in debian_listing(listing).items()
@@ -98,9 +96,8 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
         "post": slug,
         "title": title,
         "python": sorted(pythons),
-        "post_masks": list(post.masks),
+        "settings": settings.as_dict(),  # the limits and placeholders of every session
         "locks": list(post.locks),  # Sample-Lock: machine-wide locks every session holds
-        "placeholders": {"root": PLACEHOLDER, "venv": VENV_PLACEHOLDER, "masked": MASKED},
         "requirements": requirements,
         "tools": dict(sorted(tools.items())),
         "sessions": sessions,
@@ -109,26 +106,17 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
 
 
 def _run(sample, record: FrozenRun) -> dict:
-    run = {"line": sample.line, "kind": sample.kind, "describe": sample.command,
-           "exit": sample.expected_exit, "timeout": sample.timeout, "needs": list(sample.needs),
-           "masks": list(sample.masks), "output": record.output,
-           # what the run adds to the session's environment, {work} standing for work/
-           "environment": sample.environment(Path(WORK_TEMPLATE))}
-    if isinstance(sample, Exec):
-        interpreter, suffix = EXEC_LANGUAGES[sample.lang]
-        run.update(lang=sample.lang, body=sample.body, interpreter=interpreter, suffix=suffix)
-    else:
-        run["command"] = sample.command
-    run.update(recorded_exit=record.exit_status, verified=record.verified, python=record.python)
-    return run
+    """A run as the sandbox replays it (its RunSpec), with what it printed when recorded."""
+    return {**run_spec(sample).as_dict(), "describe": sample.command, "output": record.output,
+            "verified": record.verified, "python": record.python}
 
 
 def _listed_commands(sample, packages_by_tool: dict[str, str]) -> list[str]:
     """Executables from requirements-debian.txt that a run's command line (or a shell
     block) calls, so a reader learns about ``git`` even where no ``needs=`` names it."""
-    if isinstance(sample, Exec) and sample.lang == "python":
+    if sample.kind == "exec" and sample.lang == "python":
         return []
-    text = sample.body if isinstance(sample, Exec) else sample.command
+    text = sample.body if sample.kind == "exec" else sample.command
     try:
         words = shlex.split(text, comments=True)
     except ValueError:

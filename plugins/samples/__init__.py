@@ -1,17 +1,17 @@
-"""Samples: include, run, freeze, render and test the code samples of posts.
+"""Samples in Pelican: the adapter between Pelican and the engine (``plugins/engine``).
 
-Pipeline: parse (typed samples and inline values from Markdown) -> plan (fresh or
-stale, and why) -> execute (isolated sessions) -> store (recorded results) ->
-render (HTML) -> reader (Pelican) and pytest_plugin (one test item per sample).
+``reader`` renders each post's samples through the engine's pipeline, ``cache`` makes
+Pelican's content cache see sample files, ``settings`` reads the engine's
+configuration from a Pelican settings file.
 """
 
 from __future__ import annotations
 
+from engine.config import apply_defaults
+from engine.files import COPY_IGNORE
 from pelican import signals
 
 from .cache import key_content_cache_on_samples
-from .config import apply_defaults
-from .keys import COPY_IGNORE
 from .reader import SampleMarkdownReader
 
 

@@ -15,8 +15,8 @@ import inspect
 import logging
 from pathlib import Path
 
-from .config import SamplesConfig
-from .keys import file_digests, folder_digest
+from engine.config import SamplesConfig
+from engine.keys import file_digests, folder_digest
 
 logger = logging.getLogger(__name__)
 PRIVATE_STAMP = "_get_file_stamp"

@@ -15,17 +15,16 @@ import re
 from html import escape
 from pathlib import Path
 
+from engine.config import SamplesConfig
+from engine.errors import SampleError, SampleErrors
+from engine.files import post_files
+from engine.parse import header_fields
+from engine.pipeline import RenderedPost, build_post, write_store
+from engine.positions import display_path
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
-
-from .config import SamplesConfig
-from .errors import SampleError, SampleErrors
-from .keys import post_files
-from .parse import header_fields
-from .pipeline import RenderedPost, build_post
-from .positions import display_path
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +72,7 @@ class SampleMarkdownReader(MarkdownReader):
         rendered = None
         if config.is_post(source):
             try:
-                rendered = build_post(source, config, text, save=False)
+                rendered = build_post(source, config, text)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
                 raise
@@ -116,7 +115,7 @@ class SampleMarkdownReader(MarkdownReader):
             metadata["sample_post"] = rendered.post
             metadata["sample_records"] = rendered.records
         if rendered is not None:
-            rendered.save_store()  # only once the post read without a problem
+            write_store(rendered)  # only once the post read without a problem
         return content, metadata
 
 

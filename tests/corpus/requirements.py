@@ -13,7 +13,7 @@ import sshserver
 
 @functools.cache
 def hermetic_sessions() -> str:
-    from samples.processes import session_groups  # noqa: PLC0415
+    from sandbox.cgroups import session_groups  # noqa: PLC0415
 
     if os.geteuid() != 0:
         return "hermetic sessions, which need root (CI runs as root)"

@@ -1,0 +1,130 @@
+"""From a post's file to rendered samples: parse → plan → execute → render, then store.
+
+``plan`` decides, ``execute`` runs what is stale, rendering is pure, and the store is
+written by ``write_store`` alone, which its callers (the reader, ``invoke freeze``) call
+once a post went through without a problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SamplesConfig
+from .errors import SampleError, SampleErrors
+from .execute import Execution, execute_plan
+from .files import read_included
+from .keys import Environment, file_digests
+from .parse import PostDocument, parse_post
+from .plan import PostPlan, SessionPlan, plan_post
+from .positions import display_path
+from .progress import Progress
+from .render import render_sample
+from .select import select_snippet
+from .store import FreezeStore, FrozenRun
+from .values import ValueRef, resolve_value
+
+
+@dataclass
+class RenderedPost:
+    """HTML for every sample (by opening line), the text of every inline value, what ran,
+    and the record each run shows (by opening line)."""
+
+    post: PostDocument
+    plan: PostPlan
+    html: dict[int, str] = field(default_factory=dict)
+    values: list[tuple[ValueRef, str]] = field(default_factory=list)
+    execution: Execution = field(default_factory=Execution)
+    records: dict[int, FrozenRun] = field(default_factory=dict)
+
+
+def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> PostDocument:
+    """Read (unless given its ``text``) and parse one post; raises positioned SampleErrors."""
+    if text is None:
+        text = source.read_text(encoding="utf-8-sig")
+    return parse_post(source, text, display_path(source, config.project_root))
+
+
+def plan_for(post: PostDocument, config: SamplesConfig,
+             environment: Environment | None = None) -> PostPlan:
+    """The plan of ``post`` against its store, its folder and the current environment."""
+    store = FreezeStore(post.post_dir / config.store_name,
+                        display_path(post.post_dir / config.store_name, config.project_root))
+    files = file_digests(post.post_dir, config.excluded(post.source))
+    return plan_post(post, store, files, environment or Environment.current(config.lock_files))
+
+
+def build_post(source: Path, config: SamplesConfig, text: str | None = None,
+               progress: Progress | None = None) -> RenderedPost:
+    """Render every sample and value of the post, executing stale sessions when allowed.
+
+    All problems of the post are raised together as SampleErrors.  Nothing is written:
+    the caller passes the result to ``write_store`` once its own checks of the post passed.
+    """
+    post = load_post(source, config, text)
+    plan = plan_for(post, config)
+    rendered = RenderedPost(post, plan)
+    errors: list[SampleError] = []
+    for include in post.includes:
+        try:
+            snippet = select_snippet(include, read_included(include, post.post_dir))
+            rendered.html[include.line] = render_sample(include, snippet)
+        except SampleError as err:
+            errors.append(err)
+    if plan.stale and config.execute:
+        rendered.execution = execute_plan(plan, config, progress or Progress.for_mode(config.progress))
+        errors.extend(rendered.execution.errors)
+    elif plan.stale:
+        errors.extend(stale_error(session, config) for session in plan.stale)
+    records = rendered.records = _records(plan, rendered.execution)
+    by_line = {sample.line: sample for sample in post.samples}
+    for line, record in records.items():
+        rendered.html[line] = render_sample(by_line[line], record)
+    by_id = post.by_value_id()
+    for value in post.values:
+        record = records.get(by_id[value.name].line)
+        if record is not None:
+            try:
+                rendered.values.append((value, resolve_value(value, record.output)))
+            except SampleError as err:
+                errors.append(err)
+    if errors:  # a failed build changes nothing: not even the records of the sessions that ran
+        raise SampleErrors(sorted(errors, key=lambda e: e.line))
+    return rendered
+
+
+def write_store(rendered: RenderedPost) -> None:
+    """The one writer of a post's store, called after a build of the post without errors:
+    the new records and the fresh ones, in document order (records of runs no longer in
+    the post go).  Writes only when something executed."""
+    plan, executed = rendered.plan, rendered.execution.records
+    if not executed:
+        return
+    kept: list[FrozenRun] = []
+    for session in plan.sessions:
+        if session.fresh:
+            kept.extend(session.records)
+        else:
+            kept.extend(executed[sample.line] for sample in session.samples)
+    plan.store.write(kept, plan.files)
+
+
+def _records(plan: PostPlan, execution: Execution) -> dict[int, FrozenRun]:
+    records = {}
+    for session in plan.sessions:
+        if session.fresh:
+            records.update({s.line: r for s, r in zip(session.samples, session.records)})
+        elif all(s.line in execution.records for s in session.samples):
+            records.update({s.line: execution.records[s.line] for s in session.samples})
+    return records
+
+
+def stale_error(session: SessionPlan, config: SamplesConfig) -> SampleError:
+    """The one positioned error for a stale session where nothing may execute (the build
+    with execution off, ``invoke samples``, a pytest item without a record)."""
+    first = next((s for s, r in zip(session.samples, session.records) if r is None),
+                 session.samples[0])
+    return first.error(
+        f"no frozen result matches this run (session {session.name!r}: {session.stale_reason})",
+        f"build with execution on (invoke build) and commit {config.store_name}",
+    )

@@ -1,0 +1,113 @@
+"""plan: which sessions of a post can use their records, and why the others cannot.
+
+Pure: it reads the parsed post, the store and the environment it is given, and
+executes nothing.  The build, ``invoke freeze``, ``invoke samples`` and publishing
+all decide from the same plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .keys import Environment, folder_digest, input_keys, minor
+from .model import Executed
+from .parse import PostDocument
+from .store import FORMAT, FreezeStore, FrozenRun
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """One session: its samples in order, their keys, and the records that match."""
+
+    name: str
+    samples: list[Executed]
+    keys: list[str]
+    records: list[FrozenRun | None]
+    stale_reason: str | None  # None: every record matches
+
+    @property
+    def fresh(self) -> bool:
+        return self.stale_reason is None
+
+
+@dataclass
+class PostPlan:
+    post: PostDocument
+    store: FreezeStore
+    files: dict[str, str]
+    environment: Environment
+    sessions: list[SessionPlan] = field(default_factory=list)
+
+    @property
+    def stale(self) -> list[SessionPlan]:
+        return [session for session in self.sessions if not session.fresh]
+
+    def record_for(self, sample: Executed) -> FrozenRun | None:
+        for session in self.sessions:
+            for candidate, record in zip(session.samples, session.records):
+                if candidate is sample:
+                    return record
+        return None
+
+
+def plan_post(post: PostDocument, store: FreezeStore, files: dict[str, str],
+              environment: Environment) -> PostPlan:
+    """Match every session of ``post`` with its records in ``store``."""
+    plan = PostPlan(post, store, files, environment)
+    folder = folder_digest(files)
+    for name, samples in post.sessions().items():
+        keys = input_keys(samples, folder)
+        records = [store.get(name, key) for key in keys]
+        reason = _stale_reason(samples, keys, records, store, files, environment, name)
+        plan.sessions.append(SessionPlan(name, samples, keys, records, reason))
+    return plan
+
+
+def _stale_reason(samples, keys, records, store: FreezeStore, files, environment: Environment,
+                  session: str) -> str | None:
+    if store.outdated_format is not None:
+        return f"recorded in store format {store.outdated_format}; this engine writes {FORMAT}"
+    recorded = store.session_runs(session)
+    if not recorded:
+        return "never executed"
+    if None in records:
+        changed = describe_file_changes(store.files, files)
+        if changed:
+            return changed
+        first = records.index(None)
+        if first < len(recorded):
+            return f"the sample at line {samples[first].line} changed"
+        return f"the sample at line {samples[first].line} is new"
+    if len(recorded) != len(samples):
+        return "a sample of the session was removed"
+    for sample, record in zip(samples, records):
+        reason = environment_change(record, environment)
+        if reason:
+            return f"{reason} (line {sample.line})"
+    return None
+
+
+def environment_change(record: FrozenRun, environment: Environment) -> str | None:
+    """Why ``record`` was taken in another environment than ``environment``, or None."""
+    if minor(record.python) != environment.python_minor:
+        return f"Python {minor(record.python)} → {environment.python_minor}"
+    if record.deps is None:
+        if record.lock != environment.lock_digest:
+            return (f"{', '.join(environment.lock_names) or 'the lock'} changed and the run's "
+                    "imports were not recorded")
+        return None
+    changes = [f"{name} {version} → {environment.pins.get(name, 'not pinned')}"
+               for name, version in sorted(record.deps.items())
+               if environment.pins.get(name) != version]
+    return ", ".join(changes) or None
+
+
+def describe_file_changes(before: dict[str, str], after: dict[str, str]) -> str | None:
+    """``app.py changed, old.py removed`` — the post's files that differ, by name."""
+    parts = [f"{name} changed" for name in sorted(before.keys() & after.keys())
+             if before[name] != after[name]]
+    parts += [f"{name} added" for name in sorted(after.keys() - before.keys())]
+    parts += [f"{name} removed" for name in sorted(before.keys() - after.keys())]
+    if len(parts) > 4:
+        parts = parts[:4] + [f"{len(parts) - 4} more"]
+    return ", ".join(parts) or None

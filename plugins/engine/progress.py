@@ -1,0 +1,84 @@
+"""Progress of executing samples: why a session runs, and one line per run.
+
+On a terminal a live line shows the session, run n of m and the elapsed time
+(rich); elsewhere (CI, logs) only plain lines are printed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import PurePosixPath
+
+from .errors import SampleError
+from .model import Executed
+
+
+class Progress:
+    """Prints to ``stream``; ``live`` adds a self-updating status line on terminals."""
+
+    def __init__(self, stream=None, live: bool = False, enabled: bool = True) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self._status = None
+        self._console = None
+        if live and enabled:
+            from rich.console import Console  # noqa: PLC0415
+
+            self._console = Console(file=self.stream)
+        self._session = ""
+        self._total = 0
+        self._started = 0.0
+
+    @classmethod
+    def for_mode(cls, mode: str) -> Progress:
+        """"auto": live line on a terminal, plain lines otherwise; "lines"; "off"."""
+        if mode == "off":
+            return cls.quiet()
+        live = mode == "auto" and sys.stderr.isatty()
+        return cls(live=live)
+
+    @classmethod
+    def quiet(cls) -> Progress:
+        return cls(enabled=False)
+
+    def session_started(self, post: str, session: str, reason: str | None, total: int) -> None:
+        self._session, self._total = f"{post} session {session}", total
+        self._print(f"{post}: executing session {session!r} ({total} run{'s' * (total != 1)}): "
+                    f"{reason}")
+
+    def run_started(self, sample: Executed, number: int) -> None:
+        self._started = time.monotonic()
+        if self._console is not None:
+            text = f"{self._session} · run {number} of {self._total} · {_short(sample)}"
+            if self._status is None:
+                self._status = self._console.status(text)
+                self._status.start()
+            self._status.update(text)
+
+    def run_finished(self, sample: Executed, result) -> None:
+        mark = "✓" if result.exit_status == sample.expected_exit else "✗"
+        self._print(f"  {PurePosixPath(sample.path).name}:{sample.line} {_short(sample)} … "
+                    f"{result.duration:.1f} s {mark}")
+
+    def failed(self, error: SampleError) -> None:
+        self._print(f"  ✗ {error.path}:{error.line}: {error.message}")
+        self.close()
+
+    def close(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def _print(self, text: str) -> None:
+        if not self.enabled:
+            return
+        if self._console is not None:
+            self._console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
+
+
+def _short(sample: Executed) -> str:
+    text = sample.command.replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"

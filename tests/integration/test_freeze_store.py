@@ -1,0 +1,178 @@
+"""The freeze store on real builds: what executes, what is recorded and kept, one configuration for every reader."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import APP, ROOT, executions, post, run_pytest, write_demo
+from engine.pipeline import load_post, plan_for
+from samples.cache import check_pelican_internals
+from samples.settings import load_config
+from sitebuild import build_site
+
+
+def count_executions(site) -> list[str]:
+    with executions() as ran:
+        report = site.build()
+    assert report.ok, report.problems
+    return ran
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_editing_a_sample_re_executes_only_its_posts_runs(site, cache):
+    for slug in ("one", "two"):
+        write_demo(site, f'```console {{run="python app.py {slug}"}}\n```\n\n'
+                         '```console {run="echo again"}\n```\n', slug=slug)
+    options = {"CACHE_CONTENT": cache, "LOAD_CONTENT_CACHE": cache}
+    assert len(count_executions_with(site, options)) == 4
+    assert count_executions_with(site, options) == []
+    (site.content / "posts/two/index.md").write_text(
+        (site.content / "posts/two/index.md").read_text() + "\nMore prose.\n")
+    assert count_executions_with(site, options) == []
+    (site.content / "posts/two/app.py").write_text(APP.replace("hello", "howdy"))
+    executed = count_executions_with(site, options)
+    assert executed == ["content/posts/two/index.md:5", "content/posts/two/index.md:8"]
+    assert site.html("posts/two/index.html").select_one(".output").get_text().startswith("howdy two")
+    assert site.html("posts/one/index.html").select_one(".output").get_text().startswith("hello one")
+
+
+def count_executions_with(site, options) -> list[str]:
+    with executions() as ran:
+        report = site.build(**options)
+    assert report.ok, report.problems
+    return ran
+
+
+def test_store_is_diff_friendly_and_records_provenance(site):
+    write_demo(site, '```console {run="printf \'a\\\\nb\\\\n\'" needs="printf"}\n```\n',
+               {"posts/demo/.ruff_cache/CACHEDIR.TAG": "debris\n", "posts/demo/app.py~": "old\n"})
+    assert site.build().ok
+    published = sorted(p.name for p in (site.output / "posts/demo").iterdir())
+    # no store, no editor or tool debris; the post's reproduce archives (plugins/reproduce)
+    assert published == ["app.py", "demo-reproduce.tar.gz", "demo-reproduce.zip", "index.html"]
+    data = json.loads((site.content / "posts/demo/samples.frozen.json").read_text())
+    (record,) = data["runs"]
+    assert record["output"] == ["a", "b", ""]
+    assert record["command"] == "printf 'a\\nb\\n'"
+    assert set(record) == {"key", "session", "command", "exit", "duration", "verified", "python",
+                           "tools", "deps", "checksum", "output"}
+    assert "printf" in record["tools"]
+
+
+def test_frozen_results_are_used_without_executing(site):
+    write_demo(site, '```console {run="date +%s%N"}\n```\n')
+    assert site.build().ok
+    first = site.html("posts/demo/index.html").select_one(".output").get_text()
+    assert count_executions(site) == []
+    assert site.html("posts/demo/index.html").select_one(".output").get_text() == first
+
+
+def write(site, body: str, slug: str = "demo", extra: dict | None = None):
+    site.write({f"posts/{slug}/index.md": post(slug.title(), "2024-01-01", "code", body),
+                f"posts/{slug}/app.py": "print('hello from app')\n", **(extra or {})})
+
+
+def configured_site(site):
+    """A fixture whose settings name another store and lock file."""
+    settings = site.settings_file(SAMPLES_STORE_NAME="runs.json",
+                                  SAMPLES_LOCK_FILES=["locks/pins.txt"])
+    (site.root / "locks").mkdir(parents=True)
+    (site.root / "locks/pins.txt").write_text("flask==3.1.3\nrequests==2.34.2\n")
+    write(site, 'Lead.\n\n```console {run="python -c \'import flask; print(flask.__name__)\'"}\n```\n')
+    write(site, 'Lead.\n\n```console {run="echo no python here"}\n```\n', slug="plain")
+    return settings
+
+
+def test_build_pytest_and_freeze_read_one_configuration(site):
+    settings = configured_site(site)
+    report = build_site(settings, site.output)
+    assert report.ok, report.problems
+    store = site.content / "posts/demo/runs.json"
+    assert store.is_file() and not (site.content / "posts/demo/samples.frozen.json").exists()
+    recorded = [run["key"] for run in json.loads(store.read_text())["runs"]]
+    config = load_config(settings)
+    plan = plan_for(load_post(site.content / "posts/demo/index.md", config), config)
+    assert [key for session in plan.sessions for key in session.keys] == recorded
+    assert plan.sessions[0].records[0].deps == {"flask": "3.1.3"}
+    frozen = site.run_task("freeze", BLOG_SETTINGS=str(settings))
+    assert frozen.returncode == 0, frozen.stderr
+    assert "demo: 1 samples, 0 executed" in frozen.stdout
+    tested = run_pytest(site)
+    assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout
+
+
+def test_keys_follow_the_pins_a_run_imported(site):
+    settings = configured_site(site)
+    assert build_site(settings, site.output).ok
+    pins = site.root / "locks/pins.txt"
+    pins.write_text("flask==3.1.3\nrequests==2.99.0\n")
+    with executions() as ran:
+        assert build_site(settings, site.output).ok
+    assert ran == []
+    pins.write_text("flask==3.1.4\nrequests==2.99.0\n")
+    status = site.run_task("samples", BLOG_SETTINGS=str(settings))
+    assert "stale: main: flask 3.1.3 → 3.1.4 (line 7)" in status.stdout, status.stdout
+    with executions() as ran:
+        assert build_site(settings, site.output).ok
+    assert ran == ["content/posts/demo/index.md:7"]
+
+
+def test_invoke_samples_names_the_changed_file_and_check_fails(site):
+    settings = configured_site(site)
+    assert build_site(settings, site.output).ok
+    (site.content / "posts/plain/notes.txt").write_text("new\n")
+    status = site.run_task("samples", "--check", BLOG_SETTINGS=str(settings))
+    assert status.returncode == 1
+    rows = {line.split()[0]: line for line in status.stdout.splitlines()}
+    assert "stale: main: notes.txt added" in rows["plain"]
+    assert "fresh" in rows["demo"]
+    assert rows["total"].split()[1:5] == ["2", "1", "fresh,", "1"]
+    data = json.loads(site.run_task("samples", "--json", BLOG_SETTINGS=str(settings)).stdout)
+    assert [(d["post"], d["stale"]) for d in data] == [("demo", False), ("plain", True)]
+
+
+def test_recorded_text_is_kept_when_a_re_execution_matches_under_masks(site):
+    write(site, 'Lead.\n\n```console {run="date +%N" mask="\\\\d+"}\n```\n')
+    assert site.build().ok
+    store = site.content / "posts/demo/samples.frozen.json"
+    before = json.loads(store.read_text())["runs"][0]["output"]
+    (site.content / "posts/demo/app.py").write_text("print('edited')\n")
+    with executions() as ran:
+        assert site.build().ok
+    assert ran == ["content/posts/demo/index.md:7"]
+    assert json.loads(store.read_text())["runs"][0]["output"] == before
+
+
+def test_progress_lines_say_why_and_what_ran(site):
+    write(site, 'Lead.\n\n```console {run="echo hi"}\n```\n')
+    done = site.run_task("build", BLOG_SETTINGS=str(site.settings_file()))
+    assert done.returncode == 0, done.stderr
+    assert "content/posts/demo/index.md: executing session 'main' (1 run): never executed" in done.stderr
+    assert any(line.startswith("  index.md:7 echo hi … ") and line.endswith(" s ✓")
+               for line in done.stderr.splitlines()), done.stderr
+
+
+def test_pelican_internals_the_cache_relies_on_are_there():
+    assert check_pelican_internals() == []
+
+
+def test_a_missing_pelican_internal_fails_a_cached_build(site, tmp_path):
+    write(site, 'Lead.\n\n```console {run="echo hi"}\n```\n')
+    script = tmp_path / "broken.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path[:0] = [{str(ROOT / 'plugins')!r}, {str(ROOT / 'tests')!r}]\n"
+        "import pelican.cache\n"
+        "del pelican.cache.FileStampDataCacher._get_file_stamp\n"
+        "from conftest import FixtureSite\n"
+        "from pathlib import Path\n"
+        f"report = FixtureSite(Path({str(site.root)!r})).build(CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True)\n"
+        "print('\\n'.join(report.problems))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert ("ERROR: samples: Pelican's content cache cannot see sample files "
+            "(pelican.cache.FileStampDataCacher._get_file_stamp is gone)") in done.stdout, done.stderr

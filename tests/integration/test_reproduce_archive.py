@@ -1,0 +1,259 @@
+"""The "Reproduce this post" archive of a fixture post, and its verify.py run as a reader would."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FixtureSite, post
+from engine.keys import Environment
+from engine.parse import parse_post
+from reproduce.archive import FIXED_MTIME
+from reproduce.manifest import _listed_commands, with_requirements
+from sandbox.locks import MachineLock
+
+ROOT = Path(__file__).resolve().parents[2]
+DEBIAN_PYTHON = "/usr/bin/python3"
+SLUG = "words"
+LEFTOVER = "3017"  # a background sleep's duration, to find it if it were left running
+
+POST = post("Counting words", "2024-03-01", "code", f"""
+    Lead.
+
+    ```console {{run="printf 'one two\\nthree\\n' > words.txt && python app.py words.txt"}}
+    ```
+
+    ```console {{run="pwd && echo $HOME && sh -c 'echo failing; exit 3'" exit=3}}
+    ```
+
+    ```python {{exec}}
+    import os
+    print("pid", os.getpid(), "cwd", os.getcwd())
+    ```
+
+    ```console {{run="git --version" needs="git" mask="version [0-9.]+"}}
+    ```
+
+    ```console {{run="sleep {LEFTOVER} & echo started in the background" session="server"}}
+    ```
+
+    ```console {{run="sleep 1.5; echo slow" session="server"}}
+    ```
+
+    ```console {{run="ip -o link show | cut -d: -f2" session="server"}}
+    ```
+""", extra="Sample-Mask: pid \\d+\n")
+
+
+def built_site(site: FixtureSite) -> FixtureSite:
+    site.write({f"posts/{SLUG}/index.md": POST,
+                f"posts/{SLUG}/app.py": "import sys\nprint(len(open(sys.argv[1]).read().split()), 'words')\n"})
+    (site.root / "requirements-debian.txt").write_text("git: git\n")
+    report = site.build()
+    assert report.ok, report.problems
+    return site
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> FixtureSite:
+    return built_site(FixtureSite(tmp_path_factory.mktemp("reproduce") / "site"))
+
+
+@pytest.fixture
+def built(built_once, tmp_path) -> FixtureSite:
+    """A copy of the site built once for this module (tests may change their copy)."""
+    copy = FixtureSite(tmp_path / "site")
+    shutil.copytree(built_once.root, copy.root, symlinks=True)
+    return copy
+
+
+def extract(archive: Path, into: Path) -> Path:
+    """As a reader does: GNU tar, into a folder outside the project."""
+    subprocess.run(["tar", "xzf", str(archive), "-C", str(into)], check=True)
+    return into / f"{SLUG}-reproduce"
+
+
+def verify_in(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """verify.py with Debian's interpreter and a PATH that holds no project venv; it must
+    leave neither a process of the post's nor its network namespace behind."""
+    process = subprocess.Popen([DEBIAN_PYTHON, "verify.py", *args], cwd=folder, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    stdout, stderr = process.communicate(timeout=120)
+    assert leftovers(process.pid) == []
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def leftovers(pid: int) -> list[str]:
+    """The background sleep of the fixture post, and namespaces verify.py (``pid``) made."""
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    found = [line.split()[0] for line in namespaces.splitlines() if line.startswith(f"sample-{pid}-")]
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == f"sleep\0{LEFTOVER}\0".encode():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+def test_archives_are_byte_identical_across_builds_and_hold_what_runs_see(built, tmp_path):
+    folder = built.output / "posts" / SLUG
+    first = {name: (folder / name).read_bytes() for name in (f"{SLUG}-reproduce.tar.gz", f"{SLUG}-reproduce.zip")}
+    assert built.build(CACHE_PATH=str(tmp_path / "fresh-cache")).ok  # compressed again, not reused
+    assert first == {name: (folder / name).read_bytes() for name in first}
+    assert sorted(p.name for p in (tmp_path / "fresh-cache" / "reproduce").iterdir()) == sorted(
+        p.name for p in (built.root / "cache" / "reproduce").iterdir())
+    with tarfile.open(fileobj=io.BytesIO(first[f"{SLUG}-reproduce.tar.gz"])) as tar:
+        members = tar.getmembers()
+        data = b"".join(tar.extractfile(m).read() for m in members if m.isfile())
+    names = [m.name for m in members]
+    top = f"{SLUG}-reproduce"
+    assert names == sorted(names)
+    assert {f"{top}/verify.py", f"{top}/manifest.json", f"{top}/requirements.txt",
+            f"{top}/debian-packages.txt", f"{top}/files/app.py"} <= set(names)
+    assert not [n for n in names if n.endswith(("index.md", "samples.frozen.json"))]
+    assert {(m.mtime, m.uid, m.gid, m.uname) for m in members} == {(FIXED_MTIME, 0, 0, "root")}
+    assert str(built.root).encode() not in data and b"/tmp/sample-" not in data
+    with zipfile.ZipFile(io.BytesIO(first[f"{SLUG}-reproduce.zip"])) as archive:
+        assert archive.namelist() == [n + "/" if m.isdir() else n for n, m in zip(names, members)]
+
+
+def test_a_changed_file_changes_the_archive_with_the_cache_on(built, tmp_path):
+    archive = built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz"
+    before = archive.read_bytes()
+    built.write({f"posts/{SLUG}/notes.txt": "a file the runs do not read\n"})
+    assert built.build().ok  # same cache folder as the first build
+    (tmp_path / "after").mkdir()
+    assert archive.read_bytes() != before
+    assert (extract(archive, tmp_path / "after") / "files" / "notes.txt").read_text() == \
+        "a file the runs do not read\n"
+    assert len(list((built.root / "cache" / "reproduce").iterdir())) == 2  # this archive's two
+
+
+def tree(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mode & 0o777, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_zip_unpacks_to_the_same_tree_as_the_tar(built, tmp_path):
+    folder = built.output / "posts" / SLUG
+    (tmp_path / "tar").mkdir()
+    from_tar = extract(folder / f"{SLUG}-reproduce.tar.gz", tmp_path / "tar")
+    subprocess.run(["unzip", "-q", str(folder / f"{SLUG}-reproduce.zip"), "-d", str(tmp_path / "zip")],
+                   check=True)
+    assert tree(tmp_path / "zip" / f"{SLUG}-reproduce") == tree(from_tar)
+    assert tree(from_tar)["verify.py"][0] == 0o755
+
+
+def test_page_offers_both_archives_with_their_size_and_what_the_reader_needs(built):
+    section = built.html(f"posts/{SLUG}/index.html").find(id="reproduce-heading").parent
+    links = {a["href"].rsplit("/", 1)[1]: a.parent.get_text() for a in section.find_all("a")}
+    assert set(links) == {f"{SLUG}-reproduce.tar.gz", f"{SLUG}-reproduce.zip"}
+    size = (built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz").stat().st_size
+    assert f"({size / 1024:.1f} KiB)" in links[f"{SLUG}-reproduce.tar.gz"]
+    text = " ".join(section.get_text().split())
+    assert "all 7 runs" in text and "Python 3.9 or later" in text
+    assert "git (Debian: apt-get install git)" in text
+
+
+def test_verify_replays_every_run_and_leaves_nothing_running(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    done = verify_in(folder, "--json", str(tmp_path / "report.json"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line[:1] for line in lines if line[:1] in "✓✗"] == ["✓"] * 7
+    assert "✓ line 8 printf 'one two\\nthree\\n' > words.txt && python app.py words.txt" in lines
+    assert lines[-1] == "7 of 7 runs match"
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["status"] == 0 and [r["line"] for r in report["runs"]] == [8, 11, 14, 19, 22, 25, 28]
+
+
+def test_a_tampered_output_exits_1_with_a_diff_naming_the_line(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    run = manifest["sessions"][0]["runs"][0]
+    assert run["output"] == "3 words\n"
+    run["output"] = "4 words\n"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = verify_in(folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"^✗ line 8 printf", done.stdout, re.MULTILINE)
+    assert "--- index.md line 8 (recorded)" in done.stdout
+    assert "    -4 words" in done.stdout and "    +3 words" in done.stdout
+    assert done.stdout.splitlines()[-1] == "6 of 7 runs match, 1 differ"
+
+
+def test_a_timeout_kills_the_group_and_fails_the_run(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sessions"][1]["runs"][1]["timeout"] = 0.3
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = verify_in(folder, "--post-line", "25")
+    assert done.returncode == 1
+    assert "· line 22 sleep 3017 & echo started in the background (replayed)" in done.stdout
+    assert "timed out after 0.3 s and was killed with its whole process group" in done.stdout
+
+
+def test_a_missing_tool_exits_2_with_the_install_line_before_running_anything(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tools"]["no-such-tool-4711"] = "no-such-package"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = verify_in(folder)
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == ["missing tools: no-such-tool-4711",
+                                        "install them with: sudo apt-get install no-such-package"]
+
+
+def test_post_line_replays_the_session_up_to_the_sample(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    done = verify_in(folder, "--post-line", "14")
+    assert done.returncode == 0, done.stdout
+    assert [line.split(" ", 3)[:3] for line in done.stdout.splitlines()] == [
+        ["·", "line", "8"], ["·", "line", "11"], ["✓", "line", "14"], ["1", "of", "1"]]
+    unknown = verify_in(folder, "--post-line", "9")
+    assert unknown.returncode == 2 and "runs are at lines 8, 11, 14, 19, 22, 25, 28" in unknown.stdout
+
+
+def test_tools_are_read_from_commands_and_pins_follow_requirements():
+    document = parse_post(Path("index.md"), '```console {run="cd x && gcc -o a a.c | patch; echo gdb"}\n```\n',
+                          "index.md")
+    listed = {"gcc": "gcc", "patch": "patch", "gdb": "gdb"}
+    assert _listed_commands(document.samples[0], listed) == ["gcc", "patch", "gdb"]
+    pins = Environment.current((ROOT / "requirements.txt",)).pins
+    closure = with_requirements({"pre-commit"}, pins)
+    assert {"pre-commit", "virtualenv", "pyyaml"} <= set(closure) and "pelican" not in closure
+    assert with_requirements({"not-pinned-anywhere"}, pins) == {}
+
+
+def test_verify_holds_the_posts_machine_wide_lock_as_the_engine_does(tmp_path):
+    site = FixtureSite(tmp_path / "locked")
+    site.write({"posts/locked/index.md": post("Locked", "2024-03-01", "code", """
+        Lead.
+
+        ```console {run="echo changed the machine"}
+        ```
+    """, extra="Sample-Lock: reproduce-test-lock\n")})
+    assert site.build().ok
+    (tmp_path / "reader").mkdir()
+    subprocess.run(["tar", "xzf", str(site.output / "posts/locked/locked-reproduce.tar.gz"), "-C",
+                    str(tmp_path / "reader")], check=True)
+    lock = MachineLock("reproduce-test-lock")
+    assert lock.acquire(wait=0)
+    try:
+        process = subprocess.Popen([DEBIAN_PYTHON, "verify.py"], cwd=tmp_path / "reader" / "locked-reproduce",
+                                   stdout=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin"})
+        first = process.stdout.readline()
+    finally:
+        lock.release()
+    rest = process.communicate(timeout=60)[0]
+    assert first.startswith("waiting for the machine-wide lock 'reproduce-test-lock'")
+    assert process.returncode == 0 and rest.splitlines()[-1] == "1 of 1 runs match"
