@@ -336,7 +336,7 @@ def corpus(c, args=""):
     with tempfile.TemporaryDirectory(prefix="corpus-report-") as folder:
         report = Path(folder) / "results.jsonl"
         done = c.run(f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider -n 2 -q -m corpus "
-                     f"tests/test_corpus.py {args}", env={"CORPUS_REPORT": str(report)},
+                     f"tests/corpus/test_corpus.py {args}", env={"CORPUS_REPORT": str(report)},
                      warn=True, pty=False, hide="out")
         rows = [json.loads(line) for line in report.read_text().splitlines()] if report.is_file() else []
     print(corpus_table(rows))
