@@ -12,10 +12,14 @@ from .harness import APP, Case, CaseSite, Outcome
 WHERE = "content/posts/demo/index.md"
 
 
-def body_case(name: str, body: str, expected: str, files: dict | None = None, **override) -> Case:
-    """A post whose body is ``body``, built once."""
-    return Case("directives", name, f"{WHERE}:{expected}",
-                act=lambda site: site.demo(body, files).built(**override))
+def body_case(name: str, body: str, expected: str, files: dict | None = None,
+              through_build: bool = False, **override) -> Case:
+    """A post whose body is ``body``, rendered once by the engine (or built, when the
+    message comes from the Markdown reader or the case proves it reaches the build's log)."""
+    def act(site: CaseSite) -> Outcome:
+        site.demo(body, files)
+        return site.built(**override) if through_build else site.engine_built(**override)
+    return Case("directives", name, f"{WHERE}:{expected}", act=act)
 
 
 def symlink_escape(site: CaseSite) -> None:
@@ -32,7 +36,7 @@ def debian_listing(site: CaseSite) -> None:
 def recorded(body: str, files: dict | None = None):
     """Arrange: the post built once with execution on (its store recorded)."""
     def arrange(site: CaseSite) -> None:
-        outcome = site.demo(body, files).built()
+        outcome = site.demo(body, files).engine_built()
         assert outcome.ok, outcome.messages
     return arrange
 
@@ -40,7 +44,7 @@ def recorded(body: str, files: dict | None = None):
 def edit(relative: str, text: str, **override):
     def act(site: CaseSite):
         (site.content / "posts/demo" / relative).write_text(text)
-        return site.built(**override)
+        return site.engine_built(**override)
     return act
 
 
@@ -54,14 +58,15 @@ def inert(site: CaseSite) -> Outcome:
 
 CASES = [
     body_case("missing file", '```python {file="nope.py"}\n```\n',
-              "5: file 'nope.py' does not exist (files beside the post: app.py, index.md)"),
+              "5: file 'nope.py' does not exist (files beside the post: app.py, index.md)",
+              through_build=True),
     body_case("path escaping the post", '```python {file="../other/app.py"}\n```\n',
               "5: path '../other/app.py' leaves the post's folder (paths are relative to the "
               "post's folder and may not use '..' or start with '/')"),
     Case("directives", "symlink escaping the post",
          f"{WHERE}:5: path 'link.py' is a symlink that escapes the post's folder (to "
          "<root>/secret.py) (copy the file into the post's folder instead of linking to it)",
-         arrange=symlink_escape, act=lambda site: site.built()),
+         arrange=symlink_escape, act=lambda site: site.engine_built()),
     body_case("unknown region", '```python {file="app.py" region="mian"}\n```\n',
               "5: no region 'mian' in app.py (regions in the file: main)"),
     body_case("unclosed region", '```python {file="app.py" region="main"}\n```\n',
@@ -96,7 +101,7 @@ CASES = [
     Case("directives", "missing needs tool, with its Debian package",
          f"{WHERE}:5: needs 'no-such-tool-xyz', which is not installed (install the Debian "
          "package fake-tools: apt-get install fake-tools)",
-         arrange=debian_listing, act=lambda site: site.built()),
+         arrange=debian_listing, act=lambda site: site.engine_built()),
     body_case("output over the cap", '```console {run="head -c 5000 /dev/zero | tr \'\\\\0\' x"}\n```\n',
               "5: run \"head -c 5000 /dev/zero | tr '\\\\0' x\" printed 5000 bytes, over the 4 "
               "KiB output cap (print less: write bulky output to a file and show a summary (wc, "
@@ -125,7 +130,7 @@ CASES = [
               '- Step one\n\n  ```console {run="echo x"}\n  ```\n\n- Step two\n',
               "7: Markdown renders this sample outside its list item (indent a fence in a list "
               "item by 4 spaces (Python-Markdown needs them), and start every line of a quoted "
-              "fence with >)"),
+              "fence with >)", through_build=True),
     Case("directives", "sample fence inside an HTML comment is inert",
          "the commented-out sample neither ran nor showed", succeeds=True,
          act=lambda site: inert(site.demo('Lead.\n\n<!--\n```console {run="echo ran > witness"}\n```\n-->\n'))),

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import FixtureSite, post
+from conftest import ROOT, FixtureSite, post
+from engine.errors import SampleError, SampleErrors
+from engine.pipeline import build_post, write_store
+from samples.settings import load_config
 
 APP = """\
 import sys
@@ -45,8 +48,26 @@ class CaseSite(FixtureSite):
                            f"posts/{slug}/app.py": APP, **(files or {})})
 
     def built(self, **override) -> Outcome:
+        """A real build (Pelican, the samples reader, Pagefind): what the log says."""
         report = self.build(**override)
         return Outcome(report.ok, [strip_level(problem) for problem in report.problems])
+
+    def engine_built(self, **override) -> Outcome:
+        """Below the build: the engine's pipeline on every post, as the reader calls it (its
+        store written when the post went through), without Pelican.  The messages are the
+        ones the build logs (``built`` proves that for one case per category)."""
+        config = load_config(ROOT / "pelicanconf.py", {
+            "PATH": str(self.content), "SAMPLES_PROJECT_ROOT": str(self.root),
+            "SAMPLES_LOCK_FILES": [], "SAMPLES_PROGRESS": "off", **override})
+        messages: list[str] = []
+        for source in config.posts():
+            try:
+                write_store(build_post(source, config))
+            except SampleErrors as err:
+                messages.append(str(err))
+            except SampleError as err:
+                messages.append(str(err))
+        return Outcome(not messages, messages)
 
     def built_showing(self, text: str, page: str = "posts/demo/index.html", **override) -> Outcome:
         """Build; a success whose page shows ``text`` has ``text`` as its message."""

@@ -23,9 +23,12 @@ except OSError as err:
 
 
 def run(name: str, fence: str, expected: str, files: dict | None = None,
-        requires: tuple[str, ...] = ()) -> Case:
-    return Case("runs", name, f"{WHERE}:5: {expected}", requires=requires,
-                act=lambda site: site.demo(fence + "\n", files).built())
+        requires: tuple[str, ...] = (), through_build: bool = False) -> Case:
+    """A post with one run, rendered by the engine (or built: ``through_build``)."""
+    def act(site):
+        site.demo(fence + "\n", files)
+        return site.built() if through_build else site.engine_built()
+    return Case("runs", name, f"{WHERE}:5: {expected}", requires=requires, act=act)
 
 
 def shows(name: str, fence: str, text: str) -> Case:
@@ -46,7 +49,7 @@ CASES = [
     run("writes binary", '```console {run="python3 -c \'import sys; sys.stdout.buffer.write(bytes(range(256)))\'"}\n```',
         "run \"python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)))'\" printed bytes "
         "that are not UTF-8 (byte 0x80 at offset 128) (show binary data through a text form such "
-        "as `xxd` or `base64`)"),
+        "as `xxd` or `base64`)", through_build=True),
     run("forks 10,000 processes", f'```console {{run="{FORK_STORM}" pids="100"}}\n```',
         f"run {FORK_STORM!r} hit the session's process cap (pids.max=100) "
         "(raise pids= on the run, or start fewer processes)", requires=("hermetic",)),

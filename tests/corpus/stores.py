@@ -11,7 +11,7 @@ BODY = '```console {run="echo hello"}\n```\n\n```console {run="echo second" sess
 
 
 def recorded(site: CaseSite) -> None:
-    outcome = site.demo(BODY).built()
+    outcome = site.demo(BODY).engine_built()
     assert outcome.ok, outcome.messages
 
 
@@ -25,7 +25,12 @@ def rewrite_store(change):
 
 
 def build(site: CaseSite) -> Outcome:
+    """A real build: the store's problem reaches the build's log."""
     return site.built()
+
+
+def render(site: CaseSite) -> Outcome:
+    return site.engine_built()
 
 
 def conflicted(text: str) -> str:
@@ -51,7 +56,7 @@ def hand_edited(data: dict) -> None:
 def orphaned(site: CaseSite) -> Outcome:
     """The post loses its second session; the store keeps its record until the next execution."""
     site.demo('```console {run="echo hello"}\n```\n', {"posts/demo/app.py": "print('changed')\n"})
-    outcome = site.built()
+    outcome = site.engine_built()
     runs = json.loads(site.store().read_text())["runs"]
     outcome.messages.append(f"the store keeps {len(runs)} record(s): "
                             + ", ".join(repr(run["command"]) for run in runs))
@@ -65,7 +70,7 @@ def orphan_pruned(site: CaseSite) -> None:
 
 def unchanged_orphan(site: CaseSite) -> Outcome:
     site.demo('```console {run="echo hello"}\n```\n')
-    outcome = site.built()
+    outcome = site.engine_built()
     runs = json.loads(site.store().read_text())["runs"]
     if outcome.ok and [run["command"] for run in runs] == ["echo hello", "echo second"]:
         outcome.messages.append("the orphaned record stays until the post executes again")
@@ -80,19 +85,19 @@ CASES = [
     Case("stores", "merge-conflict markers",
          f"{STORE}:13: the store has merge-conflict markers (delete it (or take either side), "
          "build the post again to re-record it, and commit the result)",
-         act=build, arrange=rewrite_store(conflicted)),
+         act=render, arrange=rewrite_store(conflicted)),
     Case("stores", "unknown store format version",
          f"{STORE}:1: the store has format 99, this engine reads 2 (update the project (git "
          "pull) or rebuild the post)",
-         act=build, arrange=rewrite_store(with_data(lambda data: data.update(format=99)))),
+         act=render, arrange=rewrite_store(with_data(lambda data: data.update(format=99)))),
     Case("stores", "incomplete record",
          f"{STORE}:1: a record of the store is incomplete (KeyError('exit')) (delete it and "
          "build the post again to re-record it)",
-         act=build, arrange=rewrite_store(with_data(lambda data: data["runs"][0].pop("exit")))),
+         act=render, arrange=rewrite_store(with_data(lambda data: data["runs"][0].pop("exit")))),
     Case("stores", "hand-edited output",
          f"{STORE}:8: the record of 'echo hello' was changed by hand (its checksum no longer "
          "matches) (delete the record (or the store) and build the post again to re-record it)",
-         act=build, arrange=rewrite_store(with_data(hand_edited))),
+         act=render, arrange=rewrite_store(with_data(hand_edited))),
     Case("stores", "records of runs that no longer exist, without execution",
          "the orphaned record stays until the post executes again", succeeds=True,
          arrange=recorded, act=unchanged_orphan),
