@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from engine.execute import run_finished
 from sitebuild import build_site
 
@@ -79,8 +80,6 @@ class FixtureSite:
         return done
 
     def html(self, relative: str):
-        from bs4 import BeautifulSoup  # noqa: PLC0415
-
         return BeautifulSoup((self.output / relative).read_text(encoding="utf-8"), "html.parser")
 
 

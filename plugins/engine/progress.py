@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import PurePosixPath
 
+from rich.console import Console
+
 from .errors import SampleError
 from .model import Executed
 
@@ -23,8 +25,6 @@ class Progress:
         self._status = None
         self._console = None
         if live and enabled:
-            from rich.console import Console  # noqa: PLC0415
-
             self._console = Console(file=self.stream)
         self._session = ""
         self._total = 0

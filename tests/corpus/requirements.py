@@ -9,12 +9,11 @@ import os
 import shutil
 
 import sshserver
+from sandbox.cgroups import session_groups
 
 
 @functools.cache
 def hermetic_sessions() -> str:
-    from sandbox.cgroups import session_groups  # noqa: PLC0415
-
     if os.geteuid() != 0:
         return "hermetic sessions, which need root (CI runs as root)"
     if not (shutil.which("ip") and shutil.which("nsenter")):

@@ -10,7 +10,7 @@ def test_caps_are_positioned_errors_naming_the_cap(site):
     site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code", '''\
         Lead.
 
-        ```console {run="for i in $(seq 100); do sleep 30 & done; wait" pids="32" session="forks"}
+        ```console {run="for i in $(seq 100); do sleep 2 & done; wait" pids="32" session="forks"}
         ```
 
         ```python {exec memory="64M"}
@@ -19,7 +19,7 @@ def test_caps_are_positioned_errors_naming_the_cap(site):
         ''')})
     report = site.build()
     assert report.problems[:2] == [
-        "ERROR: content/posts/demo/index.md:7: run 'for i in $(seq 100); do sleep 30 & done; wait' "
+        "ERROR: content/posts/demo/index.md:7: run 'for i in $(seq 100); do sleep 2 & done; wait' "
         "hit the session's process cap (pids.max=32) (raise pids= on the run, or start fewer "
         "processes)\ncontent/posts/demo/index.md:10: the python block hit the session's memory "
         "cap (memory.max=64M) and was killed (raise memory= on the run, or use less memory)",
