@@ -26,8 +26,10 @@ LOST = "publish again; current still points to the previous release"
 def shared_sshd() -> sshserver.SshServer:
     """One sshd per test worker, in a folder of its own (not a case's: it outlives them)."""
     if not _SERVER:
-        server = sshserver.SshServer(Path(tempfile.mkdtemp(prefix="corpus-sshd-", dir="/tmp")))
+        folder = Path(tempfile.mkdtemp(prefix="corpus-sshd-", dir="/tmp"))
+        server = sshserver.SshServer(folder)
         _SERVER.append(server.start())
+        atexit.register(shutil.rmtree, folder, True)  # atexit runs last-in first: stop, then remove
         atexit.register(server.stop)
     return _SERVER[0]
 
