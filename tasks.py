@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from samples.debian import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
-from sitebuild.deploy import (  # noqa: E402
+from sitebuild.publish.deploy import (  # noqa: E402
     DeployError,
     SshTarget,
     git_identity,

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from samples.execute import run_finished  # noqa: E402
-from sitebuild.live import LiveSite, is_debris  # noqa: E402
-from sitebuild.reload import ReloadHub, serve_site  # noqa: E402
+from sitebuild.live.loop import LiveSite, is_debris  # noqa: E402
+from sitebuild.live.reload import ReloadHub, serve_site  # noqa: E402
 from watchfiles import Change, watch  # noqa: E402
 
 LIVE = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}

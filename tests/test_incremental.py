@@ -9,11 +9,11 @@ import pytest
 from conftest import ROOT, FixtureSite
 from jinja2 import Environment, FileSystemLoader
 from sitebuild import build_site
-from sitebuild.fingerprints import reading_minutes
-from sitebuild.hotpath import check_pelican_internals as hotpath_internals
-from sitebuild.live import summary_line
+from sitebuild.incremental.fingerprints import reading_minutes
+from sitebuild.incremental.writer import check_pelican_internals
+from sitebuild.incremental.writer import check_shortcut_internals as hotpath_internals
+from sitebuild.live.loop import summary_line
 from sitebuild.search import check_pagefind_internals, glob_matches, url_of
-from sitebuild.writer import check_pelican_internals
 
 CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
 
@@ -199,7 +199,7 @@ def test_a_broken_edit_through_the_shortcut_keeps_the_page(site):
 
 
 def test_the_live_loop_ignores_what_builds_and_editors_write():
-    from sitebuild.live import is_debris  # noqa: PLC0415
+    from sitebuild.live.loop import is_debris  # noqa: PLC0415
 
     assert not is_debris("/home/me/.tmp/blog/content/posts/a/index.md")
     for path in ("/b/content/posts/a/samples.frozen.json", "/b/content/posts/a/.samples.frozen.json.tmp",

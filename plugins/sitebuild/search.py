@@ -29,6 +29,7 @@ from pathlib import Path
 from pagefind.index import PagefindIndex
 from pagefind.service import PagefindService, _encode
 
+SEARCH_FOLDER = "pagefind"  # in the output folder: the index and Pagefind's UI
 PRIVATE_POLL = "_wait_for_responses"
 PAGES_IN_FLIGHT = 8
 SERVICE_SILENCE_SECONDS = 120
@@ -172,7 +173,7 @@ class SearchIndexer:
         ``write_files`` answers before its buffered writes reach the disk, so a service
         that exits right after leaves truncated files."""
         index = await asyncio.wrap_future(self._index)
-        bundle = site / "pagefind"
+        bundle = site / SEARCH_FOLDER
         for file in await index.get_files():
             path = bundle / file["path"]
             path.parent.mkdir(parents=True, exist_ok=True)

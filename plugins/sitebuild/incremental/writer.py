@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import signals
+from pelican.contents import Content
 from pelican.writers import Writer
 
+from ..search import SearchIndexer, glob_matches
 from .fingerprints import PageFingerprints
 from .ledger import PageLedger
-from .search import SearchIndexer, glob_matches
 
 PRIVATE_OPEN = "_open_w"
 
@@ -40,6 +41,19 @@ def check_pelican_internals() -> list[str]:
     if PRIVATE_OPEN not in inspect.getsource(Writer.write_file):
         return [f"pelican.writers.Writer.write_file no longer opens pages with {PRIVATE_OPEN}"]
     return []
+
+
+def check_shortcut_internals() -> list[str]:
+    """What the live shortcut (live/shortcut.py) needs of Pelican's private API and did not find."""
+    from pelican.cache import FileDataCacher  # noqa: PLC0415
+
+    missing = []
+    for name in ("get_content", "get_summary"):
+        if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
+            missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
+    if "self._cache" not in inspect.getsource(FileDataCacher.get_cached_data):
+        missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
+    return missing
 
 
 @dataclass
@@ -162,6 +176,20 @@ def unlink_outdated_statics(generator) -> None:
         source = Path(generator.path) / static.source_path
         if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
             target.unlink()
+
+
+def forget_rendered(content) -> None:
+    """Drop Pelican's memoized HTML of ``content`` (keyed by the object, kept forever)."""
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content, name).cache
+        for key in [key for key in cache if key and key[0] is content]:
+            del cache[key]
+
+
+def forget_all_rendered() -> None:
+    """Drop every memoized HTML: a long-lived process would keep each build's posts."""
+    for name in ("get_content", "get_summary"):
+        getattr(Content, name).cache.clear()
 
 
 def register() -> None:

@@ -13,14 +13,12 @@ read that logs a problem writes nothing, so the last good page stays served.
 
 Private Pelican API: ``FileDataCacher._cache`` (to read the edited file again) and
 the ``memoized`` caches of ``Content.get_content`` / ``get_summary`` (the old Article's
-rendered HTML is forgotten); ``check_pelican_internals`` covers both.
+rendered HTML is forgotten); ``incremental.writer.check_shortcut_internals`` covers both.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
-import logging
 import os
 import shutil
 import time
@@ -28,38 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import signals
-from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
-from .ledger import PageLedger, persist
-from .writer import ACTIVE, BuildSession, IncrementalWriter
-
-
-def check_pelican_internals() -> list[str]:
-    """What the shortcut needs of Pelican's private API and did not find."""
-    from pelican.cache import FileDataCacher  # noqa: PLC0415
-
-    missing = []
-    for name in ("get_content", "get_summary"):
-        if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
-            missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
-    if "self._cache" not in inspect.getsource(FileDataCacher.get_cached_data):
-        missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
-    return missing
-
-
-def forget_rendered(content) -> None:
-    """Drop Pelican's memoized HTML of ``content`` (keyed by the object, kept forever)."""
-    for name in ("get_content", "get_summary"):
-        cache = getattr(Content, name).cache
-        for key in [key for key in cache if key and key[0] is content]:
-            del cache[key]
-
-
-def forget_all_rendered() -> None:
-    """Drop every memoized HTML: a long-lived process would keep each build's posts."""
-    for name in ("get_content", "get_summary"):
-        getattr(Content, name).cache.clear()
+from ..build.report import collecting_problems
+from ..incremental.ledger import PageLedger, persist
+from ..incremental.writer import ACTIVE, BuildSession, IncrementalWriter, forget_rendered
 
 
 @dataclass
@@ -95,8 +66,7 @@ def feeds_on(settings: dict) -> bool:
                key.endswith(("_ATOM", "_RSS")))
 
 
-def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
-                collector_factory) -> HotResult | None:
+def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotResult | None:
     """Rewrite one post's page after ``modified`` files of its folder changed, or None
     when the edit needs the incremental build."""
     started = time.perf_counter()
@@ -114,23 +84,19 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
     others = [path for path in modified if path != Path(old.source_path)]
     if any(str(path) not in static_by_source for path in others):
         return None  # a file the last build did not copy: let the full machinery decide
-    collector = collector_factory()
-    root = logging.getLogger()
-    root.addHandler(collector)
     new = None
-    try:
-        articles.readers._cache.pop(old.source_path, None)
-        new = articles.readers.read_file(
-            base_path=articles.path, path=os.path.relpath(old.source_path, articles.path),
-            content_class=type(old), context=articles.context,
-            preread_signal=signals.article_generator_preread, preread_sender=articles,
-            context_signal=signals.article_generator_context, context_sender=articles)
-        if new is not None:  # plugins finish the post as they finish a whole build's posts
-            signals.article_generator_finalized.send(one_post_view(articles, new))
-    except Exception as err:  # as Pelican does: a post that cannot be read is a problem
-        collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
-    finally:
-        root.removeHandler(collector)
+    with collecting_problems() as collector:
+        try:
+            articles.readers._cache.pop(old.source_path, None)
+            new = articles.readers.read_file(
+                base_path=articles.path, path=os.path.relpath(old.source_path, articles.path),
+                content_class=type(old), context=articles.context,
+                preread_signal=signals.article_generator_preread, preread_sender=articles,
+                context_signal=signals.article_generator_context, context_sender=articles)
+            if new is not None:  # plugins finish the post as they finish a whole build's posts
+                signals.article_generator_finalized.send(one_post_view(articles, new))
+        except Exception as err:  # as Pelican does: a post that cannot be read is a problem
+            collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
     if collector.problems or new is None:
         return HotResult(problems=collector.problems, seconds=time.perf_counter() - started)
     fingerprints = ledger.fingerprints

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import SEARCH_FOLDER, BuildReport, ProblemCollector, build_site, refresh_search
-from .hotpath import HotResult, hot_rebuild
-from .ledger import PageLedger, persist
+from ..build.report import BuildReport
+from ..build.staged import build_site, refresh_search
+from ..build.tree import swap_in, tree_identity
+from ..incremental.ledger import PageLedger, persist
+from ..search import SEARCH_FOLDER, url_of
 from .reload import ReloadHub, serve_site
-from .search import url_of
-from .tree import swap_in, tree_identity
+from .shortcut import HotResult, hot_rebuild
 
 DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
 
@@ -58,7 +59,7 @@ class LiveSite:
         """Rebuild after ``changed`` (nothing: the first, full build); signal and report.
 
         ``only_modified``: every change modified an existing file (none added or
-        deleted), so the one-post shortcut (hotpath.py) may apply.
+        deleted), so the one-post shortcut (shortcut.py) may apply.
         """
         changed = list(changed)
         full = self.ledger is None or any(
@@ -68,7 +69,7 @@ class LiveSite:
                  for path in changed]
         if not full and only_modified:
             with self.lock:
-                hot = hot_rebuild(self.ledger, self.output, changed, ProblemCollector)
+                hot = hot_rebuild(self.ledger, self.output, changed)
                 if hot is not None and hot.ok:
                     self.generation += 1
                 generation = self.generation
