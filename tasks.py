@@ -100,12 +100,6 @@ def rebuild(c):
 
 
 @task
-def regenerate(c):
-    """Rebuild whenever content, theme or plugins change (Ctrl-C to stop)."""
-    c.run(f"{shlex.quote(sys.executable)} -m pelican -r -s {CONFIG['settings_base']}", pty=True)
-
-
-@task
 def serve(c):
     """Serve the output folder at http://127.0.0.1:8000/."""
     from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: PLC0415

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, FixtureSite
 from jinja2 import Environment, FileSystemLoader
+from pelican import signals
 from sitebuild import build_site
 from sitebuild.incremental.fingerprints import reading_minutes
 from sitebuild.incremental.writer import check_pelican_internals
@@ -103,6 +104,15 @@ def test_a_tree_replaced_by_another_build_is_rebuilt_whole(site):
     site.build(**CACHED)  # a new tree: the first ledger does not describe it
     report = rebuild(site, first.ledger)
     assert report.kept == []
+
+
+def test_a_build_connects_its_receivers_only_while_it_runs(site):
+    """Nothing is connected at import or between builds: a plain Pelican run in the same
+    process gets Pelican's own writer and no receiver of ours."""
+    assert site.build(**CACHED).ok
+    for signal in (signals.get_writer, signals.static_generator_finalized,
+                   signals.all_generators_finalized):
+        assert not signal.receivers, signal.name
 
 
 def test_the_private_apis_we_rely_on_are_still_there():

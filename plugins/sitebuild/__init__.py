@@ -8,12 +8,7 @@ Rooms: ``build`` (staging, lock, swap), ``incremental`` (render only what change
 
 from .build.report import BuildReport
 from .build.staged import build_site, refresh_search
-from .incremental import writer
 from .incremental.ledger import PageLedger
-from .live import shortcut
 from .publish.checks import check_site
-
-writer.register()
-shortcut.register()
 
 __all__ = ["BuildReport", "PageLedger", "build_site", "check_site", "refresh_search"]

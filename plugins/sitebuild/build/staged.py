@@ -20,7 +20,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from ..incremental.ledger import PageLedger, load_ledger, save_ledger
-from ..incremental.writer import ACTIVE, BuildSession, forget_all_rendered
+from ..incremental.writer import BuildSession, forget_all_rendered
 from ..incremental.writer import check_pelican_internals as writer_internals
 from ..incremental.writer import check_shortcut_internals as hotpath_internals
 from ..search import SEARCH_FOLDER, SearchIndexer
@@ -89,18 +89,18 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
     session = BuildSession(staging, previous, SearchIndexer(glob) if search == "now" else None, glob,
                            track=previous is not None or bool(settings.get("CACHE_CONTENT")))
-    ACTIVE.append(session)
     with collecting_problems() as collector:
         try:
             staging.mkdir(exist_ok=True)  # an incremental build's staging holds its links already
-            Pelican(settings).run()
+            pelican = Pelican(settings)
+            with session.listening(pelican):  # our writer and receivers, for this run only
+                pelican.run()
         except jinja2.TemplateSyntaxError as err:
             collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
                                       "(fix the theme's template)")
         except Exception as err:  # a crash is one more problem to report, not a traceback
             collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
         finally:
-            ACTIVE.remove(session)
             forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
     report.problems.extend(collector.problems)
     if previous is not None and report.ok:

@@ -1,5 +1,10 @@
 """Pelican's writer, taught to skip pages whose inputs did not change and to hand every
-page it writes to the search indexer, installed through the ``get_writer`` signal.
+page it writes to the search indexer, and the state of the build it writes for.
+
+Nothing is connected at import: ``BuildSession.listening`` connects one build's receivers
+(the writer through ``get_writer``, the static-file and generator receivers) for the
+time that build's Pelican runs, and disconnects them after, so a plain ``pelican`` run
+never meets them.
 
 A build that starts from a previous output tree (hard-linked into the staging folder)
 passes the digests of that tree's pages (``PageLedger``); a page whose digest is the
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import inspect
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +104,50 @@ class BuildSession:
             if self.indexer is not None:
                 self.indexer.add(name, html)
 
+    def writer_class(self) -> type[IncrementalWriter]:
+        """The incremental writer bound to this build (Pelican's get_writer wants a class)."""
+        return type("IncrementalWriter", (IncrementalWriter,), {"session": self})
 
-ACTIVE: list[BuildSession] = []  # the build_site call in progress, if any
+    @contextmanager
+    def listening(self, pelican) -> Iterator[None]:
+        """Connect this build's receivers while the block runs ``pelican``; disconnect after."""
+        with ExitStack() as connected:
+            connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
+                                                                    sender=pelican))
+            connected.enter_context(signals.static_generator_finalized.connected_to(
+                self.unlink_outdated_statics))
+            connected.enter_context(signals.all_generators_finalized.connected_to(
+                self.keep_generators))
+            yield
+
+    def provide_writer(self, pelican) -> type[IncrementalWriter]:
+        """get_writer receiver (connected for this build's Pelican only)."""
+        return self.writer_class()
+
+    def ours(self, generator) -> bool:
+        """Whether ``generator`` writes into this build's staging folder (another build in
+        the same process has its own session and its own receivers)."""
+        return Path(generator.output_path) == self.staging
+
+    def unlink_outdated_statics(self, generator) -> None:
+        """static_generator_finalized receiver: a static file Pelican will copy is unlinked
+        first (same test as Pelican's STATIC_CHECK_IF_MODIFIED), so the copy never writes
+        through a hard link into the previous tree."""
+        if not self.ours(generator):
+            return
+        for static in generator.staticfiles:
+            self.statics.add(static.save_as)
+            target = self.staging / static.save_as
+            if self.previous is None or not target.exists():
+                continue
+            source = Path(generator.path) / static.source_path
+            if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
+                target.unlink()
+
+    def keep_generators(self, generators) -> None:
+        """all_generators_finalized receiver: the build's generators, for the live shortcut."""
+        if generators and self.ours(generators[0]):
+            self.ledger.generators = list(generators)
 
 
 class CapturingFile:
@@ -126,11 +175,14 @@ class CapturingFile:
 
 
 class IncrementalWriter(Writer):
-    """Skips unchanged pages; writes changed ones to fresh files; feeds the indexer."""
+    """Skips unchanged pages; writes changed ones to fresh files; feeds the indexer.
+    Used through ``BuildSession.writer_class``, which binds it to one build."""
+
+    session: BuildSession
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
-        session = ACTIVE[-1]
+        session = self.session
         if name and session.track:
             key = session.fingerprints.page(name, getattr(template, "name", ""), context, kwargs)
             session.ledger.pages[name] = key
@@ -143,7 +195,7 @@ class IncrementalWriter(Writer):
                                   template_name, override_output, url, **kwargs)
 
     def _open_w(self, filename, encoding, override=False):
-        session = ACTIVE[-1]
+        session = self.session
         if filename != os.devnull and os.path.lexists(filename):
             os.unlink(filename)  # a hard link into the previous tree: never write through it
         handle = super()._open_w(filename, encoding, override)
@@ -154,28 +206,6 @@ class IncrementalWriter(Writer):
             session.written.append(name)
             return handle
         return CapturingFile(handle, lambda text: session.page_written(name, text))
-
-
-def writer_for_active_build(pelican):
-    """get_writer receiver: our writer while build_site runs, Pelican's otherwise."""
-    return IncrementalWriter if ACTIVE else None
-
-
-def unlink_outdated_statics(generator) -> None:
-    """static_generator_finalized receiver: a static file Pelican will copy is unlinked
-    first (same test as Pelican's STATIC_CHECK_IF_MODIFIED), so the copy never writes
-    through a hard link into the previous tree."""
-    if not ACTIVE:
-        return
-    session = ACTIVE[-1]
-    for static in generator.staticfiles:
-        session.statics.add(static.save_as)
-        target = session.staging / static.save_as
-        if session.previous is None or not target.exists():
-            continue
-        source = Path(generator.path) / static.source_path
-        if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
-            target.unlink()
 
 
 def forget_rendered(content) -> None:
@@ -190,8 +220,3 @@ def forget_all_rendered() -> None:
     """Drop every memoized HTML: a long-lived process would keep each build's posts."""
     for name in ("get_content", "get_summary"):
         getattr(Content, name).cache.clear()
-
-
-def register() -> None:
-    signals.get_writer.connect(writer_for_active_build)
-    signals.static_generator_finalized.connect(unlink_outdated_statics)

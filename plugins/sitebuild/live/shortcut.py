@@ -30,7 +30,7 @@ from pelican.generators import ArticlesGenerator, StaticGenerator
 
 from ..build.report import collecting_problems
 from ..incremental.ledger import PageLedger, persist
-from ..incremental.writer import ACTIVE, BuildSession, IncrementalWriter, forget_rendered
+from ..incremental.writer import BuildSession, forget_rendered
 
 
 @dataclass
@@ -122,20 +122,16 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
     shutil.rmtree(side, ignore_errors=True)
     session = BuildSession(side, None, None, ledger.search_glob)
     session.ledger, session.fingerprints = ledger, ledger.fingerprints
-    writer = IncrementalWriter(str(side), settings=articles.settings)
+    writer = session.writer_class()(str(side), settings=articles.settings)
 
     def only_this_post(name, template, context, **kwargs):
         if kwargs.get("article") is article:  # as Pelican's generate_pages calls the writer
             writer.write_file(name, template, context,
                               relative_urls=articles.settings["RELATIVE_URLS"], **kwargs)
 
-    ACTIVE.append(session)
-    try:
-        articles.generate_articles(only_this_post)
-        signals.article_writer_finalized.send(one_post_view(articles, article, str(side)),
-                                              writer=writer)
-    finally:
-        ACTIVE.remove(session)
+    articles.generate_articles(only_this_post)
+    signals.article_writer_finalized.send(one_post_view(articles, article, str(side)),
+                                          writer=writer)
     for static in changed_statics:
         target = side / static.save_as
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -148,13 +144,3 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
     shutil.rmtree(side, ignore_errors=True)
     persist(ledger)  # a later process must not take the old page for the new one
     return HotResult(written=written, seconds=time.perf_counter() - started)
-
-
-def keep_generators(generators) -> None:
-    """all_generators_finalized receiver: the build's generators, for the next shortcut."""
-    if ACTIVE:
-        ACTIVE[-1].ledger.generators = list(generators)
-
-
-def register() -> None:
-    signals.all_generators_finalized.connect(keep_generators)
