@@ -18,13 +18,11 @@ from pathlib import Path
 import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
+from upstream import check_upstream
 
 from ..incremental.ledger import PageLedger, load_ledger, save_ledger
 from ..incremental.writer import BuildSession, forget_all_rendered
-from ..incremental.writer import check_pelican_internals as writer_internals
-from ..incremental.writer import check_shortcut_internals as hotpath_internals
 from ..search import SEARCH_FOLDER, SearchIndexer
-from ..search import check_pagefind_internals as pagefind_internals
 from .report import BuildReport, collecting_problems
 from .tree import OutputBusy, OutputUnwritable, link_known, output_lock, prune, swap_in, tree_identity
 
@@ -42,13 +40,17 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     ``previous`` (the ledger of the last good build of ``output``) makes the build
     incremental; builds with the content cache on keep a ledger for the next one, in
     memory (``report.ledger``) and in CACHE_PATH (read when ``previous`` is not given).
-    ``search``: "now" indexes the pages while they are written; "later" keeps the
+    A private Pelican or pagefind name that changed (plugins/upstream.py) fails the
+    build before it starts.  ``search``: "now" indexes the pages while they are written; "later" keeps the
     previous index and leaves ``report.ledger.html`` for ``refresh_search``;
     "off" writes no index.  ``keep_replaced``: leave the replaced tree for the caller to
     remove (``report.discard``), so a live loop can signal the reload first.
     """
     started = time.perf_counter()
     output = Path(output).resolve()
+    changed = check_upstream()  # every private Pelican and pagefind name we rely on
+    if changed:
+        return BuildReport(output, [f"ERROR: {'; '.join(changed)}"])
     try:
         with output_lock(output):
             return _build_locked(settings_file, output, override, checks, previous, search,
@@ -72,11 +74,7 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
         str(settings_file) if settings_file else None,
         override={**(override or {}), "OUTPUT_PATH": str(staging)},
     )
-    missing = writer_internals() + (pagefind_internals() if search != "off" else []) + \
-        (hotpath_internals() if settings.get("CACHE_CONTENT") else [])
-    report = BuildReport(output, problems=[f"ERROR: {problem}" for problem in missing])
-    if report.problems:
-        return report
+    report = BuildReport(output)
     if previous is None:
         previous = load_ledger(settings)
     if previous is not None and previous.output_identity != tree_identity(output):

@@ -11,14 +11,13 @@ passes the digests of that tree's pages (``PageLedger``); a page whose digest is
 same is neither rendered nor written.  Every other page is written to a new file, so
 the previous tree, which shares the unchanged files, is never modified.
 
-Private Pelican API: ``Writer._open_w`` (every page and feed is opened there).
-``check_pelican_internals`` names what changed if Pelican changes it; the build then
-fails, and a test runs the same check.
+Private Pelican API (listed and checked in plugins/upstream.py): ``Writer._open_w``, where
+every page and feed is opened, and the memoized HTML of ``Content.get_content`` and
+``get_summary``.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -32,35 +31,6 @@ from pelican.writers import Writer
 from ..search import SearchIndexer, glob_matches
 from .fingerprints import PageFingerprints
 from .ledger import PageLedger
-
-PRIVATE_OPEN = "_open_w"
-
-
-def check_pelican_internals() -> list[str]:
-    """What the incremental writer needs of Pelican's private API and did not find."""
-    method = getattr(Writer, PRIVATE_OPEN, None)
-    if method is None:
-        return [f"pelican.writers.Writer.{PRIVATE_OPEN} is gone"]
-    parameters = list(inspect.signature(method).parameters)
-    if parameters != ["self", "filename", "encoding", "override"]:
-        return [f"pelican.writers.Writer.{PRIVATE_OPEN} takes {parameters}, "
-                "expected ['self', 'filename', 'encoding', 'override']"]
-    if PRIVATE_OPEN not in inspect.getsource(Writer.write_file):
-        return [f"pelican.writers.Writer.write_file no longer opens pages with {PRIVATE_OPEN}"]
-    return []
-
-
-def check_shortcut_internals() -> list[str]:
-    """What the live shortcut (live/shortcut.py) needs of Pelican's private API and did not find."""
-    from pelican.cache import FileDataCacher  # noqa: PLC0415
-
-    missing = []
-    for name in ("get_content", "get_summary"):
-        if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
-            missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
-    if "self._cache" not in inspect.getsource(FileDataCacher.get_cached_data):
-        missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
-    return missing
 
 
 @dataclass

@@ -11,9 +11,9 @@ a page).  Anything else (a new or deleted file, a changed title, feeds on, a war
 while reading) returns None and the live loop runs the incremental build instead; a
 read that logs a problem writes nothing, so the last good page stays served.
 
-Private Pelican API: ``FileDataCacher._cache`` (to read the edited file again) and
-the ``memoized`` caches of ``Content.get_content`` / ``get_summary`` (the old Article's
-rendered HTML is forgotten); ``incremental.writer.check_shortcut_internals`` covers both.
+Private Pelican API (listed and checked in plugins/upstream.py): ``FileDataCacher._cache``
+(to read the edited file again), an Article's ``__dict__`` (the old Article takes the new
+one's state) and the memoized HTML of ``Content.get_content`` / ``get_summary``.
 """
 
 from __future__ import annotations
