@@ -216,3 +216,21 @@ def test_a_cached_build_in_a_new_process_starts_from_the_stored_ledger(site, tmp
     assert site.build().ok  # a build without the cache replaces the tree...
     assert site.build(**CACHED).kept == []  # ...so the stored ledger no longer applies
 
+
+def test_an_edit_after_a_failed_rebuild_is_checked_against_the_site_served(site):
+    """The shortcut compares an edit with what the served listings show: a rejected edit
+    (tags that collide, so the build failed) followed by a prose edit still fails."""
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        good = tree(site.output)
+        source = site.content / "posts" / "beta" / "index.md"
+        site.write({"posts/beta/index.md": post("Beta", "Notes", "First words of beta.\n\nMore.")})
+        assert not live.rebuild([source], site.root, only_modified=True).ok
+        site.write({"posts/beta/index.md": post("Beta", "Notes", "First words of beta.\n\nNew.")})
+        again = live.rebuild([source], site.root, only_modified=True)
+        assert not again.ok and any("Notes" in problem for problem in again.problems), again
+        assert tree(site.output) == good
+    finally:
+        live.close()

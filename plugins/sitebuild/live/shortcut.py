@@ -101,17 +101,15 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotRe
         return HotResult(problems=collector.problems, seconds=time.perf_counter() - started)
     fingerprints = ledger.fingerprints
     before = fingerprints.facts(old)
-    fingerprints._facts.pop(id(new), None)  # an id may be reused by a new object
-    after = fingerprints.facts(new)
+    after = fingerprints.reread_facts(new)
     forget_rendered(new)
-    fingerprints._facts.pop(id(new), None)
-    fingerprints._facts[id(old)] = after
     if after != before or new.save_as != old.save_as or \
             new.template != old.template or new.get_static_links() != old.get_static_links():
-        return None
+        return None  # old keeps its facts: the tree served still shows them
     forget_rendered(old)
     old.__dict__.clear()
     old.__dict__.update(new.__dict__)
+    fingerprints.adopt(old, after)
     return _write(ledger, output, old, articles, [static_by_source[str(p)] for p in others],
                   started)
 
