@@ -11,7 +11,8 @@ from jinja2 import Environment, FileSystemLoader
 from pelican import signals
 from sitebuild import build_site
 from sitebuild.incremental.fingerprints import reading_minutes
-from sitebuild.live.loop import summary_line
+from sitebuild.live import LiveSite
+from sitebuild.live.loop import debris_names, is_debris, summary_line
 from sitebuild.search import glob_matches, url_of
 
 CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
@@ -149,9 +150,7 @@ class Hub:
         self.published.append(urls)
 
 
-def live_site(site: FixtureSite, lines: list[str]):
-    from sitebuild.live import LiveSite  # noqa: PLC0415
-
+def live_site(site: FixtureSite, lines: list[str]) -> LiveSite:
     override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
                 "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED}
     return LiveSite(ROOT / "pelicanconf.py", site.output, override, Hub(), echo=lines.append)
@@ -198,13 +197,24 @@ def test_a_broken_edit_through_the_shortcut_keeps_the_page(site):
 
 
 def test_the_live_loop_ignores_what_builds_and_editors_write():
-    from sitebuild.live.loop import is_debris  # noqa: PLC0415
-
-    assert not is_debris("/home/me/.tmp/blog/content/posts/a/index.md")
-    for path in ("/b/content/posts/a/samples.frozen.json", "/b/content/posts/a/.samples.frozen.json.tmp",
+    names = debris_names("results.json")  # the store's name is a setting
+    for path in ("/home/me/.tmp/blog/content/posts/a/index.md", "/b/content/posts/a/samples.frozen.json"):
+        assert not is_debris(path, names), path
+    for path in ("/b/content/posts/a/results.json", "/b/content/posts/a/.results.json.tmp",
                  "/b/content/posts/a/__pycache__/app.cpython-311.pyc", "/b/content/posts/a/.#index.md",
-                 "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp"):
-        assert is_debris(path), path
+                 "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp",
+                 "/b/content/posts/a/.ruff_cache/0.1/x"):
+        assert is_debris(path, names), path
+
+
+def test_the_live_loop_ignores_the_stores_of_its_settings_and_its_output(site):
+    live = live_site(site, [])
+    try:
+        assert live.ignores(site.content / "posts" / "alpha" / "samples.frozen.json")
+        assert live.ignores(site.output / "posts" / "alpha" / "index.html")
+        assert not live.ignores(site.content / "posts" / "alpha" / "index.md")
+    finally:
+        live.close()
 
 
 def test_a_cached_build_in_a_new_process_starts_from_the_stored_ledger(site, tmp_path):
