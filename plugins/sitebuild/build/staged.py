@@ -2,7 +2,7 @@
 
 A full build renders every page into an empty staging folder.  An incremental build
 (``previous``: the ledger of the current output tree) starts from hard links to that
-tree and renders only the pages whose inputs changed (writer.py); either way the
+tree and renders only the pages whose inputs changed (incremental/writer.py); either way the
 current tree is replaced only by a clean build, in two renames, and never modified.
 """
 
