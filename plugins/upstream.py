@@ -179,35 +179,37 @@ _PELICAN = (
      _in_source(lambda: MarkdownReader._parse_metadata, "self._source_path",
                 "is no longer the path _parse_metadata names")),
 )
+_SEARCH = "plugins/sitebuild/search.py"  # every pagefind name is used there
+
+
+def _set_by(method: str, field: str) -> Callable[[], str | None]:
+    return _in_source(lambda: getattr(PagefindService, method), f"self.{field} =",
+                      f"is no longer set by PagefindService.{method}")
+
+
 _PAGEFIND = (
-    ("pagefind.service.PagefindService._wait_for_responses", "plugins/sitebuild/search.py",
+    ("pagefind.service.PagefindService._wait_for_responses", _SEARCH,
      "the response loop, which sleeps 0.1 s before each response: ours replaces it",
      _response_loop),
-    ("pagefind.service.PagefindService._bin", "plugins/sitebuild/search.py",
-     "the service binary, set by __init__: our launch starts it",
-     _in_source(lambda: PagefindService.__init__, "self._bin =",
-                "is no longer set by PagefindService.__init__")),
-    ("pagefind.service.PagefindService._loop", "plugins/sitebuild/search.py",
-     "the client's event loop, set by __init__: our launch starts the response loop on it",
-     _in_source(lambda: PagefindService.__init__, "self._loop =",
-                "is no longer set by PagefindService.__init__")),
-    ("pagefind.service.PagefindService._responses", "plugins/sitebuild/search.py",
+    ("pagefind.service.PagefindService._bin", _SEARCH,
+     "the service binary, set by __init__: our launch starts it", _set_by("__init__", "_bin")),
+    ("pagefind.service.PagefindService._loop", _SEARCH, "the client's event loop, set by "
+     "__init__: our launch starts the response loop on it", _set_by("__init__", "_loop")),
+    ("pagefind.service.PagefindService._poll_task", _SEARCH, "the response loop's task, set by "
+     "launch: ours sets it too, the indexer cancels it", _set_by("launch", "_poll_task")),
+    ("pagefind.service.PagefindService._responses", _SEARCH,
      "the futures send waits on: our response loop resolves them",
      _in_source(lambda: PagefindService.send, "self._responses[",
                 "is no longer where PagefindService.send waits")),
-    ("pagefind.service.PagefindService._backend", "plugins/sitebuild/search.py",
+    ("pagefind.service.PagefindService._backend", _SEARCH,
      "the service process: our launch sets it, send writes to it, the indexer ends it",
      _in_source(lambda: PagefindService.send, "self._backend.stdin",
                 "is no longer where PagefindService.send writes")),
-    ("pagefind.service.PagefindService._poll_task", "plugins/sitebuild/search.py",
-     "the response loop's task: our launch sets it, the indexer cancels it",
-     _in_source(lambda: PagefindService.launch, "self._poll_task =",
-                "is no longer set by PagefindService.launch")),
-    ("pagefind.index.PagefindIndex._service", "plugins/sitebuild/search.py",
+    ("pagefind.index.PagefindIndex._service", _SEARCH,
      "an index's client: the indexer stops its process and reads its peak memory",
      _in_source(lambda: PagefindIndex.__init__, "self._service =",
                 "is no longer where an index keeps its client")),
-    ("pagefind.service._encode", "plugins/sitebuild/search.py",
+    ("pagefind.service._encode", _SEARCH,
      "the wire format (base64 JSON, comma-ended) our response loop decodes", _wire_format),
 )
 PRIVATE_NAMES = tuple(PrivateName(distribution, *entry)
