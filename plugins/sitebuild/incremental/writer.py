@@ -35,7 +35,7 @@ from .ledger import PageLedger
 
 @dataclass
 class BuildSession:
-    """The state of the build in progress, read by the writer and the static receiver."""
+    """The state of one build in progress, its writer and the receivers it connects."""
 
     staging: Path
     previous: PageLedger | None  # None: a full build, every page rendered
