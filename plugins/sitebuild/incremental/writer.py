@@ -24,8 +24,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pelican import signals
+from pelican import Pelican, signals
 from pelican.contents import Content
+from pelican.generators import Generator, StaticGenerator
 from pelican.writers import Writer
 
 from ..search import SearchIndexer, glob_matches
@@ -79,7 +80,7 @@ class BuildSession:
         return type("IncrementalWriter", (IncrementalWriter,), {"session": self})
 
     @contextmanager
-    def listening(self, pelican) -> Iterator[None]:
+    def listening(self, pelican: Pelican) -> Iterator[None]:
         """Connect this build's receivers while the block runs ``pelican``; disconnect after."""
         with ExitStack() as connected:
             connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
@@ -90,16 +91,16 @@ class BuildSession:
                 self.keep_generators))
             yield
 
-    def provide_writer(self, pelican) -> type[IncrementalWriter]:
+    def provide_writer(self, pelican: Pelican) -> type[IncrementalWriter]:
         """get_writer receiver (connected for this build's Pelican only)."""
         return self.writer_class()
 
-    def ours(self, generator) -> bool:
+    def ours(self, generator: Generator) -> bool:
         """Whether ``generator`` writes into this build's staging folder (another build in
         the same process has its own session and its own receivers)."""
         return Path(generator.output_path) == self.staging
 
-    def unlink_outdated_statics(self, generator) -> None:
+    def unlink_outdated_statics(self, generator: StaticGenerator) -> None:
         """static_generator_finalized receiver: a static file Pelican will copy is unlinked
         first (same test as Pelican's STATIC_CHECK_IF_MODIFIED), so the copy never writes
         through a hard link into the previous tree."""
@@ -114,7 +115,7 @@ class BuildSession:
             if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
                 target.unlink()
 
-    def keep_generators(self, generators) -> None:
+    def keep_generators(self, generators: list[Generator]) -> None:
         """all_generators_finalized receiver: the build's generators, for the live shortcut."""
         if generators and self.ours(generators[0]):
             self.ledger.generators = list(generators)
