@@ -1,5 +1,8 @@
 """Settings for writing and previewing the blog (publishconf.py builds on these)."""
 
+import os
+import sys
+
 AUTHOR = "The Verified Code team"
 SITENAME = "Code That Runs"
 SITESUBTITLE = "Every sample on this blog is a real file, executed; every output is what it printed."
@@ -66,6 +69,11 @@ AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["samples", "postrules", "reproduce"]
+# The plugins import one another by name (samples, upstream): tasks.py, pytest and bench/
+# put plugins/ on sys.path themselves, this line does it for a plain `pelican` run.
+_plugins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+if _plugins not in sys.path:
+    sys.path.insert(0, _plugins)
 
 # Sample engine: execute stale or missing runs and write them back to each
 # post's samples.frozen.json (publishconf turns execution off).

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from engine.debian import debian_listing  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
-from sitebuild.deploy import (  # noqa: E402
+from sitebuild.publish.deploy import (  # noqa: E402
     DeployError,
     SshTarget,
     git_identity,
@@ -41,7 +41,8 @@ CONFIG = {
     "deploy_path": os.environ.get("BLOG_OUTPUT_PATH", "output"),
     # Content folder every build reads; the tests point it (and deploy_path) at fixture sites.
     "content_path": os.environ.get("BLOG_CONTENT_PATH", "content"),
-    # Content cache of `livereload` (the tests point it beside their fixture sites).
+    # Content cache of `livereload`, removed by `clean` (the tests point it beside their
+    # fixture sites).
     "cache_path": os.environ.get("BLOG_CACHE_PATH", "cache"),
     # Local server.
     "host": "127.0.0.1",
@@ -81,9 +82,9 @@ def _build(settings_file: str, checks=None, consequence: str = "") -> Path:
 
 @task
 def clean(c):
-    """Remove the generated files."""
+    """Remove the generated files: the output folder and the cache folder."""
     shutil.rmtree(ROOT / CONFIG["deploy_path"], ignore_errors=True)
-    shutil.rmtree(ROOT / "cache", ignore_errors=True)
+    shutil.rmtree(ROOT / CONFIG["cache_path"], ignore_errors=True)
 
 
 @task
@@ -97,12 +98,6 @@ def rebuild(c):
     """`clean` then `build`."""
     clean(c)
     build(c)
-
-
-@task
-def regenerate(c):
-    """Rebuild whenever content, theme or plugins change (Ctrl-C to stop)."""
-    c.run(f"{shlex.quote(sys.executable)} -m pelican -r -s {CONFIG['settings_base']}", pty=True)
 
 
 @task

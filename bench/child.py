@@ -24,7 +24,7 @@ from engine.execute import run_finished  # noqa: E402
 from pelican import Pelican  # noqa: E402
 from pelican.settings import read_settings  # noqa: E402
 from sitebuild import build_site  # noqa: E402
-from sitebuild.build import ProblemCollector  # noqa: E402
+from sitebuild.build.report import ProblemCollector  # noqa: E402
 
 SETTINGS_FILE = ROOT / "pelicanconf.py"
 

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from engine.execute import run_finished  # noqa: E402
-from sitebuild.live import LiveSite, is_debris  # noqa: E402
-from sitebuild.reload import ReloadHub, serve_site  # noqa: E402
+from sitebuild.live import LiveSite  # noqa: E402
+from sitebuild.live.reload import ReloadHub, serve_site  # noqa: E402
 from watchfiles import Change, watch  # noqa: E402
 
 LIVE = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
@@ -43,7 +43,7 @@ def main(spec: dict) -> None:
     server = serve_site(output, "127.0.0.1", 0, hub)
     print(f"PORT {server.server_address[1]}", flush=True)
     for batch in watch(site_root / "content", step=20, rust_timeout=500,
-                       watch_filter=lambda _change, path: not is_debris(path)):
+                       watch_filter=lambda _change, path: not site.ignores(path)):
         RUN_SECONDS.clear()
         print("BUSY", flush=True)
         site.rebuild(sorted({Path(path) for _, path in batch}), site_root,

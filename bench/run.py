@@ -313,13 +313,10 @@ def context_notes(plan: Plan, profiles: list[str]) -> list[str]:
         "Real site re-execution: `pytest content/posts/<slug>/index.md`, one process per post, "
         f"serial, timeout {REEXECUTION_TIMEOUT} s each.",
     ]
-    from sitebuild import build as sitebuild_build  # noqa: PLC0415
-
-    if hasattr(sitebuild_build, "index_for_search"):
-        notes.append("`ours` includes the Pagefind search index that sitebuild.build_site runs "
-                     "after every clean build; the diagnostic rows skip that step (in the child "
-                     "only) to show how much of the ratio is search indexing and how much is "
-                     "the sample engine.")
+    notes.append("`ours` includes the Pagefind search index, fed page by page to a `pagefind "
+                 "--service` process while Pelican renders (plugins/sitebuild/search.py); the "
+                 "diagnostic rows build ours with search off, to show how much of the ratio is "
+                 "search indexing and how much is the sample engine.")
     if profiles:
         notes.append("Profiles of missed targets: " + ", ".join(f"bench/results/{name}"
                                                                for name in profiles))

@@ -10,8 +10,9 @@ Pagefind's service client waits 0.1 s before reading each response
 at most 2 MiB per response.  We replace that private loop with one without the sleep and
 launch the service with room for the whole index, which we then write ourselves from
 ``get_files`` (the service's ``write_files`` answers before its buffered writes reach the
-disk).  ``check_pagefind_internals`` fails the build (and a test) if what we rely on
-changes.
+disk).  The private names this takes (``_wait_for_responses``, ``_bin``, ``_loop``,
+``_responses``, ``_backend``, ``_poll_task``, ``PagefindIndex._service``) are listed and
+checked in plugins/upstream.py: the build fails if one changes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import fnmatch
-import inspect
 import json
 import threading
 from collections.abc import Iterable
@@ -27,30 +27,12 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from pagefind.index import PagefindIndex
-from pagefind.service import PagefindService, _encode
+from pagefind.service import PagefindService
 
-PRIVATE_POLL = "_wait_for_responses"
+SEARCH_FOLDER = "pagefind"  # in the output folder: the index and Pagefind's UI
 PAGES_IN_FLIGHT = 8
 SERVICE_SILENCE_SECONDS = 120
 RESPONSE_LIMIT = 2**30  # get_files answers with the whole index, base64, in one line
-
-
-def check_pagefind_internals() -> list[str]:
-    """What we need of the pagefind package's private API and did not find (empty: all there)."""
-    missing = []
-    method = getattr(PagefindService, PRIVATE_POLL, None)
-    if method is None or not inspect.iscoroutinefunction(method):
-        missing.append(f"pagefind.service.PagefindService.{PRIVATE_POLL} is gone")
-    source = inspect.getsource(PagefindService.launch) if hasattr(PagefindService, "launch") else ""
-    if "_poll_task" not in source or PRIVATE_POLL not in source:
-        missing.append("PagefindService.launch no longer starts _wait_for_responses as _poll_task")
-    init = inspect.getsource(PagefindService.__init__)
-    if not all(name in init for name in ("self._bin", "self._loop", "self._responses")):
-        missing.append("PagefindService.__init__ no longer sets _bin, _loop and _responses")
-    sample = {"message_id": 1, "payload": {"type": "NewIndex"}}
-    if base64.b64decode(_encode(sample)) != json.dumps(sample).encode():
-        missing.append("the service wire format is no longer base64 JSON")
-    return missing
 
 
 class PromptPagefindService(PagefindService):
@@ -172,7 +154,7 @@ class SearchIndexer:
         ``write_files`` answers before its buffered writes reach the disk, so a service
         that exits right after leaves truncated files."""
         index = await asyncio.wrap_future(self._index)
-        bundle = site / "pagefind"
+        bundle = site / SEARCH_FOLDER
         for file in await index.get_files():
             path = bundle / file["path"]
             path.parent.mkdir(parents=True, exist_ok=True)

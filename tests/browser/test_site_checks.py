@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from pelican.settings import read_settings
-from sitebuild.checks import broken_links
+from sitebuild.publish.checks import broken_links
 
 from .conftest import PUBLISH_URL, ROOT, THEME_SETTINGS, npm_file, require
 

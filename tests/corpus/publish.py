@@ -14,8 +14,8 @@ from pathlib import Path
 from unittest import mock
 
 import sshserver
-from sitebuild import deploy
-from sitebuild.deploy import DeployError, SshTarget, push_gh_pages, rsync_deploy
+from sitebuild.publish import deploy
+from sitebuild.publish.deploy import DeployError, SshTarget, push_gh_pages, rsync_deploy
 
 from .harness import Case, CaseSite, Outcome, tree
 

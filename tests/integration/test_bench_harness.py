@@ -33,6 +33,7 @@ def test_bench_quick_runs_end_to_end_and_writes_the_table(tmp_path):
         assert measure in text
     assert "Edit loop checks (asserted): post-0002: 1 run executed, 1 of 5 post pages changed" in text
     assert "files identical to a cold build" in text  # the live loop's trees were compared
+    assert "`ours` includes the Pagefind search index, fed page by page" in text
     assert "| frozen build, 5 posts: wall s |" in done.stdout  # the table is printed too
     left = sorted(p.name for p in scratch.iterdir() if not p.name.startswith("pytest-of-"))
     assert left == [], "the harness or a sample session left temporary folders behind"

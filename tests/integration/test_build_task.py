@@ -15,3 +15,12 @@ def test_invoke_build_fails_on_a_broken_post_naming_it_and_keeps_the_output(site
     assert "Could not process posts/broken/index.md" in done.stderr
     assert "was left as it was" in done.stderr
     assert not (site.root / "published/posts/broken").exists()
+
+
+def test_invoke_clean_removes_the_output_and_the_configured_cache_folder(site):
+    cache = site.root / "elsewhere" / "cache"
+    (cache / "reproduce").mkdir(parents=True)
+    (site.root / "published").mkdir(parents=True)
+    done = site.run_task("clean", BLOG_CACHE_PATH=str(cache))
+    assert done.returncode == 0, done.stderr
+    assert not cache.exists() and not (site.root / "published").exists()

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, FixtureSite
 from jinja2 import Environment, FileSystemLoader
+from pelican import signals
 from sitebuild import build_site
-from sitebuild.fingerprints import reading_minutes
-from sitebuild.hotpath import check_pelican_internals as hotpath_internals
-from sitebuild.live import summary_line
-from sitebuild.search import check_pagefind_internals, glob_matches, url_of
-from sitebuild.writer import check_pelican_internals
+from sitebuild.incremental.fingerprints import reading_minutes
+from sitebuild.live import LiveSite
+from sitebuild.live.loop import debris_names, is_debris, summary_line
+from sitebuild.search import glob_matches, url_of
 
 CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
 
@@ -105,13 +105,13 @@ def test_a_tree_replaced_by_another_build_is_rebuilt_whole(site):
     assert report.kept == []
 
 
-def test_the_private_apis_we_rely_on_are_still_there():
-    """Pelican's Writer._open_w, content cache and memoized HTML, and pagefind's response
-    loop: if this fails, the writer, the live shortcut or the prompt Pagefind client must
-    be ported, not the test."""
-    assert check_pelican_internals() == []
-    assert check_pagefind_internals() == []
-    assert hotpath_internals() == []
+def test_a_build_connects_its_receivers_only_while_it_runs(site):
+    """Nothing is connected at import or between builds: a plain Pelican run in the same
+    process gets Pelican's own writer and no receiver of ours."""
+    assert site.build(**CACHED).ok
+    for signal in (signals.get_writer, signals.static_generator_finalized,
+                   signals.all_generators_finalized):
+        assert not signal.receivers, signal.name
 
 
 def test_reading_minutes_equal_the_theme_macro():
@@ -150,9 +150,7 @@ class Hub:
         self.published.append(urls)
 
 
-def live_site(site: FixtureSite, lines: list[str]):
-    from sitebuild.live import LiveSite  # noqa: PLC0415
-
+def live_site(site: FixtureSite, lines: list[str]) -> LiveSite:
     override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
                 "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED}
     return LiveSite(ROOT / "pelicanconf.py", site.output, override, Hub(), echo=lines.append)
@@ -199,13 +197,24 @@ def test_a_broken_edit_through_the_shortcut_keeps_the_page(site):
 
 
 def test_the_live_loop_ignores_what_builds_and_editors_write():
-    from sitebuild.live import is_debris  # noqa: PLC0415
-
-    assert not is_debris("/home/me/.tmp/blog/content/posts/a/index.md")
-    for path in ("/b/content/posts/a/samples.frozen.json", "/b/content/posts/a/.samples.frozen.json.tmp",
+    names = debris_names("results.json")  # the store's name is a setting
+    for path in ("/home/me/.tmp/blog/content/posts/a/index.md", "/b/content/posts/a/samples.frozen.json"):
+        assert not is_debris(path, names), path
+    for path in ("/b/content/posts/a/results.json", "/b/content/posts/a/.results.json.tmp",
                  "/b/content/posts/a/__pycache__/app.cpython-311.pyc", "/b/content/posts/a/.#index.md",
-                 "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp"):
-        assert is_debris(path), path
+                 "/b/content/posts/a/app.py~", "/b/content/posts/a/.index.md.swp",
+                 "/b/content/posts/a/.ruff_cache/0.1/x"):
+        assert is_debris(path, names), path
+
+
+def test_the_live_loop_ignores_the_stores_of_its_settings_and_its_output(site):
+    live = live_site(site, [])
+    try:
+        assert live.ignores(site.content / "posts" / "alpha" / "samples.frozen.json")
+        assert live.ignores(site.output / "posts" / "alpha" / "index.html")
+        assert not live.ignores(site.content / "posts" / "alpha" / "index.md")
+    finally:
+        live.close()
 
 
 def test_a_cached_build_in_a_new_process_starts_from_the_stored_ledger(site, tmp_path):
@@ -216,3 +225,22 @@ def test_a_cached_build_in_a_new_process_starts_from_the_stored_ledger(site, tmp
     assert tree(site.output) == cold_tree(site, tmp_path)
     assert site.build().ok  # a build without the cache replaces the tree...
     assert site.build(**CACHED).kept == []  # ...so the stored ledger no longer applies
+
+
+def test_an_edit_after_a_failed_rebuild_is_checked_against_the_site_served(site):
+    """The shortcut compares an edit with what the served listings show: a rejected edit
+    (tags that collide, so the build failed) followed by a prose edit still fails."""
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        good = tree(site.output)
+        source = site.content / "posts" / "beta" / "index.md"
+        site.write({"posts/beta/index.md": post("Beta", "Notes", "First words of beta.\n\nMore.")})
+        assert not live.rebuild([source], site.root, only_modified=True).ok
+        site.write({"posts/beta/index.md": post("Beta", "Notes", "First words of beta.\n\nNew.")})
+        again = live.rebuild([source], site.root, only_modified=True)
+        assert not again.ok and any("Notes" in problem for problem in again.problems), again
+        assert tree(site.output) == good
+    finally:
+        live.close()

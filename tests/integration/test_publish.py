@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sshserver
 from conftest import ROOT, FixtureSite, post
-from sitebuild.deploy import RELEASES, DeployError, SshTarget, rsync_deploy
+from sitebuild.publish.deploy import RELEASES, DeployError, SshTarget, rsync_deploy
 
 GREETING_POST = post("Alpha", "2024-01-01", "code", """
     Alpha greets the reader.

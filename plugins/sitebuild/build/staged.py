@@ -2,78 +2,29 @@
 
 A full build renders every page into an empty staging folder.  An incremental build
 (``previous``: the ledger of the current output tree) starts from hard links to that
-tree and renders only the pages whose inputs changed (writer.py); either way the
+tree and renders only the pages whose inputs changed (incremental/writer.py); either way the
 current tree is replaced only by a clean build, in two renames, and never modified.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
-import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 from pelican import Pelican
 from pelican.settings import read_settings
+from upstream import check_upstream
 
-from .hotpath import check_pelican_internals as hotpath_internals
-from .hotpath import forget_all_rendered
-from .ledger import PageLedger, load_ledger, save_ledger
-from .search import SearchIndexer
-from .search import check_pagefind_internals as pagefind_internals
-from .tree import link_known, prune, swap_in, tree_identity
-from .writer import ACTIVE, BuildSession
-from .writer import check_pelican_internals as writer_internals
-
-SEARCH_FOLDER = "pagefind"
-
-
-class OutputBusy(Exception):
-    """Another build holds the output folder's lock."""
-
-
-class OutputUnwritable(Exception):
-    """The folder that holds the output cannot be written (read-only, no permission)."""
-
-
-@dataclass
-class BuildReport:
-    """What a build produced: the output folder, every problem it logged, what it wrote."""
-
-    output: Path
-    problems: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    ledger: PageLedger | None = None
-    seconds: float = 0.0
-    discard: Path | None = None  # the replaced tree, when its removal was left to the caller
-    search_service_mib: float = 0.0  # peak RSS of the Pagefind service process
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class ProblemCollector(logging.Handler):
-    """Remembers every warning and error logged by Pelican or a plugin."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.problems: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.exc_info and record.exc_info[1] is not None and \
-                str(record.exc_info[1]) not in message:
-            message += f": {record.exc_info[1]}"
-        self.problems.append(f"{record.levelname}: {message}")
+from ..incremental.ledger import PageLedger, load_ledger, save_ledger
+from ..incremental.writer import BuildSession, forget_all_rendered
+from ..search import SEARCH_FOLDER, SearchIndexer
+from .report import BuildReport, collecting_problems
+from .tree import OutputBusy, OutputUnwritable, link_known, output_lock, prune, swap_in, tree_identity
 
 
 def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLike,
@@ -89,13 +40,17 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     ``previous`` (the ledger of the last good build of ``output``) makes the build
     incremental; builds with the content cache on keep a ledger for the next one, in
     memory (``report.ledger``) and in CACHE_PATH (read when ``previous`` is not given).
-    ``search``: "now" indexes the pages while they are written; "later" keeps the
+    A private Pelican or pagefind name that changed (plugins/upstream.py) fails the
+    build before it starts.  ``search``: "now" indexes the pages while they are written; "later" keeps the
     previous index and leaves ``report.ledger.html`` for ``refresh_search``;
     "off" writes no index.  ``keep_replaced``: leave the replaced tree for the caller to
     remove (``report.discard``), so a live loop can signal the reload first.
     """
     started = time.perf_counter()
     output = Path(output).resolve()
+    changed = check_upstream()  # every private Pelican and pagefind name we rely on
+    if changed:
+        return BuildReport(output, [f"ERROR: {'; '.join(changed)}"])
     try:
         with output_lock(output):
             return _build_locked(settings_file, output, override, checks, previous, search,
@@ -110,31 +65,6 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
                                     "BLOG_OUTPUT_PATH)"])
 
 
-@contextmanager
-def output_lock(output: Path) -> Iterator[None]:
-    """Hold ``.OUTPUT.lock`` beside the output folder for the whole build: two builds at
-    once (a livereload loop and ``invoke build``) would otherwise swap in each other's
-    half-staged trees. The second build is refused at once, naming the first."""
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        opened = open(output.parent / f".{output.name}.lock", "a+")
-    except OSError as err:
-        raise OutputUnwritable(err.strerror) from None
-    with opened as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.seek(0)
-            raise OutputBusy(f"process {lock.read().strip() or 'unknown'}") from None
-        lock.truncate(0)
-        lock.write(str(os.getpid()))
-        lock.flush()
-        try:
-            yield
-        finally:
-            lock.truncate(0)
-
-
 def _build_locked(settings_file, output: Path, override: dict | None, checks,
                   previous: PageLedger | None, search: str, keep_replaced: bool,
                   started: float) -> BuildReport:
@@ -144,11 +74,7 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
         str(settings_file) if settings_file else None,
         override={**(override or {}), "OUTPUT_PATH": str(staging)},
     )
-    missing = writer_internals() + (pagefind_internals() if search != "off" else []) + \
-        (hotpath_internals() if settings.get("CACHE_CONTENT") else [])
-    report = BuildReport(output, problems=[f"ERROR: {problem}" for problem in missing])
-    if report.problems:
-        return report
+    report = BuildReport(output)
     if previous is None:
         previous = load_ledger(settings)
     if previous is not None and previous.output_identity != tree_identity(output):
@@ -161,22 +87,19 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
     session = BuildSession(staging, previous, SearchIndexer(glob) if search == "now" else None, glob,
                            track=previous is not None or bool(settings.get("CACHE_CONTENT")))
-    collector = ProblemCollector()
-    root = logging.getLogger()
-    root.addHandler(collector)
-    ACTIVE.append(session)
-    try:
-        staging.mkdir(exist_ok=True)  # an incremental build's staging holds its links already
-        Pelican(settings).run()
-    except jinja2.TemplateSyntaxError as err:
-        collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
-                                  "(fix the theme's template)")
-    except Exception as err:  # a crash is one more problem to report, not a traceback
-        collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
-    finally:
-        ACTIVE.remove(session)
-        root.removeHandler(collector)
-        forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
+    with collecting_problems() as collector:
+        try:
+            staging.mkdir(exist_ok=True)  # an incremental build's staging holds its links already
+            pelican = Pelican(settings)
+            with session.listening(pelican):  # our writer and receivers, for this run only
+                pelican.run()
+        except jinja2.TemplateSyntaxError as err:
+            collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
+                                      "(fix the theme's template)")
+        except Exception as err:  # a crash is one more problem to report, not a traceback
+            collector.problems.append(f"ERROR: the build stopped: {type(err).__name__}: {err}")
+        finally:
+            forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
     report.problems.extend(collector.problems)
     if previous is not None and report.ok:
         prune(staging, {name for name in seeded if not name.startswith(f"{SEARCH_FOLDER}/")},

@@ -1,50 +1,42 @@
 """Pelican's writer, taught to skip pages whose inputs did not change and to hand every
-page it writes to the search indexer, installed through the ``get_writer`` signal.
+page it writes to the search indexer, and the state of the build it writes for.
+
+Nothing is connected at import: ``BuildSession.listening`` connects one build's receivers
+(the writer through ``get_writer``, the static-file and generator receivers) for the
+time that build's Pelican runs, and disconnects them after, so a plain ``pelican`` run
+never meets them.
 
 A build that starts from a previous output tree (hard-linked into the staging folder)
 passes the digests of that tree's pages (``PageLedger``); a page whose digest is the
 same is neither rendered nor written.  Every other page is written to a new file, so
 the previous tree, which shares the unchanged files, is never modified.
 
-Private Pelican API: ``Writer._open_w`` (every page and feed is opened there).
-``check_pelican_internals`` names what changed if Pelican changes it; the build then
-fails, and a test runs the same check.
+Private Pelican API (listed and checked in plugins/upstream.py): ``Writer._open_w``, where
+every page and feed is opened, and the memoized HTML of ``Content.get_content`` and
+``get_summary``.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pelican import signals
+from pelican import Pelican, signals
+from pelican.contents import Content
+from pelican.generators import Generator, StaticGenerator
 from pelican.writers import Writer
 
+from ..search import SearchIndexer, glob_matches
 from .fingerprints import PageFingerprints
 from .ledger import PageLedger
-from .search import SearchIndexer, glob_matches
-
-PRIVATE_OPEN = "_open_w"
-
-
-def check_pelican_internals() -> list[str]:
-    """What the incremental writer needs of Pelican's private API and did not find."""
-    method = getattr(Writer, PRIVATE_OPEN, None)
-    if method is None:
-        return [f"pelican.writers.Writer.{PRIVATE_OPEN} is gone"]
-    parameters = list(inspect.signature(method).parameters)
-    if parameters != ["self", "filename", "encoding", "override"]:
-        return [f"pelican.writers.Writer.{PRIVATE_OPEN} takes {parameters}, "
-                "expected ['self', 'filename', 'encoding', 'override']"]
-    if PRIVATE_OPEN not in inspect.getsource(Writer.write_file):
-        return [f"pelican.writers.Writer.write_file no longer opens pages with {PRIVATE_OPEN}"]
-    return []
 
 
 @dataclass
 class BuildSession:
-    """The state of the build in progress, read by the writer and the static receiver."""
+    """The state of one build in progress, its writer and the receivers it connects."""
 
     staging: Path
     previous: PageLedger | None  # None: a full build, every page rendered
@@ -83,8 +75,50 @@ class BuildSession:
             if self.indexer is not None:
                 self.indexer.add(name, html)
 
+    def writer_class(self) -> type[IncrementalWriter]:
+        """The incremental writer bound to this build (Pelican's get_writer wants a class)."""
+        return type("IncrementalWriter", (IncrementalWriter,), {"session": self})
 
-ACTIVE: list[BuildSession] = []  # the build_site call in progress, if any
+    @contextmanager
+    def listening(self, pelican: Pelican) -> Iterator[None]:
+        """Connect this build's receivers while the block runs ``pelican``; disconnect after."""
+        with ExitStack() as connected:
+            connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
+                                                                    sender=pelican))
+            connected.enter_context(signals.static_generator_finalized.connected_to(
+                self.unlink_outdated_statics))
+            connected.enter_context(signals.all_generators_finalized.connected_to(
+                self.keep_generators))
+            yield
+
+    def provide_writer(self, pelican: Pelican) -> type[IncrementalWriter]:
+        """get_writer receiver (connected for this build's Pelican only)."""
+        return self.writer_class()
+
+    def ours(self, generator: Generator) -> bool:
+        """Whether ``generator`` writes into this build's staging folder (another build in
+        the same process has its own session and its own receivers)."""
+        return Path(generator.output_path) == self.staging
+
+    def unlink_outdated_statics(self, generator: StaticGenerator) -> None:
+        """static_generator_finalized receiver: a static file Pelican will copy is unlinked
+        first (same test as Pelican's STATIC_CHECK_IF_MODIFIED), so the copy never writes
+        through a hard link into the previous tree."""
+        if not self.ours(generator):
+            return
+        for static in generator.staticfiles:
+            self.statics.add(static.save_as)
+            target = self.staging / static.save_as
+            if self.previous is None or not target.exists():
+                continue
+            source = Path(generator.path) / static.source_path
+            if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
+                target.unlink()
+
+    def keep_generators(self, generators: list[Generator]) -> None:
+        """all_generators_finalized receiver: the build's generators, for the live shortcut."""
+        if generators and self.ours(generators[0]):
+            self.ledger.generators = list(generators)
 
 
 class CapturingFile:
@@ -112,11 +146,14 @@ class CapturingFile:
 
 
 class IncrementalWriter(Writer):
-    """Skips unchanged pages; writes changed ones to fresh files; feeds the indexer."""
+    """Skips unchanged pages; writes changed ones to fresh files; feeds the indexer.
+    Used through ``BuildSession.writer_class``, which binds it to one build."""
+
+    session: BuildSession
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
-        session = ACTIVE[-1]
+        session = self.session
         if name and session.track:
             key = session.fingerprints.page(name, getattr(template, "name", ""), context, kwargs)
             session.ledger.pages[name] = key
@@ -129,7 +166,7 @@ class IncrementalWriter(Writer):
                                   template_name, override_output, url, **kwargs)
 
     def _open_w(self, filename, encoding, override=False):
-        session = ACTIVE[-1]
+        session = self.session
         if filename != os.devnull and os.path.lexists(filename):
             os.unlink(filename)  # a hard link into the previous tree: never write through it
         handle = super()._open_w(filename, encoding, override)
@@ -142,28 +179,15 @@ class IncrementalWriter(Writer):
         return CapturingFile(handle, lambda text: session.page_written(name, text))
 
 
-def writer_for_active_build(pelican):
-    """get_writer receiver: our writer while build_site runs, Pelican's otherwise."""
-    return IncrementalWriter if ACTIVE else None
+def forget_rendered(content) -> None:
+    """Drop Pelican's memoized HTML of ``content`` (keyed by the object, kept forever)."""
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content, name).cache
+        for key in [key for key in cache if key and key[0] is content]:
+            del cache[key]
 
 
-def unlink_outdated_statics(generator) -> None:
-    """static_generator_finalized receiver: a static file Pelican will copy is unlinked
-    first (same test as Pelican's STATIC_CHECK_IF_MODIFIED), so the copy never writes
-    through a hard link into the previous tree."""
-    if not ACTIVE:
-        return
-    session = ACTIVE[-1]
-    for static in generator.staticfiles:
-        session.statics.add(static.save_as)
-        target = session.staging / static.save_as
-        if session.previous is None or not target.exists():
-            continue
-        source = Path(generator.path) / static.source_path
-        if source.stat().st_mtime - target.stat().st_mtime > 0.000001:
-            target.unlink()
-
-
-def register() -> None:
-    signals.get_writer.connect(writer_for_active_build)
-    signals.static_generator_finalized.connect(unlink_outdated_statics)
+def forget_all_rendered() -> None:
+    """Drop every memoized HTML: a long-lived process would keep each build's posts."""
+    for name in ("get_content", "get_summary"):
+        getattr(Content, name).cache.clear()

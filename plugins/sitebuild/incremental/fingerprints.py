@@ -14,6 +14,9 @@ authors, summary and reading time.  Editing a post's prose below its summary cha
 its own page only; changing its title or tags changes the listings too.  The reading
 time is the theme's (``_entry.html``: words / 220, rounded up, at least 1); a test
 renders the theme's macro to keep the two equal.
+
+Private Pelican API (listed and checked in plugins/upstream.py): ``Content._content``,
+a post's HTML as its reader returned it.
 """
 
 from __future__ import annotations
@@ -102,6 +105,18 @@ class PageFingerprints:
                       plain(getattr(article, "authors", [])), article.status)
         self._facts[id(article)] = facts
         return facts
+
+    def reread_facts(self, post) -> str:
+        """The listing facts of ``post``, just read again, not remembered under its id (a
+        new object may get the id of one collected since)."""
+        self._facts.pop(id(post), None)
+        facts = self.facts(post)
+        del self._facts[id(post)]
+        return facts
+
+    def adopt(self, post, facts: str) -> None:
+        """``post`` took the state of a post read again, whose listing facts are ``facts``."""
+        self._facts[id(post)] = facts
 
     def listing(self, articles: Iterable) -> str:
         return digest(*(self.facts(article) for article in articles))

@@ -1,4 +1,4 @@
-"""The output tree on disk: its identity, hard-linked seeds of a staging folder, swaps.
+"""The output tree on disk: its lock, its identity, hard-linked seeds of a staging folder, swaps.
 
 An incremental build starts its staging folder from hard links to the files the last
 build produced (pages and static files; never files a plugin wrote by itself, which it
@@ -7,10 +7,46 @@ writes again) and removes, at the end, the links it did not produce again.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+
+class OutputBusy(Exception):
+    """Another build holds the output folder's lock."""
+
+
+class OutputUnwritable(Exception):
+    """The folder that holds the output cannot be written (read-only, no permission)."""
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold ``.OUTPUT.lock`` beside the output folder for the whole build: two builds at
+    once (a livereload loop and ``invoke build``) would otherwise swap in each other's
+    half-staged trees. The second build is refused at once, naming the first."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        opened = open(output.parent / f".{output.name}.lock", "a+")
+    except OSError as err:
+        raise OutputUnwritable(err.strerror) from None
+    with opened as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise OutputBusy(f"process {lock.read().strip() or 'unknown'}") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
 
 
 def tree_identity(folder: Path) -> tuple[int, ...] | None:

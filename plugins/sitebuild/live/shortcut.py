@@ -11,16 +11,14 @@ a page).  Anything else (a new or deleted file, a changed title, feeds on, a war
 while reading) returns None and the live loop runs the incremental build instead; a
 read that logs a problem writes nothing, so the last good page stays served.
 
-Private Pelican API: ``FileDataCacher._cache`` (to read the edited file again) and
-the ``memoized`` caches of ``Content.get_content`` / ``get_summary`` (the old Article's
-rendered HTML is forgotten); ``check_pelican_internals`` covers both.
+Private Pelican API (listed and checked in plugins/upstream.py): ``FileDataCacher._cache``
+(to read the edited file again), an Article's ``__dict__`` (the old Article takes the new
+one's state) and the memoized HTML of ``Content.get_content`` / ``get_summary``.
 """
 
 from __future__ import annotations
 
 import copy
-import inspect
-import logging
 import os
 import shutil
 import time
@@ -28,38 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import signals
-from pelican.contents import Content
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
-from .ledger import PageLedger, persist
-from .writer import ACTIVE, BuildSession, IncrementalWriter
-
-
-def check_pelican_internals() -> list[str]:
-    """What the shortcut needs of Pelican's private API and did not find."""
-    from pelican.cache import FileDataCacher  # noqa: PLC0415
-
-    missing = []
-    for name in ("get_content", "get_summary"):
-        if not isinstance(getattr(getattr(Content, name), "cache", None), dict):
-            missing.append(f"pelican.contents.Content.{name} is no longer memoized with a .cache")
-    if "self._cache" not in inspect.getsource(FileDataCacher.get_cached_data):
-        missing.append("pelican.cache.FileDataCacher no longer keeps its data in ._cache")
-    return missing
-
-
-def forget_rendered(content) -> None:
-    """Drop Pelican's memoized HTML of ``content`` (keyed by the object, kept forever)."""
-    for name in ("get_content", "get_summary"):
-        cache = getattr(Content, name).cache
-        for key in [key for key in cache if key and key[0] is content]:
-            del cache[key]
-
-
-def forget_all_rendered() -> None:
-    """Drop every memoized HTML: a long-lived process would keep each build's posts."""
-    for name in ("get_content", "get_summary"):
-        getattr(Content, name).cache.clear()
+from ..build.report import collecting_problems
+from ..incremental.ledger import PageLedger, persist
+from ..incremental.writer import BuildSession, forget_rendered
 
 
 @dataclass
@@ -95,8 +66,7 @@ def feeds_on(settings: dict) -> bool:
                key.endswith(("_ATOM", "_RSS")))
 
 
-def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
-                collector_factory) -> HotResult | None:
+def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotResult | None:
     """Rewrite one post's page after ``modified`` files of its folder changed, or None
     when the edit needs the incremental build."""
     started = time.perf_counter()
@@ -114,38 +84,32 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path],
     others = [path for path in modified if path != Path(old.source_path)]
     if any(str(path) not in static_by_source for path in others):
         return None  # a file the last build did not copy: let the full machinery decide
-    collector = collector_factory()
-    root = logging.getLogger()
-    root.addHandler(collector)
     new = None
-    try:
-        articles.readers._cache.pop(old.source_path, None)
-        new = articles.readers.read_file(
-            base_path=articles.path, path=os.path.relpath(old.source_path, articles.path),
-            content_class=type(old), context=articles.context,
-            preread_signal=signals.article_generator_preread, preread_sender=articles,
-            context_signal=signals.article_generator_context, context_sender=articles)
-        if new is not None:  # plugins finish the post as they finish a whole build's posts
-            signals.article_generator_finalized.send(one_post_view(articles, new))
-    except Exception as err:  # as Pelican does: a post that cannot be read is a problem
-        collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
-    finally:
-        root.removeHandler(collector)
+    with collecting_problems() as collector:
+        try:
+            articles.readers._cache.pop(old.source_path, None)
+            new = articles.readers.read_file(
+                base_path=articles.path, path=os.path.relpath(old.source_path, articles.path),
+                content_class=type(old), context=articles.context,
+                preread_signal=signals.article_generator_preread, preread_sender=articles,
+                context_signal=signals.article_generator_context, context_sender=articles)
+            if new is not None:  # plugins finish the post as they finish a whole build's posts
+                signals.article_generator_finalized.send(one_post_view(articles, new))
+        except Exception as err:  # as Pelican does: a post that cannot be read is a problem
+            collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
     if collector.problems or new is None:
         return HotResult(problems=collector.problems, seconds=time.perf_counter() - started)
     fingerprints = ledger.fingerprints
     before = fingerprints.facts(old)
-    fingerprints._facts.pop(id(new), None)  # an id may be reused by a new object
-    after = fingerprints.facts(new)
+    after = fingerprints.reread_facts(new)
     forget_rendered(new)
-    fingerprints._facts.pop(id(new), None)
-    fingerprints._facts[id(old)] = after
     if after != before or new.save_as != old.save_as or \
             new.template != old.template or new.get_static_links() != old.get_static_links():
-        return None
+        return None  # old keeps its facts: the tree served still shows them
     forget_rendered(old)
     old.__dict__.clear()
     old.__dict__.update(new.__dict__)
+    fingerprints.adopt(old, after)
     return _write(ledger, output, old, articles, [static_by_source[str(p)] for p in others],
                   started)
 
@@ -156,20 +120,16 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
     shutil.rmtree(side, ignore_errors=True)
     session = BuildSession(side, None, None, ledger.search_glob)
     session.ledger, session.fingerprints = ledger, ledger.fingerprints
-    writer = IncrementalWriter(str(side), settings=articles.settings)
+    writer = session.writer_class()(str(side), settings=articles.settings)
 
     def only_this_post(name, template, context, **kwargs):
         if kwargs.get("article") is article:  # as Pelican's generate_pages calls the writer
             writer.write_file(name, template, context,
                               relative_urls=articles.settings["RELATIVE_URLS"], **kwargs)
 
-    ACTIVE.append(session)
-    try:
-        articles.generate_articles(only_this_post)
-        signals.article_writer_finalized.send(one_post_view(articles, article, str(side)),
-                                              writer=writer)
-    finally:
-        ACTIVE.remove(session)
+    articles.generate_articles(only_this_post)
+    signals.article_writer_finalized.send(one_post_view(articles, article, str(side)),
+                                          writer=writer)
     for static in changed_statics:
         target = side / static.save_as
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,13 +142,3 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
     shutil.rmtree(side, ignore_errors=True)
     persist(ledger)  # a later process must not take the old page for the new one
     return HotResult(written=written, seconds=time.perf_counter() - started)
-
-
-def keep_generators(generators) -> None:
-    """all_generators_finalized receiver: the build's generators, for the next shortcut."""
-    if ACTIVE:
-        ACTIVE[-1].ledger.generators = list(generators)
-
-
-def register() -> None:
-    signals.all_generators_finalized.connect(keep_generators)

@@ -1,7 +1,7 @@
 """The live loop behind `invoke livereload`: watch, rebuild what changed, reload the page.
 
 Each change rebuilds incrementally (only pages whose inputs changed are rendered and
-written, build.py) into a staging folder swapped in when clean, so a failed rebuild
+written, build/staged.py) into a staging folder swapped in when clean, so a failed rebuild
 leaves the last good site served.  Browsers whose page was rewritten get a reload
 event (server-sent events, reload.py); the terminal gets one line per rebuild.  The
 search index and the removal of the replaced tree happen after the reload signal, on
@@ -18,14 +18,32 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .build import SEARCH_FOLDER, BuildReport, ProblemCollector, build_site, refresh_search
-from .hotpath import HotResult, hot_rebuild
-from .ledger import PageLedger, persist
-from .reload import ReloadHub, serve_site
-from .search import url_of
-from .tree import swap_in, tree_identity
+from engine.files import COPY_IGNORE, ignored_names
 
-DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
+# The engine's names, imported here only (its configuration and its list of debris).
+from samples.settings import load_config
+from watchfiles import Change, watch
+
+from ..build.report import BuildReport
+from ..build.staged import build_site, refresh_search
+from ..build.tree import swap_in, tree_identity
+from ..incremental.ledger import PageLedger, persist
+from ..search import SEARCH_FOLDER, url_of
+from .reload import ReloadHub, serve_site
+from .shortcut import HotResult, hot_rebuild
+
+
+def debris_names(store_name: str) -> tuple[str, ...]:
+    """What a rebuild must not react to: the engine's editor and tool debris (never
+    copied, hashed or published) and each post's freeze store with its temporary file (a
+    build writes those itself, so reacting to them would rebuild forever)."""
+    return (*COPY_IGNORE, store_name, f".{store_name}.tmp")
+
+
+def is_debris(path: str | Path, names: tuple[str, ...]) -> bool:
+    """Whether a part of ``path`` matches one of ``names`` (patterns of file names)."""
+    matches = ignored_names(names)
+    return any(matches(part) for part in Path(path).parts)
 
 
 def summary_line(changed: Iterable[str], report: BuildReport | HotResult) -> str:
@@ -48,6 +66,7 @@ class LiveSite:
                  full_rebuild_on: tuple[Path, ...] = ()) -> None:
         self.settings_file, self.output, self.override = settings_file, output.resolve(), override
         self.hub, self.echo, self.full_rebuild_on = hub, echo, full_rebuild_on
+        self.debris = debris_names(load_config(settings_file, override).store_name)
         self.ledger: PageLedger | None = None
         self.lock = threading.Lock()
         self.generation = 0
@@ -58,7 +77,7 @@ class LiveSite:
         """Rebuild after ``changed`` (nothing: the first, full build); signal and report.
 
         ``only_modified``: every change modified an existing file (none added or
-        deleted), so the one-post shortcut (hotpath.py) may apply.
+        deleted), so the one-post shortcut (shortcut.py) may apply.
         """
         changed = list(changed)
         full = self.ledger is None or any(
@@ -68,7 +87,7 @@ class LiveSite:
                  for path in changed]
         if not full and only_modified:
             with self.lock:
-                hot = hot_rebuild(self.ledger, self.output, changed, ProblemCollector)
+                hot = hot_rebuild(self.ledger, self.output, changed)
                 if hot is not None and hot.ok:
                     self.generation += 1
                 generation = self.generation
@@ -111,6 +130,11 @@ class LiveSite:
         for problem in problems:
             self.echo(f"  search index not refreshed: {problem}")
 
+    def ignores(self, path: str | Path) -> bool:
+        """Whether a change at ``path`` is none of the author's: debris, or the output."""
+        where = Path(path)
+        return where == self.output or self.output in where.parents or is_debris(where, self.debris)
+
     def settle(self, timeout: float = 120) -> None:
         """Wait for the background work (search index, old tree removal) queued so far."""
         self.background.submit(lambda: None).result(timeout=timeout)
@@ -136,25 +160,11 @@ def refresh_index(site: LiveSite, ledger: PageLedger, generation: int) -> list[s
     return []
 
 
-def is_debris(path: str) -> bool:
-    """Files a rebuild must not react to: caches, editor droppings, freeze stores (a build
-    writes those itself, so watching them would rebuild forever)."""
-    where = Path(path)
-    return "__pycache__" in where.parts or where.name.startswith(".#") or \
-        where.name.endswith(DEBRIS)
-
-
 def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
                       stop: threading.Event | None = None) -> None:
     """Rebuild on every batch of changes under ``watched`` until ``stop`` is set."""
-    from watchfiles import watch  # noqa: PLC0415
-
-    def interesting(_change, path: str) -> bool:
-        return not is_debris(path) and not path.startswith(str(site.output))
-
-    from watchfiles import Change  # noqa: PLC0415
-
-    for batch in watch(*watched, watch_filter=interesting, step=20, stop_event=stop,
+    for batch in watch(*watched, watch_filter=lambda _change, path: not site.ignores(path),
+                       step=20, stop_event=stop,
                        rust_timeout=500, yield_on_timeout=False):
         site.rebuild(sorted({Path(path) for _, path in batch}), root,
                      only_modified=all(change == Change.modified for change, _ in batch))

@@ -1,0 +1,9 @@
+"""The live loop behind ``invoke livereload``: watch, rebuild what changed, reload the tab.
+
+``loop`` (the watch-and-rebuild loop), ``shortcut`` (one post rewritten without a build)
+and ``reload`` (the server and its reload events).
+"""
+
+from .loop import LiveSite, serve
+
+__all__ = ["LiveSite", "serve"]
