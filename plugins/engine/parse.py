@@ -119,6 +119,13 @@ def _is_ours(block: str) -> bool:
 
 
 def _check_ids(post: PostDocument) -> None:
+    figures: dict[str, Executed] = {}
+    for sample in post.samples:
+        if sample.executes and sample.figure:
+            if sample.figure in figures:
+                raise sample.error(f"figure={sample.figure!r} is already made at line "
+                                   f"{figures[sample.figure].line}", "give each figure its own name")
+            figures[sample.figure] = sample
     seen: dict[str, Executed] = {}
     for sample in post.samples:
         if sample.executes and sample.value_id:
