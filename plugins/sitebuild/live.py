@@ -26,6 +26,7 @@ from .search import url_of
 from .tree import swap_in, tree_identity
 
 DEBRIS = (".pyc", "~", ".swp", ".tmp", "samples.frozen.json")
+FIGURES_FOLDER = "samples.figures"  # figures a build's runs made (engine.figures), written with the store
 
 
 def summary_line(changed: Iterable[str], report: BuildReport | HotResult) -> str:
@@ -140,8 +141,8 @@ def is_debris(path: str) -> bool:
     """Files a rebuild must not react to: caches, editor droppings, freeze stores (a build
     writes those itself, so watching them would rebuild forever)."""
     where = Path(path)
-    return "__pycache__" in where.parts or where.name.startswith(".#") or \
-        where.name.endswith(DEBRIS)
+    return "__pycache__" in where.parts or FIGURES_FOLDER in where.parts or \
+        where.name.startswith(".#") or where.name.endswith(DEBRIS)
 
 
 def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
