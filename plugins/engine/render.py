@@ -126,7 +126,7 @@ def render_figure(sample: Executed, record) -> str:
     size = "".join(f' {key}="{figure[key]}"' for key in ("width", "height") if key in figure)
     caption = sample.attrs.get("title") or sample.attrs["alt"]
     return (f'<figure class="sample sample-figure"><img src="{FIGURES_FOLDER}/{escape(figure["name"])}" '
-            f'alt="{escape(sample.attrs["alt"])}"{size} loading="lazy">'
+            f'alt="{escape(sample.attrs["alt"])}"{size}>'
             f'<figcaption>{escape(caption)}</figcaption></figure>')
 
 
