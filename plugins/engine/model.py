@@ -169,6 +169,9 @@ class Executed(Sample):
             raise self.error(f"id={self.value_id!r} is not a name",
                              "start with a letter; use letters, digits, _ and -")
         self.output_picks  # noqa: B018 - parsed for its errors
+        if self.hidden and "output" in self.attrs:
+            raise self.error(f"output= picks lines to show, and this {self.kind} is hidden",
+                             "drop output=, or drop hidden to show the chosen lines")
         self._validate_figure()
 
     def _validate_figure(self) -> None:

@@ -142,6 +142,14 @@ def test_hidden_runs_are_test_items_and_replayed_by_verify(built, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[0].startswith(f"✓ line {LINES['hidden']} printf 'lab ready")
     assert done.stdout.splitlines()[-1] == "6 of 6 runs match"
+    runs[-1]["recorded_figure"]["sha256"] = "0" * 64  # as if the record held another drawing
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = subprocess.run(["/usr/bin/python3", "verify.py", "--post-line", str(LINES["chart"])],
+                          cwd=folder, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    size = runs[-1]["recorded_figure"]["bytes"]
+    assert done.returncode == 1 and f"    figure chart.svg changed: {size:,} bytes recorded, " \
+        f"{size:,} bytes in the fresh run (sha256 000000000000 → " in done.stdout, done.stdout
 
 
 class FixedDate(datetime.date):

@@ -74,6 +74,8 @@ def test_no_empty_terminal_and_no_stamp_under_a_block():
     ('{run="plot" alt="x"}', 'alt= describes a figure, and this run has no figure= (add '
      'figure="NAME.svg" (a file it writes), or drop alt=)'),
     ('{run="plot" hidden=yes}', "attribute 'hidden' is a flag and takes no value (write just hidden)"),
+    ('{run="plot" hidden output="tail:2"}', "output= picks lines to show, and this run is hidden "
+     "(drop output=, or drop hidden to show the chosen lines)"),
 ])
 def test_figure_and_flag_mistakes_are_positioned(fence, message):
     assert error_of(f"Lead.\n\n```console {fence}\n```\n") == f"index.md:3: {message}"
@@ -87,9 +89,9 @@ def test_two_runs_may_not_make_one_figure():
 
 
 def test_presentation_options_leave_the_key_alone():
-    plain, shown = (sample(f'```console {{run="seq 9"{extra}}}\n```\n').key_payload()
-                    for extra in ("", ' hidden output="tail:2"'))
-    assert plain == shown
+    plain, hidden, picked = (sample(f'```console {{run="seq 9"{extra}}}\n```\n').key_payload()
+                             for extra in ("", ' hidden id="n"', ' output="tail:2"'))
+    assert plain == hidden == picked
     drawn = sample('```console {run="seq 9" figure="a.svg" alt="x"}\n```\n').key_payload()
     assert drawn != plain  # the figure is collected by the run: another name, another run
 
