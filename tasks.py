@@ -242,18 +242,22 @@ def freeze(c, post=""):
             failed = True
             continue
         print(f"{source.parent.name}: {len(rendered.post.samples)} samples, "
-              f"{len(rendered.execution.executed)} executed")
+              f"{len(rendered.execution.executed)} executed, "
+              f"{len(rendered.execution.changed)} outputs changed")
     if failed:
         raise Exit(code=1)
 
 
-@task(help={"json": "print the status as JSON", "check": "exit 1 when anything is stale"})
-def samples(c, json=False, check=False):
-    """Per post: runs, fresh or stale (and why), last verified, recorded duration."""
-    from engine.status import post_statuses, status_json, status_table  # noqa: PLC0415
+@task(help={"json": "print the status as JSON", "check": "exit 1 when anything is stale",
+            "runs": "also list every run: when it last ran and when its output last changed"})
+def samples(c, json=False, check=False, runs=False):
+    """Per post: runs, fresh or stale (and why), last verified, last output change, duration."""
+    from engine.status import post_statuses, runs_table, status_json, status_table  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config())
     print(status_json(statuses) if json else status_table(statuses))
+    if runs and not json:
+        print("\n" + runs_table(statuses))
     if check and any(status.stale for status in statuses):
         raise Exit(code=1)
 

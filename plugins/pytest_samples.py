@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from engine.config import SamplesConfig
 from engine.errors import SampleError
-from engine.execute import PostSession
+from engine.execute import PostSession, result_differences
 from engine.files import read_included
 from engine.model import Executed, Sample
 from engine.parse import PostDocument
@@ -33,7 +33,6 @@ from engine.render import render_sample
 from engine.select import select_snippet
 from engine.values import resolve_value, touched_by_masks
 from samples.settings import load_config
-from sandbox import differences
 
 CONFIG_KEY = pytest.StashKey[SamplesConfig]()
 
@@ -174,10 +173,10 @@ class RunItem(SampleItem):
         record = self.plan.record_for(self.sample)
         if record is None:
             session = next(s for s in self.plan.sessions if self.sample in s.samples)
-            raise stale_error(session, self.samples_config)
+            raise SampleMismatch(str(stale_error(session, self.samples_config))
+                                 + self._since_last_record(fresh))
         masks = self.sample.masks
-        found = differences(record.output, record.exit_status, fresh.output, fresh.exit_status,
-                            masks, f"{self.path.name} line {self.sample.line}")
+        found = result_differences(self.sample, record, fresh)
         if found:
             raise SampleMismatch(f"{self.sample.where}: {self.sample.kind} did not match its frozen "
                                  f"output (exit {fresh.exit_status}, frozen {record.exit_status})\n"
@@ -188,3 +187,12 @@ class RunItem(SampleItem):
                 if was != now and not touched_by_masks(value, record.output, masks):
                     raise value.error(f"value {value.span!r} reads {now!r} in a fresh run, "
                                       f"{was!r} in the record")
+
+    def _since_last_record(self, fresh) -> str:
+        """What the fresh run printed against the record its place had (same command, same
+        position), which no longer matches: the same diff the build prints."""
+        old = self.plan.previous_record(self.sample)
+        found = result_differences(self.sample, old, fresh) if old is not None else []
+        if not found:
+            return ""
+        return f"\nagainst the last record ({old.verified}):\n" + "\n".join(found)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sandbox import Settings
 
+from .figures import FIGURES_FOLDER
 from .grammar import parse_size
 
 DEFAULTS = {
@@ -106,8 +107,9 @@ class SamplesConfig:
                       for path in root.rglob(self.post_file) if self.is_post(path))
 
     def excluded(self, source: Path) -> tuple[str, ...]:
-        """Names in a post's folder that runs never see: the post itself and its store."""
-        return (source.name, self.store_name)
+        """Names in a post's folder that runs never see: the post itself, its store and
+        the figures its runs made."""
+        return (source.name, self.store_name, FIGURES_FOLDER)
 
 
 def _size(value) -> int:

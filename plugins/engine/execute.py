@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from blinker import signal
-from sandbox import RunFailure, RunResult, RunSpec, Session, apply_masks
+from sandbox import RunFailure, RunResult, RunSpec, Session, differences, figure_differences
 
 from .config import SamplesConfig
 from .debian import debian_package_for
 from .errors import SampleError
+from .figures import figure_record
 from .files import COPY_IGNORE
 from .imports import FOLDER_VARIABLE, imported_names, install_hook, session_dependencies
 from .model import Executed
@@ -40,7 +41,8 @@ def run_spec(sample: Executed) -> RunSpec:
     """The sandbox's description of a run or exec sample (what archives ship, too)."""
     common = dict(line=sample.line, kind=sample.kind, timeout=sample.timeout,
                   exit=sample.expected_exit, needs=sample.needs, masks=sample.masks,
-                  pids_max=sample.pids_max, memory_max=sample.memory_max)
+                  pids_max=sample.pids_max, memory_max=sample.memory_max,
+                  figure=sample.figure or "")
     if sample.kind == "run":
         return RunSpec(command=sample.command, **common)
     # An exec block is written outside the working directory (so ``ls`` never shows it);
@@ -78,8 +80,8 @@ class PostSession:
         return self.sandbox.network
 
     def run(self, sample: Executed) -> RunResult:
-        """Execute ``sample``; a positioned SampleError when it gave no result or exited
-        with another status than the one declared."""
+        """Execute ``sample``; a positioned SampleError when it gave no result, exited
+        with another status than the one declared or did not write its figure."""
         self._check_needs(sample)
         try:
             result = self.sandbox.run(run_spec(sample))
@@ -87,6 +89,7 @@ class PostSession:
             raise sample.error(f"{sample.noun} {failure.message}", failure.hint) from None
         run_finished.send(sample, result=result)
         check_exit(sample, result)
+        check_figure(sample, result)
         return result
 
     def close(self) -> list[int]:
@@ -120,12 +123,24 @@ def check_exit(sample: Executed, result: RunResult) -> None:
         )
 
 
+def check_figure(sample: Executed, result: RunResult) -> None:
+    """A run with ``figure=`` must leave that file in its working folder."""
+    if sample.figure and result.figure is None:
+        raise sample.error(
+            f"{sample.noun} wrote no figure {sample.figure!r} in its working folder",
+            f"save it there under that name (matplotlib: plt.savefig({sample.figure!r})), "
+            "or fix figure=")
+
+
 @dataclass
 class Execution:
-    """What executing a plan did: new records by sample, and the problems met."""
+    """What executing a plan did: new records by sample, the figures they name (bytes
+    by digest), what changed, and the problems met."""
 
     records: dict[int, FrozenRun] = field(default_factory=dict)  # by opening line
     executed: list[str] = field(default_factory=list)  # "path:line" of every run executed
+    changed: list[str] = field(default_factory=list)  # "path:line" of every output that changed
+    figures: dict[str, bytes] = field(default_factory=dict)
     errors: list[SampleError] = field(default_factory=list)
 
 
@@ -133,6 +148,15 @@ def execute_plan(plan: PostPlan, config: SamplesConfig, progress: Progress | Non
     """Execute every stale session of ``plan`` in document order."""
     execution = Execution()
     progress = progress or Progress.quiet()
+    try:
+        _execute_sessions(plan, config, progress, execution)
+    finally:
+        progress.post_finished(plan.post.path, len(execution.executed), len(execution.changed))
+    return execution
+
+
+def _execute_sessions(plan: PostPlan, config: SamplesConfig, progress: Progress,
+                      execution: Execution) -> None:
     for session in plan.stale:
         progress.session_started(plan.post.path, session.name, session.stale_reason,
                                  len(session.samples))
@@ -144,40 +168,50 @@ def execute_plan(plan: PostPlan, config: SamplesConfig, progress: Progress | Non
             continue
         for sample, record in zip(session.samples, records):
             execution.records[sample.line] = record
-    return execution
 
 
 def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
                     progress: Progress, execution: Execution) -> list[FrozenRun]:
     """Run one session's samples in one fresh working directory; records in order."""
     results: list[RunResult] = []
+    previous = [plan.previous_record(sample) for sample in session.samples]
+    changes: list[list[str] | None] = []  # None: nothing recorded to compare with
     with PostSession(plan.post, config) as post_session:
-        for number, sample in enumerate(session.samples, start=1):
+        for number, (sample, old) in enumerate(zip(session.samples, previous), start=1):
             progress.run_started(sample, number)
             result = post_session.run(sample)
             execution.executed.append(sample.where)
             progress.run_finished(sample, result)
             results.append(result)
+            changes.append(None if old is None else result_differences(sample, old, result))
+            if changes[-1]:
+                progress.output_changed(sample, old, changes[-1])
+                execution.changed.append(sample.where)
     deps = session_dependencies([s.line for s in session.samples], post_session.imported,
                                 plan.environment.pins)
-    previous = _previous_records(plan, session)
     # Keep the reviewed text only when the whole session printed the same under its masks:
     # a page never mixes outputs of two executions (a kept port beside a fresh one).
-    keep = all(old is not None and apply_masks(old.output, sample.masks) ==
-               apply_masks(result.output, sample.masks)
-               for sample, result, old in zip(session.samples, results, previous))
+    keep = all(change == [] for change in changes)
+    today = datetime.date.today().isoformat()
     records = []
-    for sample, key, result, old, used in zip(session.samples, session.keys, results, previous, deps):
+    for sample, key, result, old, used, change in zip(session.samples, session.keys, results,
+                                                      previous, deps, changes):
+        figure = None
+        if sample.figure and result.figure is not None:  # kept or not, the same bytes
+            figure = figure_record(sample.figure, result.figure)
+            execution.figures[figure["sha256"]] = result.figure
         records.append(FrozenRun(
             key, session.name, sample.command, old.output if keep else result.output,
-            result.exit_status, result.duration, datetime.date.today().isoformat(),
-            platform.python_version(), tool_versions(sample.needs), used,
-            plan.environment.lock_digest if used is None else None))
+            result.exit_status, result.duration, today, platform.python_version(),
+            tool_versions(sample.needs), used,
+            plan.environment.lock_digest if used is None else None,
+            old.changed if change == [] else today, figure))
     return records
 
 
-def _previous_records(plan: PostPlan, session: SessionPlan) -> list[FrozenRun | None]:
-    """The records this session had before, position by position (for keeping text)."""
-    recorded = plan.store.session_runs(session.name)
-    return [recorded[i] if i < len(recorded) and recorded[i].command == s.command else None
-            for i, s in enumerate(session.samples)]
+def result_differences(sample: Executed, record: FrozenRun, result: RunResult) -> list[str]:
+    """How a fresh result differs from a record, under the sample's masks: exit status,
+    a unified diff of the outputs, the figure (empty: the same)."""
+    return differences(record.output, record.exit_status, result.output, result.exit_status,
+                       sample.masks, f"{sample.path} line {sample.line}") + \
+        figure_differences(sample.figure or "", record.figure, result.figure)

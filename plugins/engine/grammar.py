@@ -3,7 +3,10 @@
 - the attribute block: ``key="value" key='value' key=bare flag``;
 - line lists, shared by ``lines=`` (file lines) and ``hl=`` (shown lines):
   ``3-7,10,12-`` or ``2 4-5``; commas and spaces both separate, ``N-`` runs to
-  the end and ``-N`` starts at line 1.
+  the end and ``-N`` starts at line 1;
+- output picks (``output=`` on a run or exec): line lists without ``-N``, plus
+  ``head:N``, ``tail:N`` and ``/REGEX/`` with ``±N``, ``-N``, ``+N`` or ``-N+M``
+  lines around each match.
 
 Every problem is a SampleError positioned at the fence's line.
 """
@@ -11,13 +14,15 @@ Every problem is a SampleError positioned at the fence's line.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import NoReturn
 
 from .errors import SampleError
 
 ATTRIBUTE = re.compile(
     r"""\s*(?P<key>[A-Za-z_][\w-]*)(?:=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+)))?"""
 )
-FLAG_KEYS = ("linenos", "exec")
+FLAG_KEYS = ("linenos", "exec", "hidden")
 REPEATABLE_KEYS = ("mask",)
 LINE_RANGE = re.compile(r"(?P<first>\d+)?(?P<dash>-)?(?P<last>\d+)?")
 
@@ -92,3 +97,99 @@ def parse_size(text: str) -> int | None:
     """Bytes in ``512M``, ``2G``, ``65536`` (binary units), or None if unreadable."""
     match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
     return int(match[1]) * SIZE_UNITS[match[2].upper()] if match else None
+
+
+@dataclass(frozen=True)
+class OutputPick:
+    """One item of ``output=``: lines by number, the first or last N, or the lines
+    around each match of a pattern (``before``/``after`` lines of context)."""
+
+    kind: str  # "lines", "head", "tail" or "match"
+    text: str  # as written, for messages
+    first: int = 0  # lines: 1-based, inclusive; 0 for last means "to the end"
+    last: int = 0
+    count: int = 0  # head, tail
+    pattern: str = ""  # match
+    before: int = 0
+    after: int = 0
+
+
+OUTPUT_HINT = ('write line numbers and ranges (3-7, 12-), head:N, tail:N or /REGEX/ with '
+               '±N lines around each match, separated by commas, e.g. output="head:3, /error/±1, tail:2"')
+OUTPUT_ITEM = re.compile(
+    r"(?P<range>(?P<first>\d+)(?P<dash>-)?(?P<last>\d+)?)"
+    r"|(?P<end>head|tail):(?P<count>\d+)"
+    r"|/(?P<pattern>(?:[^/\\]|\\.)*)/(?:±(?P<around>\d+)|\+-(?P<around2>\d+)"
+    r"|(?:-(?P<before>\d+))?(?:\+(?P<after>\d+))?)"
+)
+
+
+def parse_output_picks(spec: str, path: str, line: int) -> tuple[OutputPick, ...]:
+    """The items of an ``output=`` value, checked for syntax only (the output they pick
+    from is known later): a positioned SampleError for anything unreadable or ambiguous."""
+    picks: list[OutputPick] = []
+    position = 0
+    while True:
+        position = _skip_separators(spec, position)
+        if position >= len(spec):
+            break
+        match = OUTPUT_ITEM.match(spec, position)
+        end = match.end() if match else position
+        if match is None or (end < len(spec) and spec[end] not in " \t,"):
+            _refuse(spec, spec[position:].split(",")[0].strip(), path, line)
+        picks.append(_output_pick(match, spec, path, line))
+        position = end
+    if not picks:
+        raise SampleError(f"output={spec!r} names no line", path, line, OUTPUT_HINT)
+    return tuple(picks)
+
+
+def _skip_separators(spec: str, position: int) -> int:
+    while position < len(spec) and spec[position] in " \t,":
+        position += 1
+    return position
+
+
+def _refuse(spec: str, item: str, path: str, line: int) -> NoReturn:
+    """Raise the error for an item that is not one of output='s forms."""
+    ambiguous = re.fullmatch(r"-(\d+)", item)
+    if ambiguous:
+        count = ambiguous[1]
+        raise SampleError(f"output={spec!r} is ambiguous at {item!r}: in lines= it means lines "
+                          f"1-{count}, but it reads like the last {count}", path, line,
+                          f"write head:{count} for the first {count} lines or tail:{count} for "
+                          f"the last {count}")
+    if item.startswith("/") and not re.match(r"/(?:[^/\\]|\\.)*/", item):
+        raise SampleError(f"output={spec!r}: the pattern {item!r} is not closed", path, line,
+                          "end it with /, and write a / inside it as \\/")
+    raise SampleError(f"output={spec!r} cannot be read at {item!r}", path, line, OUTPUT_HINT)
+
+
+def _output_pick(match: re.Match, spec: str, path: str, line: int) -> OutputPick:
+    text = match[0]
+    if match["range"]:
+        first = int(match["first"])
+        last = int(match["last"]) if match["last"] else (0 if match["dash"] else first)
+        if first < 1 or (last and last < first):
+            raise SampleError(f"output={spec!r} has an empty range {text!r}", path, line,
+                              "ranges are 1-based and ascending")
+        return OutputPick("lines", text, first=first, last=last)
+    if match["end"]:
+        count = int(match["count"])
+        if count < 1:
+            raise SampleError(f"output={spec!r}: {text} shows no line", path, line,
+                              "give a count from 1")
+        return OutputPick(match["end"], text, count=count)
+    pattern = re.sub(r"\\/", "/", match["pattern"])
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise SampleError(f"output={spec!r}: /{match['pattern']}/ is not a valid regular "
+                          f"expression: {err}", path, line, "check the brackets and escapes") from None
+    if not pattern:
+        raise SampleError(f"output={spec!r}: the pattern // is empty", path, line,
+                          "write what the lines to show contain, e.g. /error/")
+    around = match["around"] or match["around2"]
+    before = int(around or match["before"] or 0)
+    after = int(around or match["after"] or 0)
+    return OutputPick("match", text, pattern=pattern, before=before, after=after)

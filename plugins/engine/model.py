@@ -15,11 +15,18 @@ from typing import ClassVar
 from sandbox.runs import EXEC_LANGUAGES
 
 from .errors import SampleError
+from .grammar import OutputPick, parse_output_picks
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_SESSION = "main"
 VALUE_ID = re.compile(r"[A-Za-z][\w-]*")
 SELECTORS = ("region", "lines", "pyobject")
+FIGURE_NAME = re.compile(r"[A-Za-z0-9][\w.-]*\.(?:svg|png)")
+# Options of a run or exec that change how its result is shown, compared, grouped or
+# quoted, never what it prints: they stay out of its key.
+PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title")
+EXECUTED_KEYS = ("exit", "timeout", "session", "needs", "mask", "id", "pids", "memory", "hidden",
+                 "output", "figure", "alt", "title")
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,22 @@ class Executed(Sample):
         return self.attrs.get("id")
 
     @property
+    def hidden(self) -> bool:
+        """Runs and is checked like any other, but shows nothing (but its figure)."""
+        return bool(self.attrs.get("hidden"))
+
+    @property
+    def output_picks(self) -> tuple[OutputPick, ...] | None:
+        """What ``output=`` shows of the output (None: all of it)."""
+        spec = self.attrs.get("output")
+        return None if spec is None else parse_output_picks(spec, self.path, self.line)
+
+    @property
+    def figure(self) -> str | None:
+        """The file the run writes in its working folder, shown as a figure."""
+        return self.attrs.get("figure")
+
+    @property
     def command(self) -> str:
         """What the store records as the command."""
         raise NotImplementedError
@@ -136,9 +159,8 @@ class Executed(Sample):
         raise NotImplementedError
 
     def key_payload(self) -> dict:
-        """What of this sample enters its key: masks, session and id only affect how its
-        result is compared, grouped or quoted, never what it prints."""
-        options = {k: v for k, v in self.attrs.items() if k not in ("mask", "session", "id")}
+        """What of this sample enters its key (its presentation options do not)."""
+        options = {k: v for k, v in self.attrs.items() if k not in PRESENTATION_KEYS}
         return {"kind": self.kind, "lang": self.lang, "body": self.body, "options": options}
 
     def validate(self) -> None:
@@ -146,6 +168,28 @@ class Executed(Sample):
         if self.value_id is not None and not VALUE_ID.fullmatch(self.value_id):
             raise self.error(f"id={self.value_id!r} is not a name",
                              "start with a letter; use letters, digits, _ and -")
+        self.output_picks  # noqa: B018 - parsed for its errors
+        if self.hidden and "output" in self.attrs:
+            raise self.error(f"output= picks lines to show, and this {self.kind} is hidden",
+                             "drop output=, or drop hidden to show the chosen lines")
+        self._validate_figure()
+
+    def _validate_figure(self) -> None:
+        figure, alt = self.figure, self.attrs.get("alt")
+        if figure is None:
+            for key in ("alt", "title"):
+                if key in self.attrs:
+                    raise self.error(f"{key}= describes a figure, and this {self.kind} has no figure=",
+                                     f'add figure="NAME.svg" (a file it writes), or drop {key}=')
+            return
+        if not FIGURE_NAME.fullmatch(figure):
+            raise self.error(f"figure={figure!r} is not a file name ending in .svg or .png",
+                             'name the file the run writes in its working folder, e.g. '
+                             'figure="memory.svg" (no folders)')
+        if alt is None or not str(alt).strip():
+            raise self.error(f"figure={figure!r} has no alt= text",
+                             'say what the figure shows for readers who cannot see it, e.g. '
+                             'alt="Memory grows by 4 MiB a minute"')
 
 
 @dataclass(frozen=True)
@@ -153,8 +197,7 @@ class Run(Executed):
     """A shell command run with bash in the session's working directory."""
 
     kind: ClassVar[str] = "run"
-    KEYS: ClassVar[tuple[str, ...]] = ("run", "exit", "timeout", "session", "needs", "mask", "id",
-                                       "pids", "memory")
+    KEYS: ClassVar[tuple[str, ...]] = ("run", *EXECUTED_KEYS)
 
     @property
     def command(self) -> str:
@@ -172,7 +215,7 @@ class Run(Executed):
 
     @property
     def noun(self) -> str:
-        return f"run {self.command!r}"
+        return f"{'hidden ' * self.hidden}run {self.command!r}"
 
 
 @dataclass(frozen=True)
@@ -180,8 +223,7 @@ class Exec(Executed):
     """The fence's own body, executed with the interpreter its language names."""
 
     kind: ClassVar[str] = "exec"
-    KEYS: ClassVar[tuple[str, ...]] = ("exec", "exit", "timeout", "session", "needs", "mask", "id",
-                                       "pids", "memory")
+    KEYS: ClassVar[tuple[str, ...]] = ("exec", *EXECUTED_KEYS)
 
     @property
     def command(self) -> str:
@@ -200,7 +242,7 @@ class Exec(Executed):
 
     @property
     def noun(self) -> str:
-        return f"the {self.lang} block"
+        return f"the {'hidden ' * self.hidden}{self.lang} block"
 
 
 SAMPLE_TYPES: dict[str, type[Sample]] = {"file": Include, "run": Run, "exec": Exec}

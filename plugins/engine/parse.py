@@ -119,18 +119,28 @@ def _is_ours(block: str) -> bool:
 
 
 def _check_ids(post: PostDocument) -> None:
-    seen: dict[str, Executed] = {}
-    for sample in post.samples:
-        if sample.executes and sample.value_id:
-            if sample.value_id in seen:
-                raise sample.error(f"id={sample.value_id!r} is already used at line "
-                                   f"{seen[sample.value_id].line}", "give each run its own id")
-            seen[sample.value_id] = sample
+    executed = [sample for sample in post.samples if sample.executes]
+    _unique(executed, "figure", "figure={name!r} is already made at line {line}",
+            "give each figure its own name")
+    seen = _unique(executed, "value_id", "id={name!r} is already used at line {line}",
+                   "give each run its own id")
     for value in post.values:
         if value.name not in seen:
             raise value.error(f"no run or exec has id={value.name!r}",
                               "ids in this post: " + (", ".join(sorted(seen)) or
                                                       'none; add id="NAME" to the run it quotes'))
+
+
+def _unique(samples: list[Executed], attribute: str, message: str, hint: str) -> dict[str, Executed]:
+    """The samples by their ``attribute`` (``id=``, ``figure=``), which no two may share."""
+    seen: dict[str, Executed] = {}
+    for sample in samples:
+        name = getattr(sample, attribute)
+        if name:
+            if name in seen:
+                raise sample.error(message.format(name=name, line=seen[name].line), hint)
+            seen[name] = sample
+    return seen
 
 
 def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:

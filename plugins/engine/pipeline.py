@@ -13,6 +13,7 @@ from pathlib import Path
 from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
 from .execute import Execution, execute_plan
+from .figures import figure_digests, write_figures
 from .files import read_included
 from .keys import Environment, file_digests
 from .parse import PostDocument, parse_post
@@ -51,7 +52,8 @@ def plan_for(post: PostDocument, config: SamplesConfig,
     store = FreezeStore(post.post_dir / config.store_name,
                         display_path(post.post_dir / config.store_name, config.project_root))
     files = file_digests(post.post_dir, config.excluded(post.source))
-    return plan_post(post, store, files, environment or Environment.current(config.lock_files))
+    return plan_post(post, store, files, environment or Environment.current(config.lock_files),
+                     figure_digests(post.post_dir))
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,
@@ -79,7 +81,10 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
     records = rendered.records = _records(plan, rendered.execution)
     by_line = {sample.line: sample for sample in post.samples}
     for line, record in records.items():
-        rendered.html[line] = render_sample(by_line[line], record)
+        try:
+            rendered.html[line] = render_sample(by_line[line], record)
+        except SampleError as err:  # output= that picks nothing in this output
+            errors.append(err)
     by_id = post.by_value_id()
     for value in post.values:
         record = records.get(by_id[value.name].line)
@@ -96,7 +101,8 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
 def write_store(rendered: RenderedPost) -> None:
     """The one writer of a post's store, called after a build of the post without errors:
     the new records and the fresh ones, in document order (records of runs no longer in
-    the post go).  Writes only when something executed."""
+    the post go), and the figures they name beside it.  Writes only when something
+    executed."""
     plan, executed = rendered.plan, rendered.execution.records
     if not executed:
         return
@@ -106,6 +112,7 @@ def write_store(rendered: RenderedPost) -> None:
             kept.extend(session.records)
         else:
             kept.extend(executed[sample.line] for sample in session.samples)
+    write_figures(plan.post.post_dir, kept, rendered.execution.figures)
     plan.store.write(kept, plan.files)
 
 

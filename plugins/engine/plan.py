@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .figures import FIGURES_FOLDER
 from .keys import Environment, folder_digest, input_keys, minor
 from .model import Executed
 from .parse import PostDocument
@@ -37,6 +38,7 @@ class PostPlan:
     files: dict[str, str]
     environment: Environment
     sessions: list[SessionPlan] = field(default_factory=list)
+    figures: dict[str, str] = field(default_factory=dict)  # name -> digest, kept beside the post
 
     @property
     def stale(self) -> list[SessionPlan]:
@@ -49,18 +51,40 @@ class PostPlan:
                     return record
         return None
 
+    def previous_record(self, sample: Executed) -> FrozenRun | None:
+        """The record ``sample``'s place in its session had, whatever its key: the same
+        command at the same position (what a fresh result is compared with to say what
+        changed, also when the record no longer matches)."""
+        session = self.post.sessions()[sample.session]
+        recorded = self.store.session_runs(sample.session)
+        index = session.index(sample)
+        old = recorded[index] if index < len(recorded) else None
+        return old if old is not None and old.command == sample.command else None
+
 
 def plan_post(post: PostDocument, store: FreezeStore, files: dict[str, str],
-              environment: Environment) -> PostPlan:
-    """Match every session of ``post`` with its records in ``store``."""
-    plan = PostPlan(post, store, files, environment)
+              environment: Environment, figures: dict[str, str] | None = None) -> PostPlan:
+    """Match every session of ``post`` with its records in ``store`` (and the figures
+    kept beside it, name -> digest)."""
+    plan = PostPlan(post, store, files, environment, figures=dict(figures or {}))
     folder = folder_digest(files)
     for name, samples in post.sessions().items():
         keys = input_keys(samples, folder)
         records = [store.get(name, key) for key in keys]
-        reason = _stale_reason(samples, keys, records, store, files, environment, name)
+        reason = _stale_reason(samples, keys, records, store, files, environment, name) \
+            or _figure_missing(samples, records, plan.figures)
         plan.sessions.append(SessionPlan(name, samples, keys, records, reason))
     return plan
+
+
+def _figure_missing(samples, records, figures: dict[str, str]) -> str | None:
+    """Why a figure a record names is not what the page would show, or None."""
+    for sample, record in zip(samples, records):
+        figure = record.figure if record is not None else None
+        if figure is not None and figures.get(figure["name"]) != figure["sha256"]:
+            state = "is missing" if figure["name"] not in figures else "differs from its record"
+            return f"the figure {FIGURES_FOLDER}/{figure['name']} {state} (line {sample.line})"
+    return None
 
 
 def _stale_reason(samples, keys, records, store: FreezeStore, files, environment: Environment,

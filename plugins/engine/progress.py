@@ -1,4 +1,5 @@
-"""Progress of executing samples: why a session runs, and one line per run.
+"""Progress of executing samples: why a session runs, one line per run, a diff where
+an output changed from its record, and a summary line per post.
 
 On a terminal a live line shows the session, run n of m and the elapsed time
 (rich); elsewhere (CI, logs) only plain lines are printed.
@@ -60,6 +61,20 @@ class Progress:
         mark = "✓" if result.exit_status == sample.expected_exit else "✗"
         self._print(f"  {PurePosixPath(sample.path).name}:{sample.line} {_short(sample)} … "
                     f"{result.duration:.1f} s {mark}")
+
+    def output_changed(self, sample: Executed, record, lines: list[str]) -> None:
+        """A re-executed run printed something else than its record: say so at its line,
+        with the differences (a unified diff; masked parts show as the mask's mark)."""
+        masked = " (masked parts show as …)" if sample.masks else ""
+        self._print(f"  {sample.where}: the output changed since its record of "
+                    f"{record.verified}{masked}:\n" + "\n".join("    " + line for line in lines))
+
+    def post_finished(self, post: str, executed: int, changed: int) -> None:
+        """The post's summary, when something executed: runs, and outputs that changed."""
+        if executed:
+            outputs = f"{changed} output{'s' * (changed != 1)} changed" if changed else \
+                "no output changed"
+            self._print(f"{post}: {executed} run{'s' * (executed != 1)} executed, {outputs}")
 
     def failed(self, error: SampleError) -> None:
         self._print(f"  ✗ {error.path}:{error.line}: {error.message}")

@@ -10,8 +10,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
 
+from .ansi import TerminalLine, terminal_lines
+from .figures import FIGURES_FOLDER
 from .model import Exec, Executed, Include, Run, Sample
-from .select import Snippet
+from .select import Snippet, select_output
 
 FORMATTER = HtmlFormatter(nowrap=True)
 
@@ -71,31 +73,76 @@ def render_include(directive: Include, snippet: Snippet) -> str:
 
 
 def render_output(sample: Executed, record, command: str | None) -> str:
-    """The terminal block: the prompt and command (for runs), then what was printed."""
-    parts = []
+    """The terminal block: the prompt and command (for runs), then what was printed
+    (with ``output=``, the chosen lines and the whole output behind a disclosure), then
+    the exit status when it is not 0.  Empty when nothing would be in it."""
+    lines = terminal_lines(record.output)
+    ended = "\n" if record.output.endswith("\n") else ""
+    shown = select_output(sample, [line.plain for line in lines]) if "output" in sample.attrs else None
+    parts, whole = [], ""
     if command is not None:
         parts.append(f'<span class="prompt" aria-hidden="true">$ </span>'
                      f'<span class="command">{escape(command)}</span>\n')
-    output = record.output
-    parts.append(f'<span class="output">{escape(output)}</span>' if output else "")
+    if lines and (shown is None or len(shown) == len(lines)):
+        parts.append(f'<span class="output">{_joined(lines)}{ended}</span>')
+    elif lines:
+        parts.append(f'<span class="output">{_excerpt(lines, shown)}</span>')
+        noun = f"{len(lines)} line{'s' * (len(lines) != 1)}"
+        whole = (f'<details class="whole-output"><summary>The whole output ({noun})</summary>'
+                 f'<pre class="console"><code><span class="output">{_joined(lines)}{ended}</span>'
+                 f"</code></pre></details>")
     status = ""
     if record.exit_status:
         status = f'<p class="exit-status">exit status {record.exit_status}</p>'
-    note = (f'<p class="verified">verified {escape(record.verified)} · Python '
-            f'{escape(".".join(record.python.split(".")[:2]))}</p>')
+    if not parts and not status:
+        return ""
     label = "Command and output" if command is not None else "Output"
-    return (f'<div class="terminal" role="group" aria-label="{label}"><pre class="console"><code>'
-            + "".join(parts) + f"</code></pre>{status}{note}</div>")
+    pre = f'<pre class="console"><code>{"".join(parts)}</code></pre>' if parts else ""
+    return f'<div class="terminal" role="group" aria-label="{label}">{pre}{whole}{status}</div>'
+
+
+def _joined(lines: list[TerminalLine]) -> str:
+    return "\n".join(line.html for line in lines)
+
+
+def _excerpt(lines: list[TerminalLine], shown: list[int]) -> str:
+    """The shown lines, each stretch left out marked by one line: "… 14 lines …"."""
+    rows, previous = [], 0
+    for number in [*shown, len(lines) + 1]:
+        if number > previous + 1:
+            left = number - previous - 1
+            rows.append(f'<span class="elided">… {left} line{"s" * (left != 1)} …</span>')
+        if number <= len(lines):
+            rows.append(lines[number - 1].html)
+        previous = number
+    return "\n".join(rows) + "\n"
+
+
+def render_figure(sample: Executed, record) -> str:
+    """The figure a run made, from the post's figures folder, with its caption."""
+    figure = record.figure
+    if not sample.figure or figure is None:
+        return ""
+    size = "".join(f' {key}="{figure[key]}"' for key in ("width", "height") if key in figure)
+    caption = sample.attrs.get("title") or sample.attrs["alt"]
+    return (f'<figure class="sample sample-figure"><img src="{FIGURES_FOLDER}/{escape(figure["name"])}" '
+            f'alt="{escape(sample.attrs["alt"])}"{size}>'
+            f'<figcaption>{escape(caption)}</figcaption></figure>')
 
 
 def render_run(run: Run, record) -> str:
-    return f'<figure class="sample sample-run">{render_output(run, record, run.command)}</figure>'
+    terminal = "" if run.hidden else \
+        f'<figure class="sample sample-run">{render_output(run, record, run.command)}</figure>'
+    return terminal + render_figure(run, record)
 
 
 def render_exec(block: Exec, record) -> str:
+    if block.hidden:
+        return render_figure(block, record)
     lexer = lexer_for(block)
     code = render_code(block.body, lexer, language=lexer.name)
-    return f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'
+    return (f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'
+            + render_figure(block, record))
 
 
 RENDERERS = {"include": render_include, "run": render_run, "exec": render_exec}
@@ -103,5 +150,5 @@ RENDERERS = {"include": render_include, "run": render_run, "exec": render_exec}
 
 def render_sample(sample: Sample, shown) -> str:
     """The figure readers see: ``shown`` is the Snippet of an include, the record of a run
-    or exec."""
+    or exec (empty for a hidden run without a figure)."""
     return RENDERERS[sample.kind](sample, shown)

@@ -1,5 +1,6 @@
-"""Select the lines an include shows, from the text of the file it names (pure: the
-caller reads the file, so every selector is tested on strings, as mdBook's take_lines)."""
+"""Select the lines an include shows, from the text of the file it names, and the lines
+of an output a run shows (``output=``).  Pure: the caller reads the file or the record,
+so every selector is tested on strings, as mdBook's take_lines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import textwrap
 from dataclasses import dataclass
 
 from .grammar import parse_line_list
-from .model import Include
+from .model import Executed, Include
 
 ANCHOR = re.compile(r"\bANCHOR:\s*(?P<name>[\w.-]+)")
 ANCHOR_END = re.compile(r"\bANCHOR_END:\s*(?P<name>[\w.-]+)")
@@ -124,3 +125,33 @@ def _highlight(include: Include, count: int) -> frozenset[int]:
     if spec is None:
         return frozenset()
     return frozenset(parse_line_list(spec, count, "hl", "the snippet", include.path, include.line))
+
+
+def select_output(sample: Executed, lines: list[str]) -> list[int]:
+    """The 1-based numbers of the output ``lines`` that ``output=`` shows, in output
+    order; a positioned error when an item names lines the output does not have."""
+    spec, total = sample.attrs["output"], len(lines)
+    has = f"the output has {total} line{'s' * (total != 1)}"
+    chosen: set[int] = set()
+    for pick in sample.output_picks or ():
+        if pick.kind == "lines":
+            last = pick.last or total
+            if max(pick.first, last) > total:
+                raise sample.error(f"output={spec!r} names line {max(pick.first, last)} but {has}",
+                                   f"use numbers from 1 to {total}" if total else
+                                   "there is nothing to select: drop output=")
+            chosen.update(range(pick.first, last + 1))
+        elif pick.kind in ("head", "tail"):
+            if pick.count > total:
+                raise sample.error(f"output={spec!r}: {pick.text} asks for {pick.count} lines but "
+                                   f"{has}", "show fewer, or drop output= to show it whole")
+            chosen.update(range(1, pick.count + 1) if pick.kind == "head"
+                          else range(total - pick.count + 1, total + 1))
+        else:
+            found = [n for n, line in enumerate(lines, start=1) if re.search(pick.pattern, line)]
+            if not found:
+                raise sample.error(f"output={spec!r}: {pick.text} matches no line of the output "
+                                   f"({has})", "check the pattern against the recorded output")
+            for number in found:
+                chosen.update(range(max(1, number - pick.before), min(total, number + pick.after) + 1))
+    return sorted(chosen)

@@ -2,9 +2,10 @@
 
 One JSON file per post, diff-friendly (output as a list of lines).  Format 2 keeps,
 per record, the run's input key and session, the environment it was taken in
-(Python version, the pins of the distributions it imported) and its output; and
-once per store the digest of every file of the post's folder, so a stale result
-can name the file that changed.
+(Python version, the pins of the distributions it imported) and its output, and
+optionally when the output last changed and the figure the run made (whose bytes sit
+in the figures folder beside the store); and once per store the digest of every file
+of the post's folder, so a stale result can name the file that changed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ class FrozenRun:
     tools: dict = field(default_factory=dict)
     deps: dict | None = None  # distribution -> version the run imported; None: not recorded
     lock: str | None = None  # digest of the lock files, kept when deps is None
+    # When the output (or figure) last differed from the record before it, under the
+    # masks; None: recorded before this was kept.
+    changed: str | None = None
+    # The figure the run wrote: name, sha256, bytes, and width and height in CSS pixels
+    # when known (None: the run makes no figure).  Its bytes are in the post's figures folder.
+    figure: dict | None = None
 
     def as_json(self) -> dict:
         data = {"key": self.key, "session": self.session, "command": self.command,
@@ -42,6 +49,12 @@ class FrozenRun:
                 "python": self.python, "tools": self.tools, "deps": self.deps}
         if self.deps is None:
             data["lock"] = self.lock
+        # Optional fields are written only when set, so records taken before they existed
+        # keep their text and checksum.
+        if self.changed is not None:
+            data["changed"] = self.changed
+        if self.figure is not None:
+            data["figure"] = self.figure
         data["output"] = self.output.split("\n")
         output = data.pop("output")
         data["checksum"] = record_checksum({**data, "output": output})
@@ -52,7 +65,8 @@ class FrozenRun:
     def from_json(cls, data: dict) -> FrozenRun:
         return cls(data["key"], data["session"], data["command"], "\n".join(data["output"]),
                    data["exit"], data["duration"], data["verified"], data["python"],
-                   data.get("tools", {}), data.get("deps"), data.get("lock"))
+                   data.get("tools", {}), data.get("deps"), data.get("lock"), data.get("changed"),
+                   data.get("figure"))
 
 
 class FreezeStore:

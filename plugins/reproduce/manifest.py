@@ -106,9 +106,15 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
 
 
 def _run(sample, record: FrozenRun) -> dict:
-    """A run as the sandbox replays it (its RunSpec), with what it printed when recorded."""
-    return {**run_spec(sample).as_dict(), "describe": sample.command, "output": record.output,
-            "verified": record.verified, "python": record.python}
+    """A run as the sandbox replays it (its RunSpec), with what it gave when recorded and
+    where (its date, Python and tools: the page shows them once per post, this per run)."""
+    run = {**run_spec(sample).as_dict(), "describe": sample.command, "output": record.output,
+           "verified": record.verified, "python": record.python, "tools": record.tools}
+    if record.figure is not None:
+        run["recorded_figure"] = record.figure
+    if sample.hidden:
+        run["hidden"] = True  # replayed and compared like any run; the page does not show it
+    return run
 
 
 def _listed_commands(sample, packages_by_tool: dict[str, str]) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sandbox import RunFailure, RunSpec, Session, Settings, differences  # noqa: E402
+from sandbox import RunFailure, RunSpec, Session, Settings, differences, figure_differences  # noqa: E402
 from sandbox.session import SYSTEM_PATH, python_shim  # noqa: E402
 
 
@@ -83,6 +83,7 @@ def replay(manifest: dict, sessions: list, target, bin_dir: Path, venv) -> list:
                     result = live.run(spec)
                     found = differences(run["output"], spec.exit, result.output, result.exit_status,
                                         spec.masks, f"index.md line {spec.line}", settings.masked)
+                    found += figure_differences(spec.figure, run.get("recorded_figure"), result.figure)
                     status = result.exit_status
                 except RunFailure as failure:
                     found, status = [failure.message], None

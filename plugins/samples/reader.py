@@ -15,6 +15,7 @@ import re
 from html import escape
 from pathlib import Path
 
+from engine.colophon import colophon
 from engine.config import SamplesConfig
 from engine.errors import SampleError, SampleErrors
 from engine.files import post_files
@@ -52,9 +53,12 @@ class SampleSubstitution(Preprocessor):
         samples = {s.line: s for s in self.rendered.post.samples}
         for first in sorted(self.rendered.html, reverse=True):
             sample = samples[first]
+            blank = sample.prefix.rstrip() if ">" in sample.prefix else ""
+            if not self.rendered.html[first]:  # a hidden run: its fence leaves no trace
+                lines[first - 1: sample.end_line] = [blank]
+                continue
             placeholder = self.md.htmlStash.store(self.rendered.html[first])
             self.placeholders[first] = placeholder
-            blank = sample.prefix.rstrip() if ">" in sample.prefix else ""
             lines[first - 1: sample.end_line] = [blank, sample.prefix + placeholder, blank]
         return lines
 
@@ -88,7 +92,7 @@ class SampleMarkdownReader(MarkdownReader):
             logger.error("%s", err)
             raise
         if substitution is not None:
-            for html in rendered.html.values():
+            for html in filter(None, rendered.html.values()):
                 # The last line of a quote keeps its newline in the paragraph Markdown
                 # wraps around a placeholder: unwrap it as Markdown does for the others.
                 content = content.replace(f"<p>{html}\n</p>", html)
@@ -114,6 +118,8 @@ class SampleMarkdownReader(MarkdownReader):
             # runs (plugins/reproduce); kept in Pelican's content cache with the page.
             metadata["sample_post"] = rendered.post
             metadata["sample_records"] = rendered.records
+            # One line at the end of the page: when its commands last ran, and in what.
+            metadata["sample_colophon"] = colophon(list(rendered.records.values()))
         if rendered is not None:
             write_store(rendered)  # only once the post read without a problem
         return content, metadata

@@ -10,12 +10,14 @@ exactly the rules the blog's own did.  Python 3.9 or later, no third-party impor
 - ``output``: collecting what a command prints, capped, with a deadline;
 - ``processes``, ``cgroups``, ``netns``: finding, capping, isolating and killing processes;
 - ``locks``: machine-wide locks for posts that change the machine;
-- ``compare``: masks and the differences between a recorded and a fresh result.
+- ``compare``: masks and the differences between a recorded and a fresh result (its
+  output, exit status and figure).
 """
 
-from .compare import apply_masks, differences
+from .compare import apply_masks, differences, figure_differences, figure_digest
 from .runs import RunFailure, RunResult, RunSpec
 from .session import Session
 from .settings import Settings
 
-__all__ = ["RunFailure", "RunResult", "RunSpec", "Session", "Settings", "apply_masks", "differences"]
+__all__ = ["RunFailure", "RunResult", "RunSpec", "Session", "Settings", "apply_masks", "differences",
+           "figure_differences", "figure_digest"]

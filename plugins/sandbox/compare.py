@@ -1,8 +1,10 @@
-"""Comparing a fresh result with a recorded one: masks, then exit status and output."""
+"""Comparing a fresh result with a recorded one: masks, then exit status and output;
+a figure by its digest."""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -30,3 +32,23 @@ def differences(recorded_output: str, recorded_exit: int, output: str, exit_stat
         lines += difflib.unified_diff(before.splitlines(), after.splitlines(),
                                       f"{label}(recorded)", f"{label}(fresh run)", lineterm="")
     return lines
+
+
+def figure_digest(data: bytes) -> str:
+    """What a figure is recorded by (its SHA-256, in hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def figure_differences(name: str, recorded: dict | None, data: bytes | None) -> list[str]:
+    """Lines saying how a fresh figure differs from its record (empty: it is the same):
+    ``recorded`` holds its ``sha256`` and ``bytes``, ``data`` is what the run wrote."""
+    if not name:
+        return []
+    if recorded is None:
+        return [f"figure {name}: no figure was recorded"]
+    if data is None:
+        return [f"figure {name} was not written (recorded: {recorded['bytes']:,} bytes)"]
+    if figure_digest(data) != recorded["sha256"]:
+        return [f"figure {name} changed: {recorded['bytes']:,} bytes recorded, {len(data):,} bytes "
+                f"in the fresh run (sha256 {recorded['sha256'][:12]} → {figure_digest(data)[:12]})"]
+    return []

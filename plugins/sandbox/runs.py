@@ -25,6 +25,7 @@ class RunSpec:
     environment: dict[str, str] = field(default_factory=dict)  # added; {work} is the work folder
     pids_max: int | None = None  # the session's caps while this runs (None: the settings')
     memory_max: int | None = None
+    figure: str = ""  # a file the run writes in the work folder, collected with its result
 
     @property
     def describe(self) -> str:
@@ -47,11 +48,13 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run printed (placeholders applied) and how it ended."""
+    """What a run printed (placeholders applied), how it ended, and the bytes of the
+    figure it was asked for (None: it wrote none)."""
 
     output: str
     exit_status: int
     duration: float
+    figure: bytes | None = None
 
 
 class RunFailure(Exception):

@@ -165,7 +165,21 @@ class Session:
                              "as `xxd` or `base64`") from None
         status = process.returncode
         status = 128 - status if status < 0 else status
-        return RunResult(self.placeholder(text), status, round(duration, 3))
+        return RunResult(self.placeholder(text), status, round(duration, 3), self._figure(spec))
+
+    def _figure(self, spec: RunSpec) -> bytes | None:
+        """The figure file the run wrote in the work folder (None: none is there)."""
+        if not spec.figure:
+            return None
+        path = self.work / spec.figure
+        if not path.is_file():
+            return None
+        size = path.stat().st_size
+        if size > self.settings.output_cap:
+            raise RunFailure(f"wrote the figure {spec.figure} of {size} bytes, over the "
+                             f"{self.settings.output_cap // 1024} KiB output cap",
+                             "make it smaller (fewer points, SVG rather than PNG, or a lower dpi)")
+        return path.read_bytes()
 
     def _argv(self, spec: RunSpec) -> list[str]:
         """bash -c for a run; the interpreter on the block, written to a file, for an exec.

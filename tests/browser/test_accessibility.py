@@ -15,6 +15,7 @@ PAGE_TYPES = {
     "archives": "/archives/",
     "article with samples": "/posts/counting-words/",
     "article with a failing run": "/posts/failing-exit/",
+    "article with chosen lines, colours and a figure": "/posts/chosen-lines/",
     "article without samples": "/posts/reading-notes/",
     "page": "/about/",
     "404": "/404.html",

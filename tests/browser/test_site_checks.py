@@ -83,7 +83,7 @@ def test_tag_index_counts_and_reading_time(built):
     tags = html(built.dev, "tags/index.html")
     counts = {li.a.get_text(): li.select_one(".count").get_text() for li in tags.select(".tag-index li")}
     assert counts == {"#code": "(3 posts)", "#notes": "(1 post)", "#python": "(1 post)",
-                      "#shell": "(2 posts)"}
+                      "#shell": "(2 posts)", "#terminal": "(1 post)"}
     tag = html(built.dev, "tag/code/index.html")
     assert [t.get_text() for t in tag.select(".reading-time")] == ["1 min read"] * 3
 

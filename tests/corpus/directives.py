@@ -156,4 +156,22 @@ CASES = [
          arrange=recorded('Lead.\n\n```console {run="cat n.txt" id="n"}\n```\n\nIt is `{=n /n=(\\d+)/}`.\n',
                           {"posts/demo/n.txt": "n=1\n"}),
          act=edit("n.txt", "count 1\n")),
+    # What a run shows: hidden runs, chosen lines, figures.
+    body_case("failing hidden run", '```console {run="echo setting up; exit 4" hidden}\n```\n',
+              "5: hidden run 'echo setting up; exit 4' exited with status 4, expected 0 (fix the "
+              "sample, or declare exit=4 if that is the point; its output ended with:\nsetting up)",
+              through_build=True),
+    body_case("ambiguous output= pick", '```console {run="seq 1 9" output="-3"}\n```\n',
+              "5: output='-3' is ambiguous at '-3': in lines= it means lines 1-3, but it reads "
+              "like the last 3 (write head:3 for the first 3 lines or tail:3 for the last 3)"),
+    body_case("output= pattern matching no line", '```console {run="seq 1 9" output="/^10$/"}\n```\n',
+              "5: output='/^10$/': /^10$/ matches no line of the output (the output has 9 lines) "
+              "(check the pattern against the recorded output)"),
+    body_case("figure the run did not write",
+              '```console {run="echo no chart" figure="chart.svg" alt="A chart"}\n```\n',
+              "5: run 'echo no chart' wrote no figure 'chart.svg' in its working folder (save it "
+              "there under that name (matplotlib: plt.savefig('chart.svg')), or fix figure=)"),
+    body_case("figure without alt text", '```console {run="python plot.py" figure="chart.svg"}\n```\n',
+              "5: figure='chart.svg' has no alt= text (say what the figure shows for readers who "
+              'cannot see it, e.g. alt="Memory grows by 4 MiB a minute")'),
 ]

@@ -59,7 +59,8 @@ def test_store_is_diff_friendly_and_records_provenance(site):
     assert record["output"] == ["a", "b", ""]
     assert record["command"] == "printf 'a\\nb\\n'"
     assert set(record) == {"key", "session", "command", "exit", "duration", "verified", "python",
-                           "tools", "deps", "checksum", "output"}
+                           "tools", "deps", "changed", "checksum", "output"}
+    assert record["changed"] == record["verified"]  # a first record is a change
     assert "printf" in record["tools"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ROOT
+from conftest import ROOT, post, run_pytest
 
 
 def readme_commands() -> dict[str, str]:
@@ -51,3 +51,39 @@ def test_the_worked_example_prints_what_the_readme_says(site):
     assert [o.get_text() for o in page.select(".output")] == ["3 words\n", "2 lines\n"]
     assert "count_words" in page.select_one("figure.sample-include").get_text()
     assert page.find("p", string="The file holds 3 words.") is not None
+
+
+def worked_examples(section: str) -> tuple[str, dict[str, str]]:
+    """The text of README's section and its worked examples' files (``slug/name`` -> text)."""
+    text = (ROOT / "README.md").read_text().split(f"\n### {section}\n", 1)[1].split("\n### ", 1)[0]
+    files = re.findall(r"`content/posts/([\w-]+/[\w.]+)`[^\n]*:\n\n(`{3,4})\w*\n(.*?)\n\2\n", text, re.S)
+    return text, {path: body + "\n" for path, _, body in files}
+
+
+def test_the_worked_examples_of_hidden_runs_chosen_lines_and_figures_do_what_they_say(site):
+    sections = {name: worked_examples(name) for name in
+                ("Hidden runs", "Chosen output lines", "Figures from runs")}
+    for _, files in sections.values():
+        site.write({f"posts/{path}": post(path.split("/")[0].title(), "2024-01-01", "code", text)
+                    if path.endswith("index.md") else text for path, text in files.items()})
+    report = site.build()
+    assert report.ok, report.problems
+
+    scores = site.html("posts/scores/index.html").select(".terminal")
+    assert [(t.select_one(".command").get_text(), t.select_one(".output").get_text()) for t in scores] \
+        == [("sort -t, -k2 -n -r scores.csv", "bob,5\nalice,3\n")]
+
+    text, _ = sections["Chosen output lines"]
+    shown = re.search(r"shows\n\n```text\n(.+?)```", text, re.S)[1]
+    terminal = site.html("posts/hundred/index.html").select_one(".terminal")
+    assert terminal.select_one(":scope > pre").get_text() == shown
+    assert terminal.select_one("details summary").get_text() == "The whole output (100 lines)"
+
+    page = site.html("posts/squares/index.html")
+    assert page.select_one(".output").get_text() == "drawn\n"
+    figure = page.select_one("figure.sample-figure")
+    assert (figure.img["src"], figure.figcaption.get_text()) == ("samples.figures/squares.svg", "Squares")
+    kept = site.content / "posts/squares/samples.figures/squares.svg"
+    assert (site.output / "posts/squares/samples.figures/squares.svg").read_bytes() == kept.read_bytes()
+    tested = run_pytest(site)  # the figure comes out byte for byte the same in a fresh run
+    assert tested.returncode == 0 and "4 passed" in tested.stdout, tested.stdout

@@ -53,6 +53,9 @@ def test_a_reader_downloads_the_archive_and_verify_reproduces_every_run(slug, tm
         page_url = f"http://127.0.0.1:{server.server_address[1]}/posts/{slug}/"
         with urllib.request.urlopen(page_url) as response:
             page = BeautifulSoup(response.read(), "html.parser")
+        # one colophon for the post, no stamp under any of its blocks
+        assert [p.get_text()[:7] for p in page.select(".colophon")] == ["Ran on "]
+        assert page.select(".verified") == [] and "verified 20" not in page.get_text()
         link = page.find("a", href=lambda href: href and href.endswith("-reproduce.tar.gz"))
         with urllib.request.urlopen(urljoin(page_url, link["href"])) as response:
             downloaded = response.read()

@@ -10,7 +10,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from sandbox import RunFailure, RunSpec, Session, Settings, apply_masks, differences
+from sandbox import (
+    RunFailure,
+    RunSpec,
+    Session,
+    Settings,
+    apply_masks,
+    differences,
+    figure_differences,
+    figure_digest,
+)
 from sandbox.locks import MachineLock
 from sandbox.processes import alive
 
@@ -49,7 +58,30 @@ def test_differences_name_the_exit_status_and_diff_the_masked_outputs():
         "+++ index.md line 7 (fresh run)", "@@ -1,2 +1,2 @@", " a", "-b", "+c"]
 
 
+def test_figure_differences_name_the_figure_and_both_sizes():
+    recorded = {"name": "chart.svg", "sha256": figure_digest(b"<svg/>"), "bytes": 6}
+    assert figure_differences("chart.svg", recorded, b"<svg/>") == []
+    assert figure_differences("", None, None) == []  # the run makes no figure
+    assert figure_differences("chart.svg", recorded, b"<svg></svg>") == [
+        "figure chart.svg changed: 6 bytes recorded, 11 bytes in the fresh run (sha256 "
+        f"{recorded['sha256'][:12]} → {figure_digest(b'<svg></svg>')[:12]})"]
+    assert figure_differences("chart.svg", recorded, None) == [
+        "figure chart.svg was not written (recorded: 6 bytes)"]
+
+
 # --- one session ----------------------------------------------------------------------
+
+def test_a_figure_the_run_wrote_comes_back_with_its_result(tmp_path):
+    spec = run("printf '<svg/>' > chart.svg; echo drawn", figure="chart.svg")
+    with Session(tmp_path, QUICK) as session:
+        result = session.run(spec)
+        missing = session.run(run("true", figure="other.svg"))
+        with pytest.raises(RunFailure) as caught:
+            session.run(run("head -c 5000 /dev/zero > big.svg", figure="big.svg"))
+    assert (result.output, result.figure) == ("drawn\n", b"<svg/>")
+    assert missing.figure is None
+    assert caught.value.message == "wrote the figure big.svg of 5000 bytes, over the 4 KiB output cap"
+
 
 def test_output_interleaves_streams_and_writes_the_folder_as_its_placeholder(tmp_path):
     (tmp_path / "app.txt").write_text("hello\n")

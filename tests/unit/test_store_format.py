@@ -4,6 +4,7 @@ position when it was edited by hand or broken by a merge."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,16 @@ def test_merge_conflict_markers_are_refused_at_the_first_marker(tmp_path):
     path.write_text("".join([*lines[:3], "<<<<<<< HEAD\n", *lines[3:]]))
     with pytest.raises(SampleError, match="^store.json:4: the store has merge-conflict markers"):
         FreezeStore(path, "store.json")
+
+
+def test_the_change_date_and_figure_are_optional_fields_under_the_checksum(tmp_path):
+    data = RECORD.as_json()
+    assert "changed" not in data and "figure" not in data  # older records keep their text
+    figure = {"name": "chart.svg", "sha256": "ab" * 32, "bytes": 1200, "width": 576, "height": 288}
+    drawn = replace(RECORD, changed="2026-11-02", figure=figure)
+    store = FreezeStore(tmp_path / "samples.frozen.json")
+    store.write([drawn], {})
+    assert FreezeStore(store.path).runs == [drawn]
+    store.path.write_text(store.path.read_text().replace("2026-11-02", "2026-11-03"))
+    with pytest.raises(SampleError, match="was changed by hand"):
+        FreezeStore(store.path)

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from engine.files import COPY_IGNORE, ignored_names
-
 # The engine's names, imported here only (its configuration and its list of debris).
+from engine.figures import FIGURES_FOLDER
+from engine.files import COPY_IGNORE, ignored_names
 from samples.settings import load_config
 from watchfiles import Change, watch
 
@@ -36,8 +36,9 @@ from .shortcut import HotResult, hot_rebuild
 def debris_names(store_name: str) -> tuple[str, ...]:
     """What a rebuild must not react to: the engine's editor and tool debris (never
     copied, hashed or published) and each post's freeze store with its temporary file (a
-    build writes those itself, so reacting to them would rebuild forever)."""
-    return (*COPY_IGNORE, store_name, f".{store_name}.tmp")
+    build writes those itself, so reacting to them would rebuild forever), and the figures
+    folder a build's runs write beside the store."""
+    return (*COPY_IGNORE, store_name, f".{store_name}.tmp", FIGURES_FOLDER)
 
 
 def is_debris(path: str | Path, names: tuple[str, ...]) -> bool:

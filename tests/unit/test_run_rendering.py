@@ -1,0 +1,122 @@
+"""What a run or exec renders, on strings: hidden runs, empty outputs, figures, and the
+one colophon per post that replaced the stamp under every block."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+from bs4 import BeautifulSoup
+from engine.colophon import colophon
+from engine.figures import figure_record, png_size, svg_size
+from engine.render import render_sample
+from engine.store import FrozenRun
+from helpers import error_of, parse
+
+SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="432pt" height="216pt" viewBox="0 0 432 216"/>'
+
+
+def sample(fence: str):
+    (only,) = parse(fence).samples
+    return only
+
+
+def record(output: str = "", exit_status: int = 0, figure: dict | None = None, **fields) -> FrozenRun:
+    values = {"verified": "2026-12-01", "python": "3.11.2", "tools": {}, "deps": None, **fields}
+    return FrozenRun("k", "main", values.pop("command", "cmd"), output, exit_status, 0.1,
+                     values.pop("verified"), values.pop("python"), figure=figure, **values)
+
+
+def test_a_hidden_run_renders_nothing_and_its_figure_alone():
+    assert render_sample(sample('```console {run="make lab" hidden}\n```\n'), record("built\n")) == ""
+    assert render_sample(sample('```python {exec hidden}\nprint(1)\n```\n'), record("1\n")) == ""
+    drawn = sample('```console {run="python plot.py" hidden figure="plot.svg" alt="A line"}\n```\n')
+    html = render_sample(drawn, record("", figure=figure_record("plot.svg", SVG)))
+    page = BeautifulSoup(html, "html.parser")
+    assert [f["class"] for f in page.find_all("figure")] == [["sample", "sample-figure"]]
+    assert "python plot.py" not in html
+
+
+def test_a_figure_is_embedded_with_its_alt_text_size_and_caption():
+    drawn = sample('```console {run="python plot.py" figure="plot.svg" alt="Memory & time" '
+                   'title="Memory over an hour"}\n```\n')
+    page = BeautifulSoup(render_sample(drawn, record("drawn\n", figure=figure_record("plot.svg", SVG))),
+                         "html.parser")
+    run, figure = page.find_all("figure", recursive=False)
+    assert "drawn" in run.get_text()
+    image = figure.img
+    assert (image["src"], image["alt"], image["width"], image["height"]) == \
+        ("samples.figures/plot.svg", "Memory & time", "576", "288")
+    assert figure.figcaption.get_text() == "Memory over an hour"
+    untitled = sample('```console {run="python plot.py" figure="plot.svg" alt="A line"}\n```\n')
+    html = render_sample(untitled, record("", figure=figure_record("plot.svg", SVG)))
+    assert BeautifulSoup(html, "html.parser").select_one("figcaption").get_text() == "A line"
+
+
+def test_no_empty_terminal_and_no_stamp_under_a_block():
+    quiet = render_sample(sample('```python {exec}\nx = 1\n```\n'), record(""))
+    assert "terminal" not in quiet and "sample-exec" in quiet
+    failing = render_sample(sample('```sh {exec exit=3}\nexit 3\n```\n'), record("", 3))
+    assert BeautifulSoup(failing, "html.parser").select_one(".terminal").get_text() == "exit status 3"
+    command_only = BeautifulSoup(render_sample(sample('```console {run="true"}\n```\n'), record("")),
+                                 "html.parser")
+    assert command_only.select_one(".terminal").get_text() == "$ true\n"
+    assert "verified" not in command_only.get_text() and "2026" not in str(command_only)
+
+
+@pytest.mark.parametrize("fence, message", [
+    ('{run="plot" figure="plot.svg"}', "figure='plot.svg' has no alt= text (say what the figure "
+     'shows for readers who cannot see it, e.g. alt="Memory grows by 4 MiB a minute")'),
+    ('{run="plot" figure="out/plot.svg" alt="x"}', "figure='out/plot.svg' is not a file name ending "
+     'in .svg or .png (name the file the run writes in its working folder, e.g. figure="memory.svg" '
+     "(no folders))"),
+    ('{run="plot" alt="x"}', 'alt= describes a figure, and this run has no figure= (add '
+     'figure="NAME.svg" (a file it writes), or drop alt=)'),
+    ('{run="plot" hidden=yes}', "attribute 'hidden' is a flag and takes no value (write just hidden)"),
+    ('{run="plot" hidden output="tail:2"}', "output= picks lines to show, and this run is hidden "
+     "(drop output=, or drop hidden to show the chosen lines)"),
+])
+def test_figure_and_flag_mistakes_are_positioned(fence, message):
+    assert error_of(f"Lead.\n\n```console {fence}\n```\n") == f"index.md:3: {message}"
+
+
+def test_two_runs_may_not_make_one_figure():
+    text = ('```console {run="a" figure="p.svg" alt="x"}\n```\n\n'
+            '```console {run="b" figure="p.svg" alt="y"}\n```\n')
+    assert error_of(text) == ("index.md:4: figure='p.svg' is already made at line 1 (give each "
+                              "figure its own name)")
+
+
+def test_presentation_options_leave_the_key_alone():
+    plain, hidden, picked = (sample(f'```console {{run="seq 9"{extra}}}\n```\n').key_payload()
+                             for extra in ("", ' hidden id="n"', ' output="tail:2"'))
+    assert plain == hidden == picked
+    drawn = sample('```console {run="seq 9" figure="a.svg" alt="x"}\n```\n').key_payload()
+    assert drawn != plain  # the figure is collected by the run: another name, another run
+
+
+def test_figure_sizes_from_svg_and_png_headers():
+    assert svg_size(SVG) == (576, 288)
+    assert svg_size(b'<svg viewBox="0 0 300 150"></svg>') == (300, 150)
+    assert svg_size(b"not an svg") is None
+    header = struct.pack(">IIBBBBB", 640, 480, 8, 6, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + header + \
+        struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    assert png_size(png) == (640, 480)
+    assert figure_record("a.png", png)["width"] == 640
+
+
+def test_the_colophon_names_the_latest_date_python_where_used_and_tools_by_upstream_version():
+    records = [
+        record(command="gcc -g queuemon.c", verified="2026-11-30",
+               tools={"gcc": "gcc 4:12.2.0-3", "gdb": "gdb 13.1-3"}),
+        record(command="python drive.py", verified="2026-12-01", deps={}),
+        record(command="gunicorn app:app", tools={"gunicorn": "unknown"}, deps={"gunicorn": "27.0.1"}),
+        record(command="snmpget x", tools={"snmpget": "snmp 5.9.3+dfsg-2+deb12u1",
+                                           "snmpwalk": "snmp 5.9.3+dfsg-2+deb12u1"}),
+    ]
+    assert colophon(records).text == ("Ran on 2026-12-01: Python 3.11.2, gcc 12.2.0, gdb 13.1, "
+                                      "gunicorn 27.0.1, snmp 5.9.3.")
+    shell_only = colophon([record(command="git log --oneline", tools={})])
+    assert shell_only.text == "Ran on 2026-12-01." and colophon([]) is None
