@@ -28,6 +28,7 @@ DEFAULTS = {
     "SAMPLES_PIDS_MAX": 4096,  # processes a session may have at once (per run: pids=)
     "SAMPLES_MEMORY_MAX": "4G",  # memory a session may use (per run: memory=)
     "SAMPLES_LOCK_WAIT": 900,  # seconds a session waits for a machine-wide lock (Sample-Lock)
+    "SAMPLES_KILL_GRACE": 5,  # seconds between SIGTERM and SIGKILL when a session closes
 }
 
 
@@ -54,6 +55,7 @@ class SamplesConfig:
     pids_max: int = 4096
     memory_max: int = 4 * 1024**3
     lock_wait: float = 900.0
+    kill_grace: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: dict) -> SamplesConfig:
@@ -74,12 +76,13 @@ class SamplesConfig:
             pids_max=int(settings["SAMPLES_PIDS_MAX"]),
             memory_max=_size(settings["SAMPLES_MEMORY_MAX"]),
             lock_wait=float(settings["SAMPLES_LOCK_WAIT"]),
+            kill_grace=float(settings["SAMPLES_KILL_GRACE"]),
         )
 
     @property
     def sandbox_settings(self) -> Settings:
         """The limits every session of this configuration runs under (and archives carry)."""
-        return Settings(output_cap=self.output_cap, lock_wait=self.lock_wait,
+        return Settings(output_cap=self.output_cap, lock_wait=self.lock_wait, kill_grace=self.kill_grace,
                         pids_max=self.pids_max, memory_max=self.memory_max)
 
     @property

@@ -82,10 +82,21 @@ def configured(tmp_path: Path, **settings) -> SamplesConfig:
                                         "SAMPLES_OUTPUT_CAP": 2048, **settings})
 
 
-def write_post(tmp_path: Path, extra: str = "") -> Path:
+LOCKED_BODY = """
+    Lead.
+
+    ```console {run="echo changes the machine"}
+    ```
+
+    ```console {run="echo so does this" session="second"}
+    ```
+"""
+
+
+def write_post(tmp_path: Path, extra: str = "", body: str = BODY) -> Path:
     folder = tmp_path / "content" / "posts" / "conformance"
     folder.mkdir(parents=True)
-    (folder / "index.md").write_text(post("Conformance", "2026-12-05", "code", BODY, extra=extra))
+    (folder / "index.md").write_text(post("Conformance", "2026-12-05", "code", body, extra=extra))
     (folder / "app.py").write_text("print('app')\n")
     (tmp_path / "reader").mkdir()
     return folder / "index.md"
@@ -109,7 +120,7 @@ def test_engine_and_verify_give_the_same_outcome_run_by_run(tmp_path):
 
 def test_a_held_lock_fails_both_after_the_same_configured_wait(tmp_path):
     config = configured(tmp_path, SAMPLES_LOCK_WAIT=0.5)
-    source = write_post(tmp_path, extra="Sample-Lock: conformance-lock-9\n")
+    source = write_post(tmp_path, extra="Sample-Lock: conformance-lock-9\n", body=LOCKED_BODY)
     held = MachineLock("conformance-lock-9")
     assert held.acquire(wait=0)
     try:

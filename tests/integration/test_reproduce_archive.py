@@ -44,7 +44,7 @@ POST = post("Counting words", "2024-03-01", "code", f"""
     ```console {{run="sleep {LEFTOVER} & echo started in the background" session="server"}}
     ```
 
-    ```console {{run="sleep 1.5; echo slow" session="server"}}
+    ```console {{run="sleep 0.6; echo slow" session="server"}}
     ```
 
     ```console {{run="ip -o link show | cut -d: -f2" session="server"}}

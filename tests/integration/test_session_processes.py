@@ -50,7 +50,7 @@ def test_sigterm_resistant_background_processes_are_killed(site):
         ```console {run="(trap '' TERM; exec sleep 5001) > /dev/null 2>&1 & echo ok"}
         ```
         ''')
-    assert site.build().ok
+    assert site.build(SAMPLES_KILL_GRACE=0.5).ok
     assert leftovers("sleep 5001") == []
 
 
