@@ -86,9 +86,10 @@ def test_any_subset_of_run_items_replays_its_session(site):
     session_of_three(site)
     alone = run_pytest(site, "-k", "line13", "-v")
     assert alone.returncode == 0 and "1 passed" in alone.stdout, alone.stdout
-    for dist in ("load", "loadfile"):
-        spread = run_pytest(site, "-n", "2", "--dist", dist)
-        assert spread.returncode == 0 and "3 passed" in spread.stdout, spread.stdout
+    # --dist load spreads a session's items over workers (loadfile, which keeps them
+    # together, is test_sessions_stay_together_under_xdist's)
+    spread = run_pytest(site, "-n", "2", "--dist", "load")
+    assert spread.returncode == 0 and "3 passed" in spread.stdout, spread.stdout
 
 
 def test_a_failing_replay_is_a_setup_error_naming_the_earlier_line(site):
