@@ -83,6 +83,20 @@ class FixtureSite:
         return BeautifulSoup((self.output / relative).read_text(encoding="utf-8"), "html.parser")
 
 
+# Longest first: under `--dist loadfile` a post or a module is one unit of work, and a
+# long unit started last keeps one worker busy while the others idle.  The posts (whole
+# sessions of real tools) and the browser tests are the long units.
+RUN_ORDER = ("content/", "tests/browser/", "tests/integration/", "tests/corpus/", "tests/unit/")
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    def rank(item) -> int:
+        where = item.nodeid
+        return next((i for i, prefix in enumerate(RUN_ORDER) if where.startswith(prefix)),
+                    len(RUN_ORDER))
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
 @pytest.fixture
 def site(tmp_path) -> FixtureSite:
     return FixtureSite(tmp_path / "site")
