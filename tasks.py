@@ -6,11 +6,13 @@ and a failed build leaves the previous output folder untouched.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +22,13 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from engine.debian import debian_listing  # noqa: E402
+from engine.errors import SampleError, SampleErrors  # noqa: E402
+from engine.pipeline import build_post, write_store  # noqa: E402
+from engine.status import post_statuses, runs_table, status_json, status_table  # noqa: E402
+from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: E402
+from samples.settings import load_config  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
+from sitebuild.live import serve as serve_live  # noqa: E402
 from sitebuild.publish.deploy import (  # noqa: E402
     DeployError,
     SshTarget,
@@ -103,8 +111,6 @@ def rebuild(c):
 @task
 def serve(c):
     """Serve the output folder at http://127.0.0.1:8000/."""
-    from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: PLC0415
-
     class AddressReuseTCPServer(RootedHTTPServer):
         allow_reuse_address = True
 
@@ -130,7 +136,6 @@ def _checked_publish_build() -> Path:
     preview, publish and gh_pages all start here, so nothing is deployed unless
     the build was clean (no stale sample: execution is off) and every check passed.
     """
-    from engine.status import post_statuses  # noqa: PLC0415
 
     statuses = post_statuses(_samples_config(CONFIG["settings_publish"]))
     if any(status.stale for status in statuses):
@@ -158,11 +163,9 @@ LIVE_OVERRIDES = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE
 @task
 def livereload(c):
     """Build, serve, and on every change rebuild the changed pages and reload the browser's page."""
-    from sitebuild.live import serve  # noqa: PLC0415
-
     content = ROOT / CONFIG["content_path"]
     settings = ROOT / CONFIG["settings_base"]
-    serve(settings, ROOT / CONFIG["deploy_path"],
+    serve_live(settings, ROOT / CONFIG["deploy_path"],
           {"PATH": str(content), "CACHE_PATH": str(ROOT / CONFIG["cache_path"]), **LIVE_OVERRIDES},
           watched=[content, ROOT / "theme", ROOT / "plugins", settings], root=ROOT,
           host=CONFIG["host"], port=int(os.environ.get("BLOG_LIVERELOAD_PORT", CONFIG["port"])),
@@ -213,8 +216,6 @@ def gh_pages(c):
 
 def _samples_config(settings_file: str = ""):
     """The sample engine's configuration, read from the settings file builds use."""
-    from samples.settings import load_config  # noqa: PLC0415
-
     return load_config(ROOT / (settings_file or CONFIG["settings_base"]),
                        {"PATH": str(ROOT / CONFIG["content_path"])})
 
@@ -222,9 +223,6 @@ def _samples_config(settings_file: str = ""):
 @task(help={"post": "slug of the post (its folder's name); all posts when left out"})
 def freeze(c, post=""):
     """Execute stale or missing samples and write their freeze stores, without building."""
-    from engine.errors import SampleError, SampleErrors  # noqa: PLC0415
-    from engine.pipeline import build_post, write_store  # noqa: PLC0415
-
     config = _samples_config()
     sources = config.posts()
     if post:
@@ -252,8 +250,6 @@ def freeze(c, post=""):
             "runs": "also list every run: when it last ran and when its output last changed"})
 def samples(c, json=False, check=False, runs=False):
     """Per post: runs, fresh or stale (and why), last verified, last output change, duration."""
-    from engine.status import post_statuses, runs_table, status_json, status_table  # noqa: PLC0415
-
     statuses = post_statuses(_samples_config())
     print(status_json(statuses) if json else status_table(statuses))
     if runs and not json:
@@ -329,9 +325,6 @@ def bench(c, quick=False):
 @task(help={"args": "extra arguments for pytest (e.g. -k stores)"})
 def corpus(c, args=""):
     """Run the bad-input corpus (tests/corpus/) and print it as a table with the counts."""
-    import json  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
     with tempfile.TemporaryDirectory(prefix="corpus-report-") as folder:
         report = Path(folder) / "results.jsonl"
         done = c.run(f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider -n 2 -q -m corpus "

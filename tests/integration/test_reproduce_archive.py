@@ -119,6 +119,9 @@ def test_archives_are_byte_identical_across_builds_and_hold_what_runs_see(built,
     assert names == sorted(names)
     assert {f"{top}/verify.py", f"{top}/manifest.json", f"{top}/requirements.txt",
             f"{top}/debian-packages.txt", f"{top}/files/app.py"} <= set(names)
+    # the sandbox package verify.py imports, every module of it, as the engine runs it
+    assert {f"{top}/sandbox/{path.name}" for path in (ROOT / "plugins/sandbox").glob("*.py")} \
+        == {name for name in names if name.startswith(f"{top}/sandbox/")}
     assert not [n for n in names if n.endswith(("index.md", "samples.frozen.json"))]
     assert {(m.mtime, m.uid, m.gid, m.uname) for m in members} == {(FIXED_MTIME, 0, 0, "root")}
     assert str(built.root).encode() not in data and b"/tmp/sample-" not in data
