@@ -125,7 +125,9 @@ class SearchIndexer:
 
     async def _add(self, name: str, html: str) -> None:
         try:
-            index = await asyncio.wrap_future(self._index)
+            # Shielded: cancelling a page in flight (a failed build closes early) must not
+            # cancel the service's start, which would leave its process running.
+            index = await asyncio.shield(asyncio.wrap_future(self._index))
             await index.add_html_file(content=html, url=url_of(name))
         finally:
             self._slots.release()
@@ -173,8 +175,13 @@ class SearchIndexer:
             for task in others:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
-            if self._index.done() and self._index.exception() is None:
-                service = self._index.result()._service
+            # A service still starting is awaited, so that its process is stopped too.
+            try:
+                index = await asyncio.wrap_future(self._index)
+            except Exception:  # noqa: BLE001 - a service that never started has nothing to stop
+                index = None
+            if index is not None:
+                service = index._service
                 self.service_peak_mib = service_peak_mib(service._backend.pid)
                 service._poll_task.cancel()
                 service._backend.stdin.close()  # end of input: the service exits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sitebuild import build_site
 from sitebuild.incremental.fingerprints import reading_minutes
 from sitebuild.live import LiveSite
 from sitebuild.live.loop import debris_names, is_debris, summary_line
-from sitebuild.search import glob_matches, url_of
+from sitebuild.search import SearchIndexer, glob_matches, url_of
 
 CACHED = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
 
@@ -132,6 +133,32 @@ def test_search_glob_and_urls():
     assert not glob_matches("posts/**/*.html", "tag/a/index.html")
     assert url_of("posts/a/index.html") == "/posts/a/"
     assert url_of("sitemap.xml") == "/sitemap.xml"
+
+
+def children_named(name: str) -> list[int]:
+    """Pids of this process's children whose command is ``name``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "comm").read_text().strip()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and command.startswith(name):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_closing_the_indexer_while_it_starts_stops_its_service():
+    # A failed build closes the indexer with pages in flight, often before the service
+    # has answered its first message: the close must not fail and must stop the service.
+    for _ in range(5):
+        indexer = SearchIndexer()
+        for n in range(3):
+            indexer.add(f"posts/{n}/index.html", "<html><body><p>words</p></body></html>")
+        indexer.close()
+        assert not indexer._thread.is_alive()
+    assert not children_named("pagefind"), "a pagefind service outlived its indexer"
 
 
 def test_one_terminal_line_per_rebuild(site):
