@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox import Settings
+from sandbox.lab import default_cache
 
 from .figures import FIGURES_FOLDER
 from .grammar import parse_size
@@ -29,6 +30,9 @@ DEFAULTS = {
     "SAMPLES_MEMORY_MAX": "4G",  # memory a session may use (per run: memory=)
     "SAMPLES_LOCK_WAIT": 900,  # seconds a session waits for a machine-wide lock (Sample-Lock)
     "SAMPLES_KILL_GRACE": 5,  # seconds between SIGTERM and SIGKILL when a session closes
+    # Where built lab environments are kept ("": /var/cache/code-that-runs/labs for root,
+    # ~/.cache/code-that-runs/labs for a user); the environment variable wins.
+    "SAMPLES_LAB_CACHE": "",
 }
 
 
@@ -56,6 +60,7 @@ class SamplesConfig:
     memory_max: int = 4 * 1024**3
     lock_wait: float = 900.0
     kill_grace: float = 5.0
+    lab_cache: Path = Path()
 
     @classmethod
     def from_settings(cls, settings: dict) -> SamplesConfig:
@@ -77,6 +82,8 @@ class SamplesConfig:
             memory_max=_size(settings["SAMPLES_MEMORY_MAX"]),
             lock_wait=float(settings["SAMPLES_LOCK_WAIT"]),
             kill_grace=float(settings["SAMPLES_KILL_GRACE"]),
+            lab_cache=Path(os.environ.get("SAMPLES_LAB_CACHE") or settings["SAMPLES_LAB_CACHE"]
+                           or default_cache()),
         )
 
     @property

@@ -10,31 +10,25 @@ stale sessions of a plan and returns what ran; nothing global records it.
 from __future__ import annotations
 
 import datetime
-import platform
-import shutil
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from blinker import signal
 from sandbox import RunFailure, RunResult, RunSpec, Session, differences, figure_differences
+from sandbox.lab import BuiltLab, build_lab
+from sandbox.userns import LabError
 
 from .config import SamplesConfig
-from .debian import debian_package_for
 from .errors import SampleError
 from .figures import figure_record
 from .files import COPY_IGNORE
-from .imports import FOLDER_VARIABLE, imported_names, install_hook, session_dependencies
 from .model import Executed
 from .parse import PostDocument
 from .plan import PostPlan, SessionPlan
 from .progress import Progress
 from .store import FrozenRun
-from .tools import tool_versions
 
 # Sent with the sample (sender) and its result, after each run that gave a result.
 run_finished = signal("samples.run_finished")
-IMPORTS_FOLDER = "imports"
 
 
 def run_spec(sample: Executed) -> RunSpec:
@@ -51,33 +45,36 @@ def run_spec(sample: Executed) -> RunSpec:
     return RunSpec(lang=sample.lang, body=sample.body, environment=environment, **common)
 
 
+def lab_of(post: PostDocument, config: SamplesConfig, progress: Progress | None = None) -> BuiltLab:
+    """The post's built lab: reused, or built first (its progress as build lines)."""
+    say = progress.note if progress is not None else (lambda line: None)
+    try:
+        return build_lab(post.lab, config.lab_cache, say)
+    except LabError as err:
+        raise SampleError(f"its lab ({post.lab.release}) cannot be used: {err.message}",
+                          post.path, 1, err.hint) from None
+
+
 class PostSession:
     """One session of a post, as the build and the tests run it; a context manager."""
 
-    def __init__(self, post: PostDocument, config: SamplesConfig) -> None:
-        self.config = config
-        self.records_imports = install_hook()
-        in_venv = sys.prefix != sys.base_prefix
-        self.sandbox = Session(
-            post.post_dir, config.sandbox_settings, bin_dir=Path(sys.executable).parent,
-            venv=Path(sys.prefix) if in_venv else None, locks=post.locks,
-            ignore=(*COPY_IGNORE, *config.excluded(post.source)),
-            environment={FOLDER_VARIABLE: "{root}/" + IMPORTS_FOLDER} if self.records_imports else {},
-            folders=(IMPORTS_FOLDER,))
-        # Run line -> top-level modules its Python processes imported; read at close, once
-        # every process is gone (None: no record could be taken).
-        self.imported: dict[int, set[str]] | None = None
+    def __init__(self, post: PostDocument, config: SamplesConfig,
+                 progress: Progress | None = None) -> None:
+        self.config, self.post = config, post
+        self.lab = lab_of(post, config, progress)
+        self.sandbox = Session(post.post_dir, config.sandbox_settings, lab=self.lab,
+                               ignore=(*COPY_IGNORE, *config.excluded(post.source)))
 
     def __enter__(self) -> PostSession:
-        self.sandbox.open()
+        try:
+            self.sandbox.open()
+        except LabError as err:
+            raise SampleError(f"its lab ({self.post.lab.release}) did not start: {err.message}",
+                              self.post.path, 1, err.hint) from None
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    @property
-    def network(self):
-        return self.sandbox.network
 
     def run(self, sample: Executed) -> RunResult:
         """Execute ``sample``; a positioned SampleError when it gave no result, exited
@@ -85,7 +82,7 @@ class PostSession:
         self._check_needs(sample)
         try:
             result = self.sandbox.run(run_spec(sample))
-        except RunFailure as failure:
+        except (RunFailure, LabError) as failure:
             raise sample.error(f"{sample.noun} {failure.message}", failure.hint) from None
         run_finished.send(sample, result=result)
         check_exit(sample, result)
@@ -93,23 +90,23 @@ class PostSession:
         return result
 
     def close(self) -> list[int]:
-        """Kill what the session started, read its import record, remove it."""
+        """Kill what the session started and remove it."""
         killed = self.sandbox.stop() if self.sandbox.root is not None else []
-        if self.records_imports and self.sandbox.root is not None:
-            self.imported = imported_names(self.sandbox.root / IMPORTS_FOLDER)
         self.sandbox.remove()
         return killed
 
+    def record_lab(self) -> dict:
+        """What a record says of the lab: its declaration, digest and point release."""
+        return {**self.post.lab.as_dict(), "digest": self.post.lab.digest,
+                "debian": self.lab.debian_version()}
+
     def _check_needs(self, sample: Executed) -> None:
         for tool in sample.needs:
-            if shutil.which(tool, path=self.sandbox.environment["PATH"]) is None:
-                package = debian_package_for(tool, self.config.debian_listing)
+            if not self.lab.has_executable(tool, self.sandbox.environment["PATH"]):
                 raise sample.error(
-                    f"needs {tool!r}, which is not installed",
-                    f"install the Debian package {package}: apt-get install {package}"
-                    if package else f"install {tool} and declare its Debian package in "
-                    "requirements-debian.txt",
-                )
+                    f"needs {tool!r}, which is not installed in its lab ({self.post.lab.release})",
+                    "add the Debian package that provides it to the post's Lab-Packages line "
+                    f"(apt-file search bin/{tool} names it)")
 
 
 def check_exit(sample: Executed, result: RunResult) -> None:
@@ -176,7 +173,7 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
     results: list[RunResult] = []
     previous = [plan.previous_record(sample) for sample in session.samples]
     changes: list[list[str] | None] = []  # None: nothing recorded to compare with
-    with PostSession(plan.post, config) as post_session:
+    with PostSession(plan.post, config, progress) as post_session:
         for number, (sample, old) in enumerate(zip(session.samples, previous), start=1):
             progress.run_started(sample, number)
             result = post_session.run(sample)
@@ -187,25 +184,24 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
             if changes[-1]:
                 progress.output_changed(sample, old, changes[-1])
                 execution.changed.append(sample.where)
-    deps = session_dependencies([s.line for s in session.samples], post_session.imported,
-                                plan.environment.pins)
     # Keep the reviewed text only when the whole session printed the same under its masks:
     # a page never mixes outputs of two executions (a kept port beside a fresh one).
     keep = all(change == [] for change in changes)
     today = datetime.date.today().isoformat()
     records = []
-    for sample, key, result, old, used, change in zip(session.samples, session.keys, results,
-                                                      previous, deps, changes):
+    lab = post_session.record_lab()
+    python = post_session.lab.python_version()
+    for sample, key, result, old, change in zip(session.samples, session.keys, results,
+                                                previous, changes):
         figure = None
         if sample.figure and result.figure is not None:  # kept or not, the same bytes
             figure = figure_record(sample.figure, result.figure)
             execution.figures[figure["sha256"]] = result.figure
         records.append(FrozenRun(
             key, session.name, sample.command, old.output if keep else result.output,
-            result.exit_status, result.duration, today, platform.python_version(),
-            tool_versions(sample.needs), used,
-            plan.environment.lock_digest if used is None else None,
-            old.changed if change == [] else today, figure))
+            result.exit_status, result.duration, today, python,
+            post_session.lab.tool_versions(sample.needs), None, None,
+            old.changed if change == [] else today, figure, lab))
     return records
 
 

@@ -1,11 +1,11 @@
-"""What a recorded result depends on: the post's files, the sample chain, the environment.
+"""What a recorded result depends on: the post's files, the sample chain, the lab.
 
 A run's *input key* hashes its command or block and options, every file of the
 post's folder (the Markdown and the store excluded, so editing prose executes
-nothing) and the input key of the run before it in its session.  The *environment*
-a record was taken in is checked apart from the key, so a stale result can say why:
-the interpreter by major.minor, and the pins of the distributions the run's Python
-processes imported (or the whole lock when no import record could be taken).
+nothing) and the input key of the run before it in its session.  The *lab* a record
+was taken in (its declaration: suite, Debian packages, Python requirements) is checked
+apart from the key (``plan.environment_change``), so a stale result can say what
+changed.  Nothing of the host enters either: records are the same on any machine.
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from .files import post_files
 from .model import Executed
-
-PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*(?P<version>[^\s;#]+)")
-
 
 # (folder, excluded) -> (signature, digests): a long-lived process (the live loop, a build
 # that plans and stamps the same post) reads a post's files again only when one changed.
@@ -73,35 +68,3 @@ def input_keys(samples: list[Executed], folder: str) -> list[str]:
 def normalize(name: str) -> str:
     """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-@dataclass(frozen=True)
-class Environment:
-    """What the records are checked against: interpreter and pinned distributions."""
-
-    python: str  # full version, e.g. 3.11.2 (provenance)
-    pins: dict[str, str]  # normalized distribution name -> version
-    lock_digest: str  # of every lock file, for runs whose imports were not recorded
-    lock_names: tuple[str, ...]
-
-    @property
-    def python_minor(self) -> str:
-        return minor(self.python)
-
-    @classmethod
-    def current(cls, lock_files: tuple[Path, ...]) -> Environment:
-        pins: dict[str, str] = {}
-        digest = hashlib.sha256()
-        for lock in lock_files:
-            data = lock.read_bytes() if lock.is_file() else b""
-            digest.update(lock.name.encode() + b"\0" + data + b"\0")
-            for line in data.decode("utf-8", "replace").splitlines():
-                match = PIN.match(line)
-                if match:
-                    pins[normalize(match["name"])] = match["version"]
-        return cls(platform.python_version(), pins, digest.hexdigest()[:32],
-                   tuple(lock.name for lock in lock_files))
-
-
-def minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])

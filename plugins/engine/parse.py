@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox.lab import SUITES, Lab
 from sandbox.locks import LOCK_NAME
 
 from .blocks import Fence, scan_blocks
@@ -22,6 +23,9 @@ from .values import ValueRef, parse_value
 INFO = re.compile(r"^\s*(?P<lang>[^\s{]*)\s*(?P<block>\{.*)?$")
 POST_MASK_KEY = "sample-mask"
 POST_LOCK_KEY = "sample-lock"
+LAB_KEYS = {"lab-suite", "lab-packages", "lab-python"}
+DEBIAN_PACKAGE = re.compile(r"[a-z0-9][a-z0-9+.-]+")
+PINNED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!_-]+")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class PostDocument:
     values: list[ValueRef] = field(default_factory=list)
     masks: tuple[str, ...] = ()
     locks: tuple[str, ...] = ()  # machine-wide locks every session of the post holds
+    lab: Lab = field(default_factory=Lab)  # the environment its runs execute in
 
     @property
     def post_dir(self) -> Path:
@@ -59,7 +64,7 @@ def parse_post(source: Path, text: str, path: str) -> PostDocument:
     """Parse ``text`` (the content of ``source``); raise the first problem, positioned."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     post = PostDocument(source=source, path=path, masks=_post_masks(lines, path),
-                        locks=_post_locks(lines, path))
+                        locks=_post_locks(lines, path), lab=post_lab(lines, path))
     scan = scan_blocks(text)
     for fence in scan.fences:
         sample = _sample(fence, path, post.masks)
@@ -152,6 +157,33 @@ def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:
                                   "name what the samples change, e.g. Sample-Lock: system-user-acme")
             locks.append(value)
     return tuple(locks)
+
+
+def post_lab(lines: list[str], path: str) -> Lab:
+    """The lab a post declares with ``Lab-Suite``, ``Lab-Packages`` and ``Lab-Python``
+    (the last two repeatable, names separated by spaces); the base lab when none."""
+    suite, packages, requirements = None, [], []
+    for number, (key, value) in header_fields(lines):
+        if key == "lab-suite":
+            if suite is not None:
+                raise SampleError("Lab-Suite is given twice", path, number, "keep one Lab-Suite line")
+            if value not in SUITES:
+                raise SampleError(f"Lab-Suite: {value!r} is not a Debian suite this engine knows",
+                                  path, number, "use one of " + ", ".join(SUITES))
+            suite = value
+        elif key == "lab-packages":
+            for name in value.split():
+                if not DEBIAN_PACKAGE.fullmatch(name):
+                    raise SampleError(f"Lab-Packages: {name!r} is not a Debian package name", path,
+                                      number, "separate names with spaces, e.g. Lab-Packages: gdb valgrind")
+                packages.append(name)
+        elif key == "lab-python":
+            for requirement in value.split():
+                if not PINNED.fullmatch(requirement):
+                    raise SampleError(f"Lab-Python: {requirement!r} is not pinned", path, number,
+                                      "pin every requirement to one version, e.g. flask==3.1.2")
+                requirements.append(requirement)
+    return Lab(suite or Lab.suite, tuple(sorted(set(packages))), tuple(sorted(set(requirements))))
 
 
 def header_fields(lines: list[str]):

@@ -15,7 +15,7 @@ from .errors import SampleError, SampleErrors
 from .execute import Execution, execute_plan
 from .figures import figure_digests, write_figures
 from .files import read_included
-from .keys import Environment, file_digests
+from .keys import file_digests
 from .parse import PostDocument, parse_post
 from .plan import PostPlan, SessionPlan, plan_post
 from .positions import display_path
@@ -46,14 +46,12 @@ def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> P
     return parse_post(source, text, display_path(source, config.project_root))
 
 
-def plan_for(post: PostDocument, config: SamplesConfig,
-             environment: Environment | None = None) -> PostPlan:
-    """The plan of ``post`` against its store, its folder and the current environment."""
+def plan_for(post: PostDocument, config: SamplesConfig) -> PostPlan:
+    """The plan of ``post`` against its store, its folder and the lab it declares."""
     store = FreezeStore(post.post_dir / config.store_name,
                         display_path(post.post_dir / config.store_name, config.project_root))
     files = file_digests(post.post_dir, config.excluded(post.source))
-    return plan_post(post, store, files, environment or Environment.current(config.lock_files),
-                     figure_digests(post.post_dir))
+    return plan_post(post, store, files, figure_digests(post.post_dir))
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,

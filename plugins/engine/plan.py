@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sandbox.lab import Lab
+
 from .figures import FIGURES_FOLDER
-from .keys import Environment, folder_digest, input_keys, minor
+from .keys import folder_digest, input_keys
 from .model import Executed
 from .parse import PostDocument
 from .store import FORMAT, FreezeStore, FrozenRun
@@ -36,7 +38,7 @@ class PostPlan:
     post: PostDocument
     store: FreezeStore
     files: dict[str, str]
-    environment: Environment
+    lab: Lab
     sessions: list[SessionPlan] = field(default_factory=list)
     figures: dict[str, str] = field(default_factory=dict)  # name -> digest, kept beside the post
 
@@ -63,15 +65,15 @@ class PostPlan:
 
 
 def plan_post(post: PostDocument, store: FreezeStore, files: dict[str, str],
-              environment: Environment, figures: dict[str, str] | None = None) -> PostPlan:
+              figures: dict[str, str] | None = None) -> PostPlan:
     """Match every session of ``post`` with its records in ``store`` (and the figures
     kept beside it, name -> digest)."""
-    plan = PostPlan(post, store, files, environment, figures=dict(figures or {}))
+    plan = PostPlan(post, store, files, post.lab, figures=dict(figures or {}))
     folder = folder_digest(files)
     for name, samples in post.sessions().items():
         keys = input_keys(samples, folder)
         records = [store.get(name, key) for key in keys]
-        reason = _stale_reason(samples, keys, records, store, files, environment, name) \
+        reason = _stale_reason(samples, keys, records, store, files, post.lab, name) \
             or _figure_missing(samples, records, plan.figures)
         plan.sessions.append(SessionPlan(name, samples, keys, records, reason))
     return plan
@@ -87,7 +89,7 @@ def _figure_missing(samples, records, figures: dict[str, str]) -> str | None:
     return None
 
 
-def _stale_reason(samples, keys, records, store: FreezeStore, files, environment: Environment,
+def _stale_reason(samples, keys, records, store: FreezeStore, files, lab: Lab,
                   session: str) -> str | None:
     if store.outdated_format is not None:
         return f"recorded in store format {store.outdated_format}; this engine writes {FORMAT}"
@@ -105,25 +107,25 @@ def _stale_reason(samples, keys, records, store: FreezeStore, files, environment
     if len(recorded) != len(samples):
         return "a sample of the session was removed"
     for sample, record in zip(samples, records):
-        reason = environment_change(record, environment)
+        reason = environment_change(record, lab)
         if reason:
             return f"{reason} (line {sample.line})"
     return None
 
 
-def environment_change(record: FrozenRun, environment: Environment) -> str | None:
-    """Why ``record`` was taken in another environment than ``environment``, or None."""
-    if minor(record.python) != environment.python_minor:
-        return f"Python {minor(record.python)} → {environment.python_minor}"
-    if record.deps is None:
-        if record.lock != environment.lock_digest:
-            return (f"{', '.join(environment.lock_names) or 'the lock'} changed and the run's "
-                    "imports were not recorded")
-        return None
-    changes = [f"{name} {version} → {environment.pins.get(name, 'not pinned')}"
-               for name, version in sorted(record.deps.items())
-               if environment.pins.get(name) != version]
-    return ", ".join(changes) or None
+def environment_change(record: FrozenRun, lab: Lab) -> str | None:
+    """Why ``record`` was taken in another lab than the one the post declares, or None."""
+    if record.lab is None:
+        return f"recorded outside a lab; the post's runs execute in {lab.release}"
+    if record.lab.get("digest") != lab.digest:
+        before = Lab.from_dict(record.lab)
+        changes = [f"suite {before.suite} → {lab.suite}"] if before.suite != lab.suite else []
+        changes += [f"package {name} added" for name in lab.packages if name not in before.packages]
+        changes += [f"package {name} removed" for name in before.packages if name not in lab.packages]
+        changes += [f"{name} added" for name in lab.requirements if name not in before.requirements]
+        changes += [f"{name} removed" for name in before.requirements if name not in lab.requirements]
+        return "the lab changed: " + (", ".join(changes) or "its declaration differs")
+    return None
 
 
 def describe_file_changes(before: dict[str, str], after: dict[str, str]) -> str | None:

@@ -62,6 +62,10 @@ class Progress:
         self._print(f"  {PurePosixPath(sample.path).name}:{sample.line} {_short(sample)} … "
                     f"{result.duration:.1f} s {mark}")
 
+    def note(self, text: str) -> None:
+        """A line of its own (a lab being built)."""
+        self._print(text)
+
     def output_changed(self, sample: Executed, record, lines: list[str]) -> None:
         """A re-executed run printed something else than its record: say so at its line,
         with the differences (a unified diff; masked parts show as the mask's mark)."""

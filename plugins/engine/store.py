@@ -42,6 +42,9 @@ class FrozenRun:
     # The figure the run wrote: name, sha256, bytes, and width and height in CSS pixels
     # when known (None: the run makes no figure).  Its bytes are in the post's figures folder.
     figure: dict | None = None
+    # The lab the run executed in: its declaration, digest and Debian point release
+    # (None: recorded on the host, before labs).
+    lab: dict | None = None
 
     def as_json(self) -> dict:
         data = {"key": self.key, "session": self.session, "command": self.command,
@@ -55,6 +58,8 @@ class FrozenRun:
             data["changed"] = self.changed
         if self.figure is not None:
             data["figure"] = self.figure
+        if self.lab is not None:
+            data["lab"] = self.lab
         data["output"] = self.output.split("\n")
         output = data.pop("output")
         data["checksum"] = record_checksum({**data, "output": output})
@@ -66,7 +71,7 @@ class FrozenRun:
         return cls(data["key"], data["session"], data["command"], "\n".join(data["output"]),
                    data["exit"], data["duration"], data["verified"], data["python"],
                    data.get("tools", {}), data.get("deps"), data.get("lock"), data.get("changed"),
-                   data.get("figure"))
+                   data.get("figure"), data.get("lab"))
 
 
 class FreezeStore:

@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 from engine.config import SamplesConfig
-from engine.keys import Environment
 
 from .archive import Entry, tar_gz, zip_bytes
 from .manifest import Manifest, build_manifest
@@ -129,7 +128,6 @@ def attach_downloads(generator) -> None:
     """Give every post with runs its ``reproduce`` download (templates show it), from the
     parse and records the samples reader left on the article."""
     config = SamplesConfig.from_settings(generator.settings)
-    pins = Environment.current(config.lock_files).pins
     cache_path = generator.settings.get("CACHE_PATH")
     cache_folder = Path(cache_path) / "reproduce" if cache_path else None
     for article in _posts(generator):
@@ -138,7 +136,7 @@ def attach_downloads(generator) -> None:
             continue
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
-                                  config.debian_listing, pins, config.sandbox_settings)
+                                  config.debian_listing, config.sandbox_settings)
         if manifest is None:
             continue
         entries = archive_entries(post.post_dir, article.sample_files, manifest, title)

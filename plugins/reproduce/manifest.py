@@ -1,4 +1,4 @@
-"""What a post's reproduce archive says: its sessions and runs, the pins and the tools.
+"""What a post's reproduce archive says: its lab, its sessions and runs, and the tools.
 
 Everything here comes from the engine's own plan and records (the parse the build
 renders from, the records the page shows), never from a second reading of the post.
@@ -7,21 +7,17 @@ The manifest is plain JSON so that ``verify.py`` needs nothing but the standard 
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 import shlex
 from dataclasses import dataclass
-from functools import cache
 
 from engine.debian import debian_listing
 from engine.execute import run_spec
-from engine.keys import normalize
 from engine.parse import PostDocument
 from engine.store import FrozenRun
-from packaging.requirements import InvalidRequirement, Requirement
 from sandbox import Settings
 
-FORMAT = 2
+FORMAT = 3
 # Words of a command line that can start a program (after `&&`, `|`, `$(`, ...).
 COMMAND_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
 
@@ -31,8 +27,7 @@ class Manifest:
     """The archive's description of one post: ``data`` goes to manifest.json."""
 
     data: dict
-    requirements: dict[str, str]  # distribution -> pinned version, for requirements.txt
-    imported: tuple[str, ...]  # the distributions the runs imported (the rest are theirs)
+    requirements: dict[str, str]  # distribution -> pinned version (the lab's Lab-Python)
     tools: dict[str, str | None]  # executable -> Debian package (None: not listed)
 
     @property
@@ -49,16 +44,19 @@ class Manifest:
         return ", ".join(self.data["python"])
 
     def requirements_text(self) -> str:
-        lines = ["# Pinned distributions the runs of this post imported, and what they require",
-                 "# (from the project's lock). `python3 verify.py --venv` installs exactly these."]
-        for name, version in self.requirements.items():
-            why = "" if name in self.imported else "  # required by the above"
-            lines.append(f"{name}=={version}{why}")
+        lines = ["# The Python requirements of this post's lab (its Lab-Python line). verify.py",
+                 "# installs them in the lab; `python3 verify.py --host --venv` on this machine."]
+        lines += [f"{name}=={version}" for name, version in self.requirements.items()]
         return "\n".join(lines) + "\n"
 
     def debian_text(self) -> str:
-        lines = ["# Debian packages the runs of this post call, as: package: executable ...",
-                 "# Install them with: sudo apt-get install " + " ".join(self.debian_packages)]
+        lab = self.data["lab"]
+        lines = [f"# The lab of this post: Debian {lab['suite']} with these packages (verify.py builds it):",
+                 *[f"#   {name}" for name in lab["packages"]],
+                 "# On this machine instead (python3 verify.py --host), the runs call these, as:",
+                 "# package: executable ..."]
+        if self.debian_packages:
+            lines.append("# Install them with: sudo apt-get install " + " ".join(self.debian_packages))
         for package in self.debian_packages:
             tools = sorted(tool for tool, owner in self.tools.items() if owner == package)
             lines.append(f"{package}: {' '.join(tools)}")
@@ -68,13 +66,12 @@ class Manifest:
 
 
 def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str, title: str,
-                   listing, pins: dict[str, str], settings: Settings) -> Manifest | None:
+                   listing, settings: Settings) -> Manifest | None:
     """The manifest of ``post`` from the records its page shows (by opening line); None
     when it has no runs or one of them has no record (the build reported that)."""
     packages_by_tool = {tool: package for package, tools in debian_listing(listing).items()
                         for tool in tools}
-    sessions, tools, imported, pythons = [], {}, set(), set()
-    whole_lock = False
+    sessions, tools, pythons = [], {}, set()
     for name, samples in post.sessions().items():
         if any(sample.line not in records for sample in samples):
             return None
@@ -84,13 +81,11 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
             runs.append(_run(sample, record))
             for tool in (*sample.needs, *_listed_commands(sample, packages_by_tool)):
                 tools[tool] = packages_by_tool.get(tool)
-            imported |= set(record.deps or ())
-            whole_lock |= record.deps is None
             pythons.add(record.python)
         sessions.append({"name": name, "runs": runs})
     if not sessions:
         return None
-    requirements = dict(pins) if whole_lock else with_requirements(imported, pins)
+    requirements = dict(requirement.split("==", 1) for requirement in post.lab.requirements)
     data = {
         "format": FORMAT,
         "post": slug,
@@ -98,11 +93,12 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
         "python": sorted(pythons),
         "settings": settings.as_dict(),  # the limits and placeholders of every session
         "locks": list(post.locks),  # Sample-Lock: machine-wide locks every session holds
+        "lab": {**post.lab.as_dict(), "digest": post.lab.digest},
         "requirements": requirements,
         "tools": dict(sorted(tools.items())),
         "sessions": sessions,
     }
-    return Manifest(data, requirements, tuple(sorted(imported)), dict(sorted(tools.items())))
+    return Manifest(data, requirements, dict(sorted(tools.items())))
 
 
 def _run(sample, record: FrozenRun) -> dict:
@@ -133,34 +129,3 @@ def _listed_commands(sample, packages_by_tool: dict[str, str]) -> list[str]:
             if COMMAND_WORD.fullmatch(part) and part in packages_by_tool and part not in found:
                 found.append(part)
     return found
-
-
-def with_requirements(names: set[str], pins: dict[str, str]) -> dict[str, str]:
-    """``names`` and every distribution they require (as installed here), as pinned in
-    the lock: a venv built from these gets the versions the runs were recorded with."""
-    wanted, queue = set(), sorted(names)
-    while queue:
-        name = queue.pop()
-        if name in wanted or name not in pins:
-            continue
-        wanted.add(name)
-        queue.extend(_requires(name))
-    return {name: pins[name] for name in sorted(wanted)}
-
-
-@cache
-def _requires(name: str) -> tuple[str, ...]:
-    """What the installed distribution ``name`` requires (read once per build process)."""
-    try:
-        declared = importlib.metadata.requires(name) or []
-    except importlib.metadata.PackageNotFoundError:
-        return ()
-    names = []
-    for text in declared:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
-            continue
-        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-            names.append(normalize(requirement.name))
-    return tuple(names)

@@ -1,5 +1,11 @@
 """One session: a folder with the post's files in which runs execute in order.
 
+With a built lab (``lab=``), the runs execute inside it (``jail``): the session's
+folder is all they see of the host, at the settings' ``root_placeholder``
+(``/tmp/sample``), and the jail's namespaces hold and kill everything they start.
+Without one, they run on this machine, isolated as far as it allows (a network
+namespace and cgroups as root; process groups and a marker otherwise).
+
 The session's folder holds ``work/`` (a fresh copy of the post's files, every run's
 working directory), ``home/`` (HOME), ``tmp/`` (TMPDIR) and ``blocks/`` (exec blocks,
 outside ``work/`` so that ``ls`` never shows them).  Each run gets its own process
@@ -21,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cgroups import SessionGroups, session_groups
+from .jail import Jail
+from .lab import VENV, BuiltLab
 from .locks import MachineLock
 from .netns import NetworkNamespace, create_namespace
 from .output import collect_output
@@ -35,6 +43,7 @@ from .processes import (
 )
 from .runs import EXEC_LANGUAGES, WORK_TEMPLATE, RunFailure, RunResult, RunSpec
 from .settings import Settings
+from .userns import remove_tree
 
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUN_VARIABLE = "SAMPLE_RUN"  # the line of the run a process belongs to
@@ -48,13 +57,16 @@ class Session:
     ``bin_dir``: put first on PATH (the venv's bin, or a folder where ``python`` is);
     ``venv``: shown as the venv placeholder in outputs; ``locks``: machine-wide locks
     taken before the first run; ``environment``: added to every run ({root} stands for
-    the session's folder); ``folders``: more folders to create in it, writable by all.
+    the session's folder); ``folders``: more folders to create in it, writable by all;
+    ``lab``: the built lab the runs execute in (None: this machine).
     """
 
     def __init__(self, files: Path, settings: Settings, *, bin_dir: Path | None = None,
                  venv: Path | None = None, locks: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
                  environment: dict[str, str] | None = None, folders: tuple[str, ...] = (),
-                 on_wait: Callable[[str], object] | None = None) -> None:
+                 on_wait: Callable[[str], object] | None = None, lab: BuiltLab | None = None) -> None:
+        self.lab = lab
+        self.jail: Jail | None = None
         self.files, self.settings, self.bin_dir, self.venv = files, settings, bin_dir, venv
         self.ignore, self.folders, self.on_wait = ignore, folders, on_wait
         self.lock_names = locks
@@ -94,28 +106,49 @@ class Session:
                 (self.root / name).mkdir()
                 if name != "home" and name != "blocks":
                     (self.root / name).chmod(0o1777)
+            if self.lab is not None:  # users a sample switches to inside write its files
+                self.work.chmod(0o1777)
+            inside = self.inside
+            path = SYSTEM_PATH
+            if self.lab is not None and self.lab.has_venv:
+                path = f"{VENV}/bin:{SYSTEM_PATH}"
+            elif self.lab is None and self.bin_dir:
+                path = f"{self.bin_dir}:{SYSTEM_PATH}"
             self.environment = {
-                "PATH": f"{self.bin_dir}:{SYSTEM_PATH}" if self.bin_dir else SYSTEM_PATH,
-                "HOME": str(self.root / "home"),
-                "TMPDIR": str(self.root / "tmp"),
+                "PATH": path,
+                "HOME": f"{inside}/home",
+                "TMPDIR": f"{inside}/tmp",
                 "TZ": "UTC",
                 "LANG": "C.UTF-8",
                 "TERM": "dumb",
                 "PYTHONUNBUFFERED": "1",  # keep stdout and stderr in the order they were written
                 MARKER: self.token,
-                **{name: value.replace("{root}", str(self.root))
+                **{name: value.replace("{root}", inside)
                    for name, value in self.extra_environment.items()},
             }
+            if self.lab is not None:
+                self.environment.update(USER="root", LOGNAME="root")
             self.cgroups = session_groups(self.token)
-            self.network = create_namespace(self.token)
+            if self.lab is not None:
+                self.jail = Jail(self.lab, self.root, mount_at=self.settings.root_placeholder,
+                                 cgroups=self.cgroups.groups).start()
+            else:
+                self.network = create_namespace(self.token)
         except BaseException:
             self.close()
             raise
         return self
 
+    @property
+    def inside(self) -> str:
+        """The session's folder as its runs see it."""
+        assert self.root is not None, "the session is not open"
+        return self.settings.root_placeholder if self.lab is not None else str(self.root)
+
     def run(self, spec: RunSpec) -> RunResult:
         """Execute one run; raise RunFailure when it gave no result to compare."""
-        self._take_locks()
+        if self.jail is None:
+            self._take_locks()  # a lab holds in itself what machine-wide locks protect
         assert self.cgroups is not None and self.root is not None
         settings = self.settings
         argv = self._argv(spec)
@@ -125,10 +158,17 @@ class Session:
         memory_max = spec.memory_max or settings.memory_max
         self.cgroups.set_caps(pids_max, memory_max)
         refused_forks, oom_kills = self.cgroups.cap_events()
+        work = f"{self.inside}/work"
         environment = {**self.environment, RUN_VARIABLE: str(spec.line),
-                       **{name: value.replace(WORK_TEMPLATE, str(self.work))
+                       **{name: value.replace(WORK_TEMPLATE, work)
                           for name, value in spec.environment.items()}}
         started = time.monotonic()
+        if self.jail is not None:
+            raw, size, timed_out, drain, status = self.jail.run(
+                argv, environment, work, started + spec.timeout, settings.output_cap,
+                settings.drain_grace)
+            return self._result(spec, raw, size, timed_out, drain, status, started,
+                                pids_max, memory_max, refused_forks, oom_kills)
         try:
             process = subprocess.Popen(argv, cwd=self.work, env=environment, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -139,6 +179,17 @@ class Session:
         self._groups.append(process.pid)
         raw, size, timed_out, drain = collect_output(process, started + spec.timeout,
                                                      settings.output_cap, settings.drain_grace)
+        status = process.returncode
+        status = 128 - status if status < 0 else status
+        return self._result(spec, raw, size, timed_out, drain, status, started,
+                            pids_max, memory_max, refused_forks, oom_kills)
+
+    def _result(self, spec: RunSpec, raw: bytes, size: int, timed_out: bool,
+                drain: threading.Thread | None, status: int, started: float, pids_max: int,
+                memory_max: int, refused_forks: int, oom_kills: int) -> RunResult:
+        """What a finished command gave, or the RunFailure that says why it gave nothing."""
+        assert self.cgroups is not None
+        settings = self.settings
         if drain is not None:
             self._drains.append(drain)
         duration = time.monotonic() - started
@@ -163,8 +214,6 @@ class Session:
             raise RunFailure(f"printed bytes that are not UTF-8 (byte 0x{raw[err.start]:02x} at "
                              f"offset {err.start})", "show binary data through a text form such "
                              "as `xxd` or `base64`") from None
-        status = process.returncode
-        status = 128 - status if status < 0 else status
         return RunResult(self.placeholder(text), status, round(duration, 3), self._figure(spec))
 
     def _figure(self, spec: RunSpec) -> bytes | None:
@@ -183,17 +232,19 @@ class Session:
 
     def _argv(self, spec: RunSpec) -> list[str]:
         """bash -c for a run; the interpreter on the block, written to a file, for an exec.
-        The cgroup prelude runs first, on the same line, so bash's "line N" stays the author's."""
+        The cgroup prelude runs first, on the same line, so bash's "line N" stays the author's
+        (in a lab, the jail joined the cgroups before its first process started)."""
         assert self.cgroups is not None and self.root is not None
-        prelude = self.cgroups.join_text()
+        prelude = "" if self.jail is not None else self.cgroups.join_text()
         if spec.kind == "run":
             return ["/bin/bash", "-c", prelude + spec.command]
         interpreter, suffix = EXEC_LANGUAGES[spec.lang]
-        block = self.root / "blocks" / f"line{spec.line}.{suffix}"
-        block.write_text(spec.body + "\n", encoding="utf-8")
+        name = f"line{spec.line}.{suffix}"
+        (self.root / "blocks" / name).write_text(spec.body + "\n", encoding="utf-8")
+        block = f"{self.inside}/blocks/{name}"
         if not prelude:
-            return [interpreter, str(block)]
-        return ["/bin/sh", "-c", prelude + 'exec "$@"', "sample", interpreter, str(block)]
+            return [interpreter, block]
+        return ["/bin/sh", "-c", prelude + 'exec "$@"', "sample", interpreter, block]
 
     def placeholder(self, text: str) -> str:
         """Write the session's folder and the venv as the settings' placeholders."""
@@ -215,6 +266,11 @@ class Session:
     def stop(self) -> list[int]:
         """Kill everything the session started (SIGTERM, then SIGKILL after the grace);
         return the PIDs signalled."""
+        if self.jail is not None:
+            killed = self.jail.members()
+            self.jail.close(self.settings.kill_grace)
+            self.jail = None
+            return killed
         killed: list[int] = []
         deadline = time.monotonic() + 2 * self.settings.kill_grace
         for sig in TERMINATION:
@@ -240,7 +296,10 @@ class Session:
             self.network.delete()
             self.network = None
         if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if self.lab is not None:  # users a sample switched to own some of its files
+                remove_tree(self.root)
+            else:
+                shutil.rmtree(self.root, ignore_errors=True)
 
     def close(self) -> list[int]:
         """``stop`` then ``remove``; return the PIDs signalled."""

@@ -1,0 +1,330 @@
+"""A session inside a lab: bubblewrap over a fresh writable layer, with a small agent as PID 1.
+
+Starting a jail takes about 30 ms.  Stage one (bash, as root of the session's user and
+mount namespaces, see ``userns``) mounts a tmpfs and an overlay of the built lab below
+it, so the lab on disk never changes and every session starts from it as built.  It
+then executes bwrap, which adds PID, network (loopback only), IPC and UTS namespaces,
+``/dev``, ``/proc``, a private ``/tmp``, the session folder at ``/tmp/sample`` and
+nothing else of the host, and starts the agent: a few lines of Python run by the lab's
+own python3, reading its code from stdin.  For each run the engine passes the agent a
+pipe over a socket; the agent starts the command in a process group of its own and
+reports its exit status.
+
+Nothing outlives the jail: closing it makes the agent stop every process (SIGTERM,
+then SIGKILL), and when PID 1 exits the kernel kills what is left in the PID
+namespace.  A killed build takes the jail with it (``--die-with-parent``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from .lab import BuiltLab
+from .userns import LabError, mapping_tools, read_back, require_tools, spawn_mapped
+
+AGENT = r'''
+import json, os, select, signal, socket, sys, time
+with open("/proc/self/comm", "w") as comm:
+    comm.write("sample-agent")
+null = os.open("/dev/null", os.O_RDONLY)
+os.dup2(null, 0)
+os.close(null)
+ctrl = socket.socket(fileno=int(sys.argv[1]))
+os.set_inheritable(ctrl.fileno(), False)
+wake_r, wake_w = os.pipe()
+for fd in (wake_r, wake_w):
+    os.set_blocking(fd, False)
+signal.set_wakeup_fd(wake_w)
+signal.signal(signal.SIGCHLD, lambda *a: None)
+running = {}
+
+def send(**message):
+    ctrl.send(json.dumps(message).encode())
+
+def spawn(m, fds):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            for i, fd in enumerate(fds[:3]):
+                os.dup2(fd, i)
+            signal.set_wakeup_fd(-1)
+            for s in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGXFSZ):
+                signal.signal(s, signal.SIG_DFL)
+            os.chdir(m["cwd"])
+            os.execvpe(m["argv"][0], m["argv"], m["env"])
+        except OSError as e:
+            os.write(2, ("%s: %s\n" % (m["argv"][0], e.strerror)).encode())
+            os._exit(127 if e.errno == 2 else 126)
+        except BaseException:
+            os._exit(127)
+    return pid
+
+def reap():
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in running:
+            code = os.waitstatus_to_exitcode(status)
+            send(op="exit", id=running.pop(pid), status=code if code >= 0 else 128 - code)
+
+def others():
+    return [p for p in os.listdir("/proc") if p.isdigit() and p != "1"]
+
+def shutdown(grace):
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 1.0)):
+        try:
+            os.kill(-1, sig)
+        except ProcessLookupError:
+            break
+        end = time.monotonic() + wait
+        while time.monotonic() < end and others():
+            reap()
+            time.sleep(0.01)
+    sys.exit(0)
+
+send(op="ready")
+while True:
+    readable, _, _ = select.select([ctrl, wake_r], [], [])
+    if wake_r in readable:
+        try:
+            while os.read(wake_r, 512):
+                pass
+        except BlockingIOError:
+            pass
+        reap()
+    if ctrl in readable:
+        data, fds, _, _ = socket.recv_fds(ctrl, 1 << 20, 4)
+        if not data:
+            shutdown(1.0)
+        m = json.loads(data)
+        if m["op"] == "run":
+            pid = spawn(m, fds)
+            for fd in fds:
+                os.close(fd)
+            running[pid] = m["id"]
+        elif m["op"] == "kill":
+            for pid, ident in list(running.items()):
+                if ident == m["id"]:
+                    for sig in (signal.SIGTERM, signal.SIGKILL):
+                        try:
+                            os.killpg(pid, sig)
+                        except ProcessLookupError:
+                            break
+                        time.sleep(0.2)
+        elif m["op"] == "close":
+            shutdown(m["grace"])
+'''
+
+# Stage one, after the id maps: the session's writable layer, then bwrap, whose
+# arguments come from the descriptor "$4" (so `ps` shows no host path).
+_STAGE = r'''T="$1"; LOWER="$2"; SIZE="$3"; A="$4"; shift 4
+mount -t tmpfs -o "size=$SIZE,mode=0755" lab "$T" || { echo "cannot mount a tmpfs on $T" >&2; exit 126; }
+mkdir "$T/upper" "$T/work" "$T/root"
+mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$T/root" \
+  || { echo "overlayfs refused in this user namespace" >&2; exit 126; }
+exec bwrap --args "$A" "$@"
+'''
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+RunOutput = tuple[bytes, int, bool, Optional[threading.Thread], int]
+
+
+class Jail:
+    """A running sandbox over a built lab; ``run`` executes commands in it in order."""
+
+    def __init__(self, built: BuiltLab, folder: Path, *, mount_at: str = "/tmp/sample",
+                 layer_size: str = "4g", cgroups: Sequence[Path] = ()) -> None:
+        self.built, self.folder, self.mount_at = built, Path(folder).absolute(), mount_at
+        self.layer_size, self.cgroups = layer_size, list(cgroups)
+        self.process: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self._errors = None
+        self._next = 0
+        self.pid_namespace = ""
+
+    def start(self) -> Jail:
+        require_tools("bwrap", *mapping_tools())
+        rootfs = self.built.rootfs
+        if not (rootfs / "usr/bin/python3").exists():
+            raise LabError(f"{self.built.folder} is not a built lab (it has no python3)",
+                           "remove it and build it again (invoke labs --remove)")
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.control = parent
+        layer = str(self.built.folder / "mnt")
+        arguments = ["--bind", f"{layer}/root", "/", "--dev", "/dev", "--proc", "/proc",
+                     "--tmpfs", "/tmp", "--bind", str(self.folder), self.mount_at,
+                     "--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts",
+                     "--unshare-cgroup-try", "--unshare-net", "--hostname", "sample",
+                     "--die-with-parent", "--cap-add", "ALL", "--clearenv",
+                     "--setenv", "PATH", SYSTEM_PATH, "--chdir", "/"]
+        arguments_fd = _pipe_holding(b"\0".join(a.encode() for a in arguments) + b"\0")
+        code_fd = _pipe_holding(AGENT.encode())
+        self._errors = tempfile.TemporaryFile()
+        try:
+            self.process = spawn_mapped(
+                _STAGE, [layer, str(rootfs), self.layer_size, str(arguments_fd),
+                         "/usr/bin/python3", "-I", "-S", "-", str(child.fileno())],
+                pass_fds=(child.fileno(), arguments_fd), stdin=code_fd,
+                stdout=subprocess.DEVNULL, stderr=self._errors, cgroups=self.cgroups)
+        except BaseException:
+            child.close()
+            self.close(0)
+            raise
+        finally:
+            os.close(arguments_fd)
+            os.close(code_fd)
+        child.close()
+        message = self._receive(timeout=30)
+        if message is None or message.get("op") != "ready":
+            status = self.process.poll()
+            text = read_back(self._errors).strip()
+            self.close(0)
+            raise LabError(f"the lab's sandbox did not start (status {status}): {text}",
+                           _hint(text))
+        self.pid_namespace = _pid_namespace(self.process.pid)
+        return self
+
+    def _receive(self, timeout: float | None) -> dict | None:
+        assert self.control is not None
+        ready, _, _ = select.select([self.control], [], [], timeout)
+        if not ready:
+            return None
+        data = self.control.recv(1 << 16)
+        return json.loads(data) if data else None
+
+    def run(self, argv: list[str], env: dict[str, str], cwd: str, deadline: float, cap: int,
+            drain_grace: float) -> RunOutput:
+        """Run ``argv``; (bytes kept, bytes printed, timed out, the thread still draining the
+        pipe for background writers, exit status: 128+N when killed by signal N)."""
+        if self.control is None:
+            raise LabError("the lab's sandbox is not running")
+        self._next += 1
+        ident = self._next
+        read_end, write_end = os.pipe()
+        null = os.open(os.devnull, os.O_RDONLY)
+        request = {"op": "run", "id": ident, "argv": argv, "cwd": cwd, "env": env}
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()], [null, write_end, write_end])
+        finally:
+            os.close(null)
+            os.close(write_end)
+        chunks: list[bytes] = []
+        size, status, exited_at, eof, timed_out = 0, None, None, False, False
+        while True:
+            now = time.monotonic()
+            if status is not None and (eof or now - exited_at > drain_grace):
+                break
+            if status is None and now > deadline and not timed_out:
+                timed_out = True
+                self.control.send(json.dumps({"op": "kill", "id": ident}).encode())
+            watch = [self.control] + ([] if eof else [read_end])
+            readable, _, _ = select.select(watch, [], [], 0.05)
+            if read_end in readable:
+                data = os.read(read_end, 65536)
+                if not data:
+                    eof = True
+                else:
+                    if size <= cap:
+                        chunks.append(data)
+                    size += len(data)
+            if self.control in readable:
+                message = self._receive(0)
+                if message is None:
+                    os.close(read_end)
+                    raise LabError("the lab's sandbox stopped: " + read_back(self._errors).strip())
+                if message.get("op") == "exit" and message.get("id") == ident:
+                    status, exited_at = int(message["status"]), time.monotonic()
+        drain = None
+        if eof:
+            os.close(read_end)
+        else:  # background processes hold the pipe: keep reading so that they never block
+            drain = _drain(read_end)
+        return b"".join(chunks), size, timed_out, drain, status
+
+    def members(self) -> list[int]:
+        """Host PIDs of the processes in the jail's PID namespace (those this user may see)."""
+        if not self.pid_namespace:
+            return []
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.readlink(f"/proc/{entry}/ns/pid") == self.pid_namespace:
+                        found.append(int(entry))
+                except OSError:
+                    continue
+        return found
+
+    def close(self, grace: float) -> None:
+        """Stop every process (SIGTERM, ``grace`` seconds, SIGKILL); the jail is gone after."""
+        if self.control is not None:
+            try:
+                self.control.send(json.dumps({"op": "close", "grace": grace}).encode())
+            except OSError:
+                pass
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=grace + 3)
+            except subprocess.TimeoutExpired:
+                self.process.kill()  # bwrap: --die-with-parent and the PID namespace do the rest
+                self.process.wait()
+            self.process = None
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if self._errors is not None:
+            self._errors.close()
+            self._errors = None
+
+
+def _pid_namespace(bwrap: int) -> str:
+    """The PID namespace of bwrap's child (the agent), as /proc names it."""
+    try:
+        children = Path(f"/proc/{bwrap}/task/{bwrap}/children").read_text().split()
+        return os.readlink(f"/proc/{children[0]}/ns/pid") if children else ""
+    except OSError:
+        return ""
+
+
+def _pipe_holding(data: bytes) -> int:
+    """The read end of a pipe that holds ``data`` (under 64 KiB) and is closed for writing."""
+    read_end, write_end = os.pipe()
+    os.write(write_end, data)
+    os.close(write_end)
+    return read_end
+
+
+def _drain(fd: int) -> threading.Thread:
+    def drain() -> None:
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+    return thread
+
+
+def _hint(text: str) -> str:
+    if "overlayfs refused" in text:
+        return "the kernel needs overlayfs in user namespaces (Linux 5.11 or later)"
+    if "bwrap" in text and "No such file" in text:
+        return "apt-get install bubblewrap"
+    return "run the build again; if it repeats, remove the lab (invoke labs --remove) and rebuild it"
