@@ -16,7 +16,6 @@ node, which closes them in its teardown (as Sybil's documents own their namespac
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,14 +103,18 @@ class SampleMismatch(Exception):
     pass
 
 
-def _check_isolation(session: PostSession, sample: Executed) -> None:
-    """As root (CI), every session must sit in a network namespace with only loopback."""
-    if os.geteuid() != 0:
-        return
-    problems = ["no network namespace"] if session.network is None else session.network.problems()
-    if problems:
-        raise SampleMismatch(f"{sample.where}: the session {sample.session!r} is not network-"
-                             f"isolated: {'; '.join(problems)}")
+def moved_versions(record, session: PostSession, sample: Executed) -> str:
+    """What moved in the lab since the record (a Debian point release, a tool's package)."""
+    moved = []
+    was_debian, now_debian = (record.lab or {}).get("debian"), session.lab.debian_version()
+    if was_debian and was_debian != now_debian:
+        moved.append(f"Debian {was_debian} → {now_debian}")
+    now_tools = session.lab.tool_versions(sample.needs)
+    moved += [f"{tool}: {version} → {now_tools.get(tool)}" for tool, version in sorted(record.tools.items())
+              if now_tools.get(tool) not in (None, version)]
+    if record.python and record.python != session.lab.python_version():
+        moved.append(f"Python {record.python} → {session.lab.python_version()}")
+    return ("\nversions that moved since the record: " + ", ".join(moved)) if moved else ""
 
 
 class SampleItem(pytest.Item):
@@ -150,7 +153,6 @@ class RunItem(SampleItem):
         post_file.close_session(self.sample.session)
         state = OpenSession(PostSession(self.post, self.samples_config).__enter__())
         post_file.open_sessions[self.sample.session] = state
-        _check_isolation(state.session, self.sample)
         for earlier in self._session_samples[:index]:
             try:
                 state.session.run(earlier)
@@ -180,7 +182,7 @@ class RunItem(SampleItem):
         if found:
             raise SampleMismatch(f"{self.sample.where}: {self.sample.kind} did not match its frozen "
                                  f"output (exit {fresh.exit_status}, frozen {record.exit_status})\n"
-                                 + "\n".join(found))
+                                 + "\n".join(found) + moved_versions(record, state.session, self.sample))
         for value in self.post.values:
             if value.name == self.sample.value_id:
                 was, now = resolve_value(value, record.output), resolve_value(value, fresh.output)

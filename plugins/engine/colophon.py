@@ -1,7 +1,7 @@
 """One line at the end of a post: when its commands last ran, and with what.
 
 Read from the records the page shows, never from the machine that builds: "Ran on
-2026-12-01: Python 3.11.2, gdb 13.1, valgrind 3.19.0."  Per-run provenance (each
+2026-12-01 in Debian 13.8 (trixie): Python 3.13.5, gdb 16.3, valgrind 3.24.0."  Per-run provenance (each
 record's date, Python and tool versions) stays in the store and the reproduce
 manifest.  What the line names comes from the functions in ``USED``, one per thing
 a record tells: a field records gain (the environment's suite, its packages) is one
@@ -27,7 +27,7 @@ class Colophon:
 
     date: str
     used: tuple[str, ...]  # "Python 3.11.2", "gdb 13.1", in the order shown
-    place: str = ""  # what they ran in, e.g. "Debian 13", once records carry it
+    place: str = ""  # the lab they ran in, e.g. "Debian 13.8 (trixie)"
 
     @property
     def text(self) -> str:
@@ -43,7 +43,14 @@ def colophon(records: list[FrozenRun]) -> Colophon | None:
     used: list[str] = []
     for describe in USED:
         used.extend(name for name in describe(records) if name not in used)
-    return Colophon(max(record.verified for record in records), tuple(used))
+    return Colophon(max(record.verified for record in records), tuple(used), place_of(records))
+
+
+def place_of(records: Iterable[FrozenRun]) -> str:
+    """The labs the runs ran in, by Debian point release and suite."""
+    places = sorted({f"Debian {record.lab.get('debian') or record.lab['suite']} ({record.lab['suite']})"
+                     for record in records if record.lab})
+    return " and ".join(places)
 
 
 def python_used(records: Iterable[FrozenRun]) -> list[str]:

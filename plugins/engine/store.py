@@ -49,9 +49,11 @@ class FrozenRun:
     def as_json(self) -> dict:
         data = {"key": self.key, "session": self.session, "command": self.command,
                 "exit": self.exit_status, "duration": self.duration, "verified": self.verified,
-                "python": self.python, "tools": self.tools, "deps": self.deps}
-        if self.deps is None:
-            data["lock"] = self.lock
+                "python": self.python, "tools": self.tools}
+        if self.lab is None:  # recorded on the host, before labs: what it depended on there
+            data["deps"] = self.deps
+            if self.deps is None:
+                data["lock"] = self.lock
         # Optional fields are written only when set, so records taken before they existed
         # keep their text and checksum.
         if self.changed is not None:

@@ -59,7 +59,8 @@ def test_store_is_diff_friendly_and_records_provenance(site):
     assert record["output"] == ["a", "b", ""]
     assert record["command"] == "printf 'a\\nb\\n'"
     assert set(record) == {"key", "session", "command", "exit", "duration", "verified", "python",
-                           "tools", "deps", "changed", "checksum", "output"}
+                           "tools", "lab", "changed", "checksum", "output"}
+    assert record["lab"]["suite"] == "trixie" and record["lab"]["debian"].startswith("13.")
     assert record["changed"] == record["verified"]  # a first record is a change
     assert "printf" in record["tools"]
 
@@ -77,13 +78,14 @@ def write(site, body: str, slug: str = "demo", extra: dict | None = None):
                 f"posts/{slug}/app.py": "print('hello from app')\n", **(extra or {})})
 
 
+JQ_POST = 'Lead.\n\n```console {run="echo \'{\\"a\\": 1}\' | jq .a"}\n```\n'
+
+
 def configured_site(site):
-    """A fixture whose settings name another store and lock file."""
-    settings = site.settings_file(SAMPLES_STORE_NAME="runs.json",
-                                  SAMPLES_LOCK_FILES=["locks/pins.txt"])
-    (site.root / "locks").mkdir(parents=True)
-    (site.root / "locks/pins.txt").write_text("flask==3.1.3\nrequests==2.34.2\n")
-    write(site, 'Lead.\n\n```console {run="python -c \'import flask; print(flask.__name__)\'"}\n```\n')
+    """A fixture whose settings name another store, with a post that declares its lab."""
+    settings = site.settings_file(SAMPLES_STORE_NAME="runs.json")
+    site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code", JQ_POST,
+                                            extra="Lab-Packages: jq\n")})
     write(site, 'Lead.\n\n```console {run="echo no python here"}\n```\n', slug="plain")
     return settings
 
@@ -98,7 +100,8 @@ def test_build_pytest_and_freeze_read_one_configuration(site):
     config = load_config(settings)
     plan = plan_for(load_post(site.content / "posts/demo/index.md", config), config)
     assert [key for session in plan.sessions for key in session.keys] == recorded
-    assert plan.sessions[0].records[0].deps == {"flask": "3.1.3"}
+    assert plan.sessions[0].records[0].lab["packages"] == ["jq"]
+    assert plan.sessions[0].records[0].output == "1\n"
     frozen = site.run_task("freeze", BLOG_SETTINGS=str(settings))
     assert frozen.returncode == 0, frozen.stderr
     assert "demo: 1 samples, 0 executed" in frozen.stdout
@@ -106,20 +109,13 @@ def test_build_pytest_and_freeze_read_one_configuration(site):
     assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout
 
 
-def test_keys_follow_the_pins_a_run_imported(site):
+def test_records_follow_the_lab_the_post_declares(site):
     settings = configured_site(site)
     assert build_site(settings, site.output).ok
-    pins = site.root / "locks/pins.txt"
-    pins.write_text("flask==3.1.3\nrequests==2.99.0\n")
-    with executions() as ran:
-        assert build_site(settings, site.output).ok
-    assert ran == []
-    pins.write_text("flask==3.1.4\nrequests==2.99.0\n")
+    source = site.content / "posts/demo/index.md"
+    source.write_text(source.read_text().replace("Lab-Packages: jq", "Lab-Packages: jq bc"))
     status = site.run_task("samples", BLOG_SETTINGS=str(settings))
-    assert "stale: main: flask 3.1.3 → 3.1.4 (line 7)" in status.stdout, status.stdout
-    with executions() as ran:
-        assert build_site(settings, site.output).ok
-    assert ran == ["content/posts/demo/index.md:7"]
+    assert "stale: main: the lab changed: package bc added (line 8)" in status.stdout, status.stdout
 
 
 def test_invoke_samples_names_the_changed_file_and_check_fails(site):

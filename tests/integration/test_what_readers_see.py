@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import platform
 import subprocess
 from types import SimpleNamespace
 
 import pytest
 from conftest import FixtureSite, post, run_pytest
+from sandbox.lab import Lab, default_cache, find_lab
 
 CHART = '''\
 import sys
@@ -46,7 +46,6 @@ The lab answered `{=lab /requests: (\\d+)/}` requests.
 
 ```python {exec}
 import json
-import platform
 ```
 
 ```console {run="python chart.py 20 40 60" figure="chart.svg" alt="Three bars, growing" title="Requests per minute"}
@@ -121,8 +120,9 @@ def test_a_figure_is_recorded_published_and_embedded_with_its_alt_text(built):
 def test_one_colophon_and_no_stamp_under_any_block(built):
     page = built.html("posts/demo/index.html")
     today = datetime.date.today().isoformat()
+    lab = find_lab(Lab(), default_cache())  # the base lab: the post declares none
     assert [p.get_text() for p in page.select(".colophon")] == [
-        f"Ran on {today}: Python {platform.python_version()}."]
+        f"Ran on {today} in Debian {lab.debian_version()} (trixie): Python {lab.python_version()}."]
     assert page.select(".verified") == [] and page.get_text().count("verified") == 0
 
 

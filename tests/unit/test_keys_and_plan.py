@@ -1,16 +1,17 @@
-"""What a record depends on (input keys, files, the environment) and the plan that says
-which sessions are fresh and why the others are stale."""
+"""What a record depends on (input keys, files, the lab) and the plan that says which
+sessions are fresh and why the others are stale."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from engine.keys import Environment, folder_digest, input_keys
+from engine.keys import folder_digest, input_keys
 from engine.plan import describe_file_changes, plan_post
 from engine.store import FreezeStore, FrozenRun
 from helpers import parse
 from sandbox import apply_masks
+from sandbox.lab import Lab
 
 
 def test_keys_chain_and_ignore_masks_session_and_id():
@@ -33,51 +34,57 @@ def test_file_changes_are_named():
         "a.py changed, c.py added, b.py removed")
 
 
-def _plan(text, runs, files, python="3.11.7", pins=None, stored_files=None):
+def _plan(text, runs, files, stored_files=None):
     post = parse(text)
     store = FreezeStore(Path("/nonexistent/store.json"))
     store.runs, store.files = runs, stored_files if stored_files is not None else files
-    return plan_post(post, store, files, Environment(python, pins or {}, "lock1", ("req.txt",)))
+    return plan_post(post, store, files)
 
 
-def _record(key, python="3.11.2", deps=None, lock=None):
+def _lab(lab: Lab) -> dict:
+    return {**lab.as_dict(), "digest": lab.digest, "debian": "13.8"}
+
+
+BASE = Lab()
+
+
+def _record(key, python="3.13.5", lab=BASE):
     return FrozenRun(key, "main", "python app.py", "out\n", 0, 0.1, "2026-12-01", python, {},
-                     deps, lock)
+                     None, None, lab=None if lab is None else _lab(lab))
 
 
-def test_plan_fresh_across_python_patch_releases_and_unrelated_pins():
-    text = '```console {run="python app.py"}\n```\n'
+RUN = '```console {run="python app.py"}\n```\n'
+
+
+def test_a_record_is_fresh_in_the_lab_it_was_taken_in_whatever_the_host():
     files = {"app.py": "abc"}
-    (key,) = input_keys(parse(text).sessions()["main"], folder_digest(files))
-    plan = _plan(text, [_record(key, deps={"flask": "3.1.3"})], files,
-                 pins={"flask": "3.1.3", "requests": "9.9"})
+    (key,) = input_keys(parse(RUN).sessions()["main"], folder_digest(files))
+    # The Python and the point release a record names are provenance, not inputs.
+    plan = _plan(RUN, [_record(key, python="3.13.9")], files)
     assert [s.stale_reason for s in plan.sessions] == [None]
 
 
-@pytest.mark.parametrize("change, reason", [
-    ({"pins": {"flask": "3.1.4"}}, "flask 3.1.3 → 3.1.4 (line 1)"),
-    ({"python": "3.12.1"}, "Python 3.11 → 3.12 (line 1)"),
-    ({"files": {"app.py": "new"}}, "app.py changed"),
+@pytest.mark.parametrize("header, recorded, reason", [
+    ("Lab-Packages: gdb\n", Lab(), "the lab changed: package gdb added (line 4)"),
+    ("Lab-Suite: bookworm\n", Lab(), "the lab changed: suite trixie → bookworm (line 4)"),
+    ("", Lab(packages=("gdb",)), "the lab changed: package gdb removed (line 4)"),
+    ("Lab-Python: flask==3.1.3\n", Lab(requirements=("flask==3.1.2",)),
+     "the lab changed: flask==3.1.3 added, flask==3.1.2 removed (line 4)"),
+    ("", None, "recorded outside a lab; the post's runs execute in Debian 13 (trixie) (line 4)"),
 ])
-def test_plan_says_why_a_session_is_stale(change, reason):
-    text = '```console {run="python app.py"}\n```\n'
+def test_plan_says_how_the_lab_changed(header, recorded, reason):
+    text = "Title: T\n" + (header or "Tags: code\n") + "\n" + RUN
     files = {"app.py": "abc"}
     (key,) = input_keys(parse(text).sessions()["main"], folder_digest(files))
-    arguments = {"pins": {"flask": "3.1.3"}, "files": files, **change}
-    plan = _plan(text, [_record(key, deps={"flask": "3.1.3"})], arguments.pop("files"),
-                 stored_files=files, **arguments)
+    plan = _plan(text, [_record(key, lab=recorded)], files)
     assert plan.sessions[0].stale_reason == reason
 
 
-def test_plan_falls_back_to_the_whole_lock_without_an_import_record():
-    text = '```console {run="python app.py"}\n```\n'
+def test_plan_says_which_file_changed():
     files = {"app.py": "abc"}
-    (key,) = input_keys(parse(text).sessions()["main"], folder_digest(files))
-    fresh = _plan(text, [_record(key, lock="lock1")], files)
-    stale = _plan(text, [_record(key, lock="lock0")], files)
-    assert fresh.sessions[0].fresh
-    assert stale.sessions[0].stale_reason == (
-        "req.txt changed and the run's imports were not recorded (line 1)")
+    (key,) = input_keys(parse(RUN).sessions()["main"], folder_digest(files))
+    plan = _plan(RUN, [_record(key)], {"app.py": "new"}, stored_files=files)
+    assert plan.sessions[0].stale_reason == "app.py changed"
 
 
 def test_plan_names_a_changed_sample():
@@ -85,7 +92,7 @@ def test_plan_names_a_changed_sample():
     before = parse('```console {run="python app.py"}\n```\n')
     keys = input_keys(before.sessions()["main"], folder_digest(files))
     plan = _plan('Prose.\n\n```console {run="python app.py --fast"}\n```\n',
-                 [_record(keys[0], deps={})], files)
+                 [_record(keys[0])], files)
     assert plan.sessions[0].stale_reason == "the sample at line 3 changed"
 
 
@@ -97,8 +104,8 @@ def test_two_sessions_that_start_alike_find_their_own_records():
     (key_one,) = input_keys(sessions["one"], folder_digest(files))
     (key_two,) = input_keys(sessions["two"], folder_digest(files))
     assert key_one == key_two
-    runs = [FrozenRun(key_one, name, "echo a", f"{name}\n", 0, 0.1, "2026-12-01", "3.11.7", {}, {})
-            for name in ("one", "two")]
+    runs = [FrozenRun(key_one, name, "echo a", f"{name}\n", 0, 0.1, "2026-12-01", "3.13.5", {},
+                      None, None, lab=_lab(Lab())) for name in ("one", "two")]
     plan = _plan(text, runs, files)
     assert [(s.name, s.fresh, s.records[0].output) for s in plan.sessions] == [
         ("one", True, "one\n"), ("two", True, "two\n")]

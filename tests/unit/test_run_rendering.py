@@ -107,16 +107,17 @@ def test_figure_sizes_from_svg_and_png_headers():
     assert figure_record("a.png", png)["width"] == 640
 
 
-def test_the_colophon_names_the_latest_date_python_where_used_and_tools_by_upstream_version():
+def test_the_colophon_names_the_latest_date_the_lab_python_where_used_and_tools_by_upstream_version():
+    lab = {"suite": "trixie", "packages": ["gdb"], "requirements": [], "digest": "d", "debian": "13.8"}
     records = [
-        record(command="gcc -g queuemon.c", verified="2026-11-30",
-               tools={"gcc": "gcc 4:12.2.0-3", "gdb": "gdb 13.1-3"}),
-        record(command="python drive.py", verified="2026-12-01", deps={}),
-        record(command="gunicorn app:app", tools={"gunicorn": "unknown"}, deps={"gunicorn": "27.0.1"}),
-        record(command="snmpget x", tools={"snmpget": "snmp 5.9.3+dfsg-2+deb12u1",
-                                           "snmpwalk": "snmp 5.9.3+dfsg-2+deb12u1"}),
+        record(command="gcc -g queuemon.c", verified="2026-11-30", lab=lab,
+               tools={"gcc": "gcc 4:14.2.0-1", "gdb": "gdb 16.3-1"}),
+        record(command="python drive.py", verified="2026-12-01", python="3.13.5", lab=lab),
+        record(command="gunicorn app:app", tools={"gunicorn": "gunicorn 23.0.0-1"}, lab=lab),
+        record(command="snmpget x", lab=lab, tools={"snmpget": "snmp 5.9.4+dfsg-2+deb13u1",
+                                                    "snmpwalk": "snmp 5.9.4+dfsg-2+deb13u1"}),
     ]
-    assert colophon(records).text == ("Ran on 2026-12-01: Python 3.11.2, gcc 12.2.0, gdb 13.1, "
-                                      "gunicorn 27.0.1, snmp 5.9.3.")
+    assert colophon(records).text == ("Ran on 2026-12-01 in Debian 13.8 (trixie): Python 3.13.5, "
+                                      "gcc 14.2.0, gdb 16.3, gunicorn 23.0.0, snmp 5.9.4.")
     shell_only = colophon([record(command="git log --oneline", tools={})])
     assert shell_only.text == "Ran on 2026-12-01." and colophon([]) is None
