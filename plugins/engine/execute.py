@@ -104,9 +104,9 @@ class PostSession:
         for tool in sample.needs:
             if not self.lab.has_executable(tool, self.sandbox.environment["PATH"]):
                 raise sample.error(
-                    f"needs {tool!r}, which is not installed in its lab ({self.post.lab.release})",
-                    "add the Debian package that provides it to the post's Lab-Packages line "
-                    f"(apt-file search bin/{tool} names it)")
+                    f"needs {tool!r}, which the post's lab ({self.post.lab.release}) does not have",
+                    f"add the Debian package that provides {tool} to the post's Lab-Packages "
+                    f"header line; `apt-file search bin/{tool}` names it")
 
 
 def check_exit(sample: Executed, result: RunResult) -> None:

@@ -300,4 +300,3 @@ def _customize_script(lab: Lab, out: Path) -> str:
         ]
     lines.append('rm -rf "$R/var/lib/apt/lists"/*_Packages "$R/var/cache/apt"/*.bin')
     return "\n".join(lines) + "\n"
-

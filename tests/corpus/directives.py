@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from .harness import APP, Case, CaseSite, Outcome
+from .harness import APP, Case, CaseSite, Outcome, post
 
 WHERE = "content/posts/demo/index.md"
 
@@ -28,9 +28,13 @@ def symlink_escape(site: CaseSite) -> None:
     os.symlink(site.root / "secret.py", site.content / "posts/demo/link.py")
 
 
-def debian_listing(site: CaseSite) -> None:
-    (site.root / "requirements-debian.txt").write_text("fake-tools: no-such-tool-xyz other\n")
-    site.demo('```console {run="true" needs="no-such-tool-xyz"}\n```\n')
+def lab_case(name: str, header: str, expected: str) -> Case:
+    """A post whose header declares its lab with ``header`` (at line 4)."""
+    def act(site: CaseSite) -> Outcome:
+        site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code",
+                                                '```console {run="true"}\n```\n', extra=header)})
+        return site.engine_built()
+    return Case("directives", name, f"{WHERE}:{expected}", act=act)
 
 
 def recorded(body: str, files: dict | None = None):
@@ -96,12 +100,18 @@ CASES = [
               "group (raise timeout=, or make the command finish (servers belong in the "
               "background))"),
     body_case("missing needs tool", '```console {run="true" needs="no-such-tool-xyz"}\n```\n',
-              "5: needs 'no-such-tool-xyz', which is not installed (install no-such-tool-xyz "
-              "and declare its Debian package in requirements-debian.txt)"),
-    Case("directives", "missing needs tool, with its Debian package",
-         f"{WHERE}:5: needs 'no-such-tool-xyz', which is not installed (install the Debian "
-         "package fake-tools: apt-get install fake-tools)",
-         arrange=debian_listing, act=lambda site: site.engine_built()),
+              "5: needs 'no-such-tool-xyz', which the post's lab (Debian 13 (trixie)) does not "
+              "have (add the Debian package that provides no-such-tool-xyz to the post's "
+              "Lab-Packages header line; `apt-file search bin/no-such-tool-xyz` names it)"),
+    lab_case("lab requirement not pinned", "Lab-Python: flask\n",
+             "4: Lab-Python: 'flask' is not pinned (pin every requirement to one version, e.g. "
+             "flask==3.1.2)"),
+    lab_case("lab suite unknown", "Lab-Suite: buster\n",
+             "4: Lab-Suite: 'buster' is not a Debian suite this engine knows (use one of "
+             "bookworm, trixie, forky, sid)"),
+    lab_case("lab package name with a comma", "Lab-Packages: gdb,valgrind\n",
+             "4: Lab-Packages: 'gdb,valgrind' is not a Debian package name (separate names with "
+             "spaces, e.g. Lab-Packages: gdb valgrind)"),
     body_case("output over the cap", '```console {run="head -c 5000 /dev/zero | tr \'\\\\0\' x"}\n```\n',
               "5: run \"head -c 5000 /dev/zero | tr '\\\\0' x\" printed 5000 bytes, over the 4 "
               "KiB output cap (print less: write bulky output to a file and show a summary (wc, "

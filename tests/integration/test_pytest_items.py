@@ -76,7 +76,7 @@ def session_of_three(site):
         ```console {run="echo two >> state"}
         ```
 
-        ```console {run="cat state; git --version >/dev/null"}
+        ```console {run="cat state; bash --version >/dev/null"}
         ```
         ''')
     assert site.build().ok
