@@ -28,7 +28,6 @@ DEFAULTS = {
     "SAMPLES_PROGRESS": "auto",  # "auto" (live line on a terminal), "lines" or "off"
     "SAMPLES_PIDS_MAX": 4096,  # processes a session may have at once (per run: pids=)
     "SAMPLES_MEMORY_MAX": "4G",  # memory a session may use (per run: memory=)
-    "SAMPLES_LOCK_WAIT": 900,  # seconds a session waits for a machine-wide lock (Sample-Lock)
     "SAMPLES_KILL_GRACE": 5,  # seconds between SIGTERM and SIGKILL when a session closes
     # Where built lab environments are kept ("": /var/cache/code-that-runs/labs for root,
     # ~/.cache/code-that-runs/labs for a user); the environment variable wins.
@@ -58,7 +57,6 @@ class SamplesConfig:
     progress: str
     pids_max: int = 4096
     memory_max: int = 4 * 1024**3
-    lock_wait: float = 900.0
     kill_grace: float = 5.0
     lab_cache: Path = Path()
 
@@ -80,7 +78,6 @@ class SamplesConfig:
             progress=str(settings["SAMPLES_PROGRESS"]),
             pids_max=int(settings["SAMPLES_PIDS_MAX"]),
             memory_max=_size(settings["SAMPLES_MEMORY_MAX"]),
-            lock_wait=float(settings["SAMPLES_LOCK_WAIT"]),
             kill_grace=float(settings["SAMPLES_KILL_GRACE"]),
             lab_cache=Path(os.environ.get("SAMPLES_LAB_CACHE") or settings["SAMPLES_LAB_CACHE"]
                            or default_cache()),
@@ -89,7 +86,7 @@ class SamplesConfig:
     @property
     def sandbox_settings(self) -> Settings:
         """The limits every session of this configuration runs under (and archives carry)."""
-        return Settings(output_cap=self.output_cap, lock_wait=self.lock_wait, kill_grace=self.kill_grace,
+        return Settings(output_cap=self.output_cap, kill_grace=self.kill_grace,
                         pids_max=self.pids_max, memory_max=self.memory_max)
 
     @property

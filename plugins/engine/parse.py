@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.lab import SUITES, Lab
-from sandbox.locks import LOCK_NAME
 
 from .blocks import Fence, scan_blocks
 from .errors import SampleError
@@ -37,7 +36,6 @@ class PostDocument:
     samples: list[Sample] = field(default_factory=list)
     values: list[ValueRef] = field(default_factory=list)
     masks: tuple[str, ...] = ()
-    locks: tuple[str, ...] = ()  # machine-wide locks every session of the post holds
     lab: Lab = field(default_factory=Lab)  # the environment its runs execute in
 
     @property
@@ -64,7 +62,7 @@ def parse_post(source: Path, text: str, path: str) -> PostDocument:
     """Parse ``text`` (the content of ``source``); raise the first problem, positioned."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     post = PostDocument(source=source, path=path, masks=_post_masks(lines, path),
-                        locks=_post_locks(lines, path), lab=post_lab(lines, path))
+                        lab=post_lab(lines, path))
     scan = scan_blocks(text)
     for fence in scan.fences:
         sample = _sample(fence, path, post.masks)
@@ -148,22 +146,14 @@ def _unique(samples: list[Executed], attribute: str, message: str, hint: str) ->
     return seen
 
 
-def _post_locks(lines: list[str], path: str) -> tuple[str, ...]:
-    locks = []
-    for number, (key, value) in header_fields(lines):
-        if key == POST_LOCK_KEY:
-            if not LOCK_NAME.fullmatch(value):
-                raise SampleError(f"Sample-Lock: {value!r} is not a lock name", path, number,
-                                  "name what the samples change, e.g. Sample-Lock: system-user-acme")
-            locks.append(value)
-    return tuple(locks)
-
-
 def post_lab(lines: list[str], path: str) -> Lab:
     """The lab a post declares with ``Lab-Suite``, ``Lab-Packages`` and ``Lab-Python``
     (the last two repeatable, names separated by spaces); the base lab when none."""
     suite, packages, requirements = None, [], []
     for number, (key, value) in header_fields(lines):
+        if key == POST_LOCK_KEY:
+            raise SampleError("Sample-Lock is gone: every session runs in its own lab, which holds "
+                              "what the lock protected", path, number, "remove this line")
         if key == "lab-suite":
             if suite is not None:
                 raise SampleError("Lab-Suite is given twice", path, number, "keep one Lab-Suite line")

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from engine.config import SamplesConfig
+from sandbox.lab import Lab, find_lab
 
 from .archive import Entry, tar_gz, zip_bytes
 from .manifest import Manifest, build_manifest
@@ -25,16 +26,22 @@ SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"  # shipped whole besid
 GUIDE = """\
 Reproduce "{title}"
 
-  python3 verify.py            replay every run of the post here and compare (exit 0: all match)
-  python3 verify.py --venv     first create .venv with requirements.txt (pip needs the network)
+  python3 verify.py            build the post's lab once, replay every run in it and compare
+                               (exit 0: all match)
   python3 verify.py --post-line N   one sample only, after replaying its session up to it
   python3 verify.py --json report.json   also write a machine-readable report
+  python3 verify.py --host     replay on this machine instead (its versions may differ);
+                               --host --venv first creates .venv with requirements.txt
 
-Needs Python 3.9 or later and the tools in debian-packages.txt (checked first: exit 2
-with the apt-get line when one is missing). files/ is the post's folder as its runs
-see it; manifest.json holds every run: command or block, expected exit status,
-masks, timeout and the output the page shows, and the limits every session had;
-sandbox/ is the blog's own session code (standard library only), which verify.py uses.
+Needs Linux with user namespaces, Python 3.9 or later, and mmdebstrap, bubblewrap and
+uidmap (apt-get install mmdebstrap bubblewrap uidmap); as a user other than root, a
+range of subordinate ids in /etc/subuid (useradd gives one). The lab (manifest.json,
+"lab") is built from Debian's mirror into ~/.cache/code-that-runs/labs (root:
+/var/cache/code-that-runs/labs). files/ is the post's folder as its runs see it, at
+/tmp/sample/work; manifest.json holds every run: command or block, expected exit
+status, masks, timeout and the output the page shows, and the limits every session
+had; sandbox/ is the blog's own session code (standard library only), which verify.py
+uses. With --host, debian-packages.txt says what this machine needs.
 """
 
 
@@ -124,6 +131,12 @@ def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[b
     return made
 
 
+def lab_download_bytes(lab: Lab, cache: Path) -> int:
+    """What the lab's packages weigh, when it is built here (verify.py says it first)."""
+    built = find_lab(lab, cache)
+    return built.download_bytes() if built is not None else 0
+
+
 def attach_downloads(generator) -> None:
     """Give every post with runs its ``reproduce`` download (templates show it), from the
     parse and records the samples reader left on the article."""
@@ -136,7 +149,8 @@ def attach_downloads(generator) -> None:
             continue
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
-                                  config.debian_listing, config.sandbox_settings)
+                                  config.debian_listing, config.sandbox_settings,
+                                  lab_download_bytes(post.lab, config.lab_cache))
         if manifest is None:
             continue
         entries = archive_entries(post.post_dir, article.sample_files, manifest, title)

@@ -16,6 +16,7 @@ from engine.execute import run_spec
 from engine.parse import PostDocument
 from engine.store import FrozenRun
 from sandbox import Settings
+from sandbox.lab import Lab
 
 FORMAT = 3
 # Words of a command line that can start a program (after `&&`, `|`, `$(`, ...).
@@ -37,6 +38,20 @@ class Manifest:
     @property
     def debian_packages(self) -> tuple[str, ...]:
         return tuple(sorted({package for package in self.tools.values() if package}))
+
+    @property
+    def lab_release(self) -> str:
+        return Lab.from_dict(self.data["lab"]).release
+
+    @property
+    def lab_packages(self) -> list[str]:
+        """The Debian packages the post declares (the base lab's come with every lab)."""
+        return list(self.data["lab"]["packages"])
+
+    @property
+    def download_size(self) -> str:
+        size = self.data.get("lab_download_bytes") or 0
+        return f"about {size / 1024**2:.0f} MiB" if size else ""
 
     @property
     def python(self) -> str:
@@ -66,7 +81,7 @@ class Manifest:
 
 
 def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str, title: str,
-                   listing, settings: Settings) -> Manifest | None:
+                   listing, settings: Settings, download_bytes: int = 0) -> Manifest | None:
     """The manifest of ``post`` from the records its page shows (by opening line); None
     when it has no runs or one of them has no record (the build reported that)."""
     packages_by_tool = {tool: package for package, tools in debian_listing(listing).items()
@@ -92,8 +107,8 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
         "title": title,
         "python": sorted(pythons),
         "settings": settings.as_dict(),  # the limits and placeholders of every session
-        "locks": list(post.locks),  # Sample-Lock: machine-wide locks every session holds
         "lab": {**post.lab.as_dict(), "digest": post.lab.digest},
+        "lab_download_bytes": download_bytes,
         "requirements": requirements,
         "tools": dict(sorted(tools.items())),
         "sessions": sessions,

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Replay the runs of a "Code That Runs" post on this machine and say what differs.
+"""Replay the runs of a "Code That Runs" post in its lab and say what differs.
 
 Shipped in each post's reproduce archive beside manifest.json, files/, requirements.txt
-and sandbox/, the blog's own session code: each session runs exactly as the blog ran
-it, under the limits the manifest carries, and outputs are compared as the blog
-compares them.  Needs only the standard library of Python 3.9 or later.
+and sandbox/, the blog's own session code: the post's lab (a Debian root filesystem)
+is built with mmdebstrap, or reused, each session runs in it with bubblewrap exactly
+as the blog ran it, under the limits the manifest carries, and outputs are compared as
+the blog compares them.  ``--host`` replays on this machine instead, with its own
+versions.  Needs only the standard library of Python 3.9 or later.
 
 Exit status: 0 every run matched, 1 some run differs, 2 something needed is missing.
 """
@@ -23,10 +25,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from sandbox import RunFailure, RunSpec, Session, Settings, differences, figure_differences  # noqa: E402
+from sandbox.lab import Lab, build_lab, default_cache, find_lab  # noqa: E402
 from sandbox.session import SYSTEM_PATH, python_shim  # noqa: E402
+from sandbox.userns import LabError, mapping_tools, missing_tools  # noqa: E402
 
 
-def missing_tools(manifest: dict, runs: list, path: str, debian_only: bool = False) -> dict:
+def missing_commands(manifest: dict, runs: list, path: str, debian_only: bool = False) -> dict:
     """Tool -> Debian package (or None) of every tool the chosen runs call that is absent
     from ``path`` (with ``debian_only``, only tools a Debian package provides)."""
     wanted = {tool for run in runs for tool in run["needs"]} | set(manifest["tools"])
@@ -70,13 +74,12 @@ def title_of(run: dict) -> str:
     return "line {} {}".format(run["line"], text if len(text) <= 70 else text[:69] + " …")
 
 
-def replay(manifest: dict, sessions: list, target, bin_dir: Path, venv) -> list:
+def replay(manifest: dict, sessions: list, target, bin_dir=None, venv=None, lab=None) -> list:
     """Run the chosen sessions (up to ``target`` when given); one report entry per run."""
     settings = Settings.from_dict(manifest["settings"])
     report = []
     for session in sessions:
-        with Session(HERE / "files", settings, bin_dir=bin_dir, venv=venv,
-                     locks=tuple(manifest["locks"]), on_wait=announce) as live:
+        with Session(HERE / "files", settings, bin_dir=bin_dir, venv=venv, lab=lab) as live:
             for run in session["runs"]:
                 spec = RunSpec.from_dict(run)
                 try:
@@ -103,8 +106,12 @@ def replay(manifest: dict, sessions: list, target, bin_dir: Path, venv) -> list:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--host", action="store_true",
+                        help="replay on this machine, not in the post's lab (its versions may differ)")
     parser.add_argument("--venv", action="store_true",
-                        help="create .venv/ with requirements.txt and put it first on PATH")
+                        help="with --host: create .venv/ with requirements.txt, first on PATH")
+    parser.add_argument("--cache", metavar="DIR", type=Path,
+                        help=f"where labs are kept (default: {default_cache()})")
     parser.add_argument("--post-line", type=int, metavar="N",
                         help="verify the sample at line N of the post (its session replays up to it)")
     parser.add_argument("--json", metavar="FILE", help="write a machine-readable report to FILE")
@@ -127,9 +134,13 @@ def main(argv=None) -> int:
 
 
 def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
+    if not args.host:
+        return run_in_lab(args, manifest, sessions, result)
+    print("note: replaying on this machine (--host), not in the post's lab: versions differ "
+          "from the record's, and so may outputs")
     runs = [r for s in sessions for r in s["runs"]]
     # Debian's tools first: a missing one costs no venv and no replay.
-    if report_missing(missing_tools(manifest, runs, SYSTEM_PATH, debian_only=True), result):
+    if report_missing(missing_commands(manifest, runs, SYSTEM_PATH, debian_only=True), result):
         return 2
     venv = None
     if args.venv:
@@ -140,7 +151,7 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
             return 2
     bin_dir = venv / "bin" if venv else python_shim()
     try:
-        if report_missing(missing_tools(manifest, runs, f"{bin_dir}:{SYSTEM_PATH}"), result):
+        if report_missing(missing_commands(manifest, runs, f"{bin_dir}:{SYSTEM_PATH}"), result):
             return 2
         if manifest["requirements"] and venv is None:
             print("note: the runs import {} pinned distributions (requirements.txt); without "
@@ -149,6 +160,40 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
     finally:
         if venv is None:
             shutil.rmtree(bin_dir, ignore_errors=True)
+    return summary(result)
+
+
+def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int:
+    """Build (or reuse) the post's lab and replay every chosen session in it."""
+    missing = missing_tools("bwrap", "mmdebstrap", *mapping_tools())
+    if missing:
+        print("this machine lacks {} to build and enter the post's lab".format(", ".join(missing)))
+        print("install them with: sudo apt-get install bubblewrap mmdebstrap uidmap")
+        print("or replay on this machine: python3 verify.py --host (its versions may differ, "
+              "and so may outputs)")
+        result["missing_tools"] = {tool: None for tool in missing}
+        return 2
+    lab = Lab.from_dict(manifest["lab"])
+    cache = args.cache or default_cache()
+    try:
+        built = find_lab(lab, cache)
+        if built is None:
+            size = manifest.get("lab_download_bytes")
+            python = f", {len(lab.requirements)} Python requirements from PyPI" if lab.requirements else ""
+            download = f", about {size / 1024**2:.0f} MiB to download" if size else ""
+            print(f"the post's lab is {lab.release}: {len(lab.all_packages)} Debian packages from "
+                  f"{lab.mirror}{python}{download}; building it once into {cache}", flush=True)
+            built = build_lab(lab, cache, announce)
+        result["lab"] = {"release": lab.release, "debian": built.debian_version()}
+        print(f"replaying in {lab.release} (Debian {built.debian_version()})", flush=True)
+        result["runs"] = replay(manifest, sessions, args.post_line, lab=built)
+    except LabError as err:
+        print(f"the lab could not be used: {err}")
+        return 2
+    return summary(result)
+
+
+def summary(result: dict) -> int:
     differ = sum(not r["matches"] for r in result["runs"])
     total = len(result["runs"])
     print(f"{total - differ} of {total} runs match" + (f", {differ} differ" if differ else ""))

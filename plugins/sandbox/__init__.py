@@ -9,7 +9,7 @@ exactly the rules the blog's own did.  Python 3.9 or later, no third-party impor
 - ``session``: one session's folder, environment and processes, as a context manager;
 - ``output``: collecting what a command prints, capped, with a deadline;
 - ``processes``, ``cgroups``, ``netns``: finding, capping, isolating and killing processes;
-- ``locks``: machine-wide locks for posts that change the machine;
+- ``lab``, ``jail``, ``userns``: a post's Debian lab, built once, and sessions inside it;
 - ``compare``: masks and the differences between a recorded and a fresh result (its
   output, exit status and figure).
 """

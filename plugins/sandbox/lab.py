@@ -99,6 +99,18 @@ class BuiltLab:
             versions[name.split(":")[0]] = version
         return versions
 
+    def download_bytes(self) -> int:
+        """What its Debian packages weigh as downloaded (from the cache's .deb files)."""
+        downloads = self.folder.parent / "_apt"
+        total = 0
+        for name, version in self.installed().items():
+            for arch in (self.info.get("arch", ""), "all"):
+                deb = downloads / f"{name}_{version.replace(':', '%3a')}_{arch}.deb"
+                if deb.is_file():
+                    total += deb.stat().st_size
+                    break
+        return total
+
     def debian_version(self) -> str:
         try:
             return (self.rootfs / "etc/debian_version").read_text().strip()

@@ -23,13 +23,11 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from .cgroups import SessionGroups, session_groups
 from .jail import Jail
 from .lab import VENV, BuiltLab
-from .locks import MachineLock
 from .netns import NetworkNamespace, create_namespace
 from .output import collect_output
 from .processes import (
@@ -55,27 +53,24 @@ class Session:
 
     ``files``: the folder copied to ``work/`` (``ignore``: glob patterns of names left out);
     ``bin_dir``: put first on PATH (the venv's bin, or a folder where ``python`` is);
-    ``venv``: shown as the venv placeholder in outputs; ``locks``: machine-wide locks
-    taken before the first run; ``environment``: added to every run ({root} stands for
+    ``venv``: shown as the venv placeholder in outputs; ``environment``: added to every run ({root} stands for
     the session's folder); ``folders``: more folders to create in it, writable by all;
     ``lab``: the built lab the runs execute in (None: this machine).
     """
 
     def __init__(self, files: Path, settings: Settings, *, bin_dir: Path | None = None,
-                 venv: Path | None = None, locks: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 venv: Path | None = None, ignore: tuple[str, ...] = (),
                  environment: dict[str, str] | None = None, folders: tuple[str, ...] = (),
-                 on_wait: Callable[[str], object] | None = None, lab: BuiltLab | None = None) -> None:
+                 lab: BuiltLab | None = None) -> None:
         self.lab = lab
         self.jail: Jail | None = None
         self.files, self.settings, self.bin_dir, self.venv = files, settings, bin_dir, venv
-        self.ignore, self.folders, self.on_wait = ignore, folders, on_wait
-        self.lock_names = locks
+        self.ignore, self.folders = ignore, folders
         self.extra_environment = dict(environment or {})
         self.root: Path | None = None
         self.environment: dict[str, str] = {}
         self.network: NetworkNamespace | None = None
         self.cgroups: SessionGroups | None = None
-        self._locks: list[MachineLock] = []
         self._groups: list[int] = []
         self._drains: list[threading.Thread] = []
         self.token = uuid.uuid4().hex
@@ -147,8 +142,6 @@ class Session:
 
     def run(self, spec: RunSpec) -> RunResult:
         """Execute one run; raise RunFailure when it gave no result to compare."""
-        if self.jail is None:
-            self._take_locks()  # a lab holds in itself what machine-wide locks protect
         assert self.cgroups is not None and self.root is not None
         settings = self.settings
         argv = self._argv(spec)
@@ -286,12 +279,9 @@ class Session:
         return sorted(set(killed))
 
     def remove(self) -> None:
-        """Release the locks, remove the cgroups, the namespace and the folder."""
+        """Remove the cgroups, the namespace and the folder."""
         if self.cgroups is not None:
             self.cgroups.remove()
-        for lock in self._locks:
-            lock.release()
-        self._locks = []
         if self.network is not None:
             self.network.delete()
             self.network = None
@@ -306,18 +296,6 @@ class Session:
         killed = self.stop() if self.root is not None else []
         self.remove()
         return killed
-
-    def _take_locks(self) -> None:
-        """Before the session's first run: every machine-wide lock of the post."""
-        if self._locks or not self.lock_names:
-            return
-        for name in self.lock_names:
-            lock = MachineLock(name)
-            if not lock.acquire(self.settings.lock_wait, self.on_wait):
-                raise RunFailure(f"waited {self.settings.lock_wait:g} s for the machine-wide lock "
-                                 f"{name!r} (Sample-Lock), which another session holds "
-                                 f"({lock.path})", "let the other build or test run finish, or stop it")
-            self._locks.append(lock)
 
 
 def python_shim() -> Path:

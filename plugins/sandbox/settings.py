@@ -11,7 +11,6 @@ class Settings:
     """Limits of a session and the placeholders its outputs are written with."""
 
     output_cap: int = 1024 * 1024  # bytes a run may print
-    lock_wait: float = 900.0  # seconds a session waits for a machine-wide lock
     pids_max: int = 4096  # processes a session may have at once (per run: RunSpec.pids_max)
     memory_max: int = 4 * 1024**3  # bytes a session may use (per run: RunSpec.memory_max)
     kill_grace: float = 5.0  # seconds between SIGTERM and SIGKILL when a session closes

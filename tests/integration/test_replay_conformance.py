@@ -2,7 +2,7 @@
 them) and through a reader's verify.py (from the manifest an archive ships) give the same
 outcome, run by run: the same output, or the same failure in the same words, under the
 same limits.  Cases: ordinary output, a masked figure, an exec block, output that is not
-UTF-8, output over the cap, and a machine-wide lock another session holds."""
+UTF-8 and output over the cap."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 from conftest import post
 from engine.config import SamplesConfig
 from engine.errors import SampleError
@@ -19,7 +18,6 @@ from engine.parse import parse_post
 from engine.store import FrozenRun
 from reproduce.downloads import archive_entries
 from reproduce.manifest import build_manifest
-from sandbox.locks import MachineLock
 
 DEBIAN_PYTHON = "/usr/bin/python3"
 BODY = """
@@ -66,7 +64,7 @@ def verify_outcomes(folder: Path, post_document, outcomes, config: SamplesConfig
     records = {line: FrozenRun("k", "s", "c", text if kind == "output" else "", 0, 0.0,
                                "2026-12-05", "3.11", {}, {}) for line, (kind, text) in outcomes.items()}
     manifest = build_manifest(post_document, records, "conformance", "Conformance",
-                              config.debian_listing, {}, config.sandbox_settings)
+                              config.debian_listing, config.sandbox_settings)
     for entry in archive_entries(post_document.post_dir, ["app.py"], manifest, "Conformance"):
         (folder / entry.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / entry.path).write_bytes(entry.data)
@@ -80,17 +78,6 @@ def verify_outcomes(folder: Path, post_document, outcomes, config: SamplesConfig
 def configured(tmp_path: Path, **settings) -> SamplesConfig:
     return SamplesConfig.from_settings({"PATH": str(tmp_path / "content"), "SAMPLES_LOCK_FILES": [],
                                         "SAMPLES_OUTPUT_CAP": 2048, **settings})
-
-
-LOCKED_BODY = """
-    Lead.
-
-    ```console {run="echo changes the machine"}
-    ```
-
-    ```console {run="echo so does this" session="second"}
-    ```
-"""
 
 
 def write_post(tmp_path: Path, extra: str = "", body: str = BODY) -> Path:
@@ -116,28 +103,3 @@ def test_engine_and_verify_give_the_same_outcome_run_by_run(tmp_path):
             assert replayed[line]["matches"], replayed[line]["differences"]
         else:
             assert replayed[line]["differences"] == [text]
-
-
-def test_a_held_lock_fails_both_after_the_same_configured_wait(tmp_path):
-    config = configured(tmp_path, SAMPLES_LOCK_WAIT=0.5)
-    source = write_post(tmp_path, extra="Sample-Lock: conformance-lock-9\n", body=LOCKED_BODY)
-    held = MachineLock("conformance-lock-9")
-    assert held.acquire(wait=0)
-    try:
-        outcomes, document = engine_outcomes(source, config)
-        replayed = verify_outcomes(tmp_path / "reader", document, outcomes, config)
-    finally:
-        held.release()
-    first_of_each_session = [samples[0].line for samples in document.sessions().values()]
-    assert len(first_of_each_session) == 2
-    for line in first_of_each_session:
-        kind, message = outcomes[line]
-        assert kind == "failure" and message.startswith(
-            "waited 0.5 s for the machine-wide lock 'conformance-lock-9' (Sample-Lock)")
-        assert replayed[line]["differences"] == [message]
-
-
-@pytest.fixture(autouse=True)
-def no_leftover_lock_holders():
-    yield
-    assert MachineLock("conformance-lock-9").acquire(wait=0)  # nobody kept it

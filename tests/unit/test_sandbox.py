@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,9 @@ from sandbox import (
     figure_differences,
     figure_digest,
 )
-from sandbox.locks import MachineLock
 from sandbox.processes import alive
 
-QUICK = Settings(kill_grace=0.5, lock_wait=1.0, output_cap=4096)
+QUICK = Settings(kill_grace=0.5, output_cap=4096)
 
 
 def run(command: str, line: int = 3, **options) -> RunSpec:
@@ -38,7 +36,7 @@ def run_alone(tmp_path: Path, spec: RunSpec, settings: Settings = QUICK) -> tupl
 # --- data ---------------------------------------------------------------------------
 
 def test_settings_and_specs_survive_a_manifest_round_trip():
-    settings = Settings(output_cap=10, lock_wait=2.5)
+    settings = Settings(output_cap=10, kill_grace=2.5)
     assert Settings.from_dict(settings.as_dict()) == settings
     spec = RunSpec(line=9, kind="exec", lang="python", body="print(1)", masks=(r"\d+",),
                    needs=("gdb",), environment={"PYTHONPATH": "{work}"}, memory_max=1 << 26)
@@ -138,40 +136,6 @@ def test_a_failing_copy_leaves_no_folder(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         Session(tmp_path / "post", QUICK).open()
     assert made and not os.path.exists(made[0])
-
-
-def test_sessions_holding_one_machine_wide_lock_never_interleave(tmp_path):
-    journal = tmp_path / "journal"
-    first = Session(tmp_path, QUICK, locks=("fixture-lock-7",)).open()
-    second = Session(tmp_path, Settings(lock_wait=30), locks=("fixture-lock-7",)).open()
-    try:
-        first.run(run(f"echo first-in >> {journal}"))
-        waiting = threading.Thread(target=second.run, args=(run(f"echo second-in >> {journal}"),))
-        waiting.start()
-        waiting.join(timeout=1)
-        assert waiting.is_alive()  # the second session waits for the lock
-        first.run(run(f"echo first-out >> {journal}"))
-        first.close()
-        waiting.join(timeout=10)
-        assert journal.read_text().split() == ["first-in", "first-out", "second-in"]
-    finally:
-        first.close()
-        second.close()
-
-
-def test_a_lock_held_past_the_wait_is_a_failure_naming_it(tmp_path):
-    held = MachineLock("fixture-lock-8")
-    told: list[str] = []
-    assert held.acquire(wait=0)
-    try:
-        with Session(tmp_path, QUICK, locks=("fixture-lock-8",), on_wait=told.append) as session, \
-                pytest.raises(RunFailure) as caught:
-            session.run(run("true"))
-    finally:
-        held.release()
-    assert caught.value.message.startswith("waited 1 s for the machine-wide lock 'fixture-lock-8'")
-    assert told == ["waiting for the machine-wide lock 'fixture-lock-8' (at most 1 s): another "
-                    "session of this post is running"]
 
 
 # --- isolation (root, as CI runs) ----------------------------------------------------
