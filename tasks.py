@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from engine.debian import debian_listing  # noqa: E402
 from engine.errors import SampleError, SampleErrors  # noqa: E402
+from engine.labs import build_all, labs_table, remove_labs, unused_labs  # noqa: E402
 from engine.pipeline import build_post, write_store  # noqa: E402
 from engine.status import post_statuses, runs_table, status_json, status_table  # noqa: E402
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: E402
@@ -258,6 +260,20 @@ def samples(c, json=False, check=False, runs=False):
         raise Exit(code=1)
 
 
+@task(help={"build": "build every lab a post declares that is not built yet",
+            "remove": "remove the built labs that no post declares any more"})
+def labs(c, build=False, remove=False):
+    """The lab each post runs in, which are built here, and how big they are."""
+    config = _samples_config()
+    if build:
+        build_all(config)
+    if remove:
+        unused = unused_labs(config)
+        remove_labs(unused)
+        print(f"removed {len(unused)} lab{'s' * (len(unused) != 1)} no post declares")
+    print(labs_table(config))
+
+
 def missing_debian_packages(names: list[str]) -> list[str]:
     missing = []
     for name in names:
@@ -360,6 +376,9 @@ def test(c, args=""):
     """Install what the tests need, then run the whole test suite."""
     system_deps(c)
     node_deps(c)
+    started = time.monotonic()
+    built = build_all(_samples_config())  # before the workers start: progress in one place
+    print(f"{len(built)} labs ready in {time.monotonic() - started:.1f} s")
     c.run(f"{shlex.quote(sys.executable)} -m pytest -n {test_workers()} --dist loadfile {args}", pty=False)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from sandbox.lab import find_lab
+
 from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
 from .pipeline import load_post, plan_for, stale_error
@@ -31,6 +33,7 @@ class PostStatus:
     error: str = ""
     changed: str = ""  # the latest date an output of the post changed (empty: none known)
     run_statuses: list[RunStatus] = field(default_factory=list)
+    lab: str = ""  # "Debian 13 (trixie) + gdb valgrind, built" ("not built yet": the next run builds it)
 
     @property
     def stale(self) -> bool:
@@ -57,21 +60,28 @@ def post_statuses(config: SamplesConfig) -> list[PostStatus]:
             min((r.verified for r in records), default=""),
             round(sum(r.duration for r in records), 1),
             changed=max((run.changed for run in runs), default=""),
-            run_statuses=sorted(runs, key=lambda run: run.line)))
+            run_statuses=sorted(runs, key=lambda run: run.line), lab=lab_status(post.lab, config)))
     return statuses
 
 
+def lab_status(lab, config: SamplesConfig) -> str:
+    """The lab a post declares and whether it is built on this machine."""
+    declared = " ".join((*lab.packages, *lab.requirements))
+    built = "built" if find_lab(lab, config.lab_cache) is not None else "not built yet"
+    return f"{lab.release}{' + ' + declared if declared else ''}, {built}"
+
+
 def status_table(statuses: list[PostStatus]) -> str:
-    rows = [("post", "runs", "status", "verified", "output changed", "duration")]
+    rows = [("post", "runs", "status", "verified", "output changed", "duration", "lab")]
     for status in statuses:
         state = status.error or ("; ".join(status.stale_sessions) and
                                  "stale: " + "; ".join(status.stale_sessions)) or "fresh"
         rows.append((status.post, str(status.runs), state, status.verified or "-",
-                     status.changed or "-", f"{status.duration:.1f} s"))
+                     status.changed or "-", f"{status.duration:.1f} s", status.lab))
     stale = sum(status.stale for status in statuses)
     rows.append(("total", str(sum(s.runs for s in statuses)),
                  f"{len(statuses) - stale} fresh, {stale} stale", "", "",
-                 f"{sum(s.duration for s in statuses):.1f} s"))
+                 f"{sum(s.duration for s in statuses):.1f} s", ""))
     return _columns(rows)
 
 
