@@ -3,7 +3,7 @@
 The build (through Pelican's settings), the pytest plugin (ini option
 ``samples_settings``), ``invoke freeze``/``invoke samples`` and ``bench/`` all
 build a SamplesConfig here, so they agree on the content folder, the post file
-name, the store name and the lock files, and so compute the same keys.  Reading a
+name, and the store name, and so compute the same keys.  Reading a
 settings file is Pelican's business: ``samples.settings.load_config`` does it.
 """
 
@@ -23,7 +23,6 @@ DEFAULTS = {
     "SAMPLES_EXECUTE": True,
     "SAMPLES_STORE_NAME": "samples.frozen.json",
     "SAMPLES_OUTPUT_CAP": 1024 * 1024,
-    "SAMPLES_LOCK_FILES": ["requirements.txt"],
     "SAMPLES_POST_FILE": "index.md",
     "SAMPLES_PROGRESS": "auto",  # "auto" (live line on a terminal), "lines" or "off"
     "SAMPLES_PIDS_MAX": 4096,  # processes a session may have at once (per run: pids=)
@@ -52,7 +51,6 @@ class SamplesConfig:
     post_file: str
     store_name: str
     output_cap: int
-    lock_files: tuple[Path, ...]
     execute: bool
     progress: str
     pids_max: int = 4096
@@ -73,7 +71,6 @@ class SamplesConfig:
             post_file=settings["SAMPLES_POST_FILE"],
             store_name=settings["SAMPLES_STORE_NAME"],
             output_cap=int(settings["SAMPLES_OUTPUT_CAP"]),
-            lock_files=tuple(root / name for name in settings["SAMPLES_LOCK_FILES"]),
             execute=bool(settings["SAMPLES_EXECUTE"]),
             progress=str(settings["SAMPLES_PROGRESS"]),
             pids_max=int(settings["SAMPLES_PIDS_MAX"]),

@@ -149,7 +149,7 @@ def attach_downloads(generator) -> None:
             continue
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
-                                  config.debian_listing, config.sandbox_settings,
+                                  config.sandbox_settings,
                                   lab_download_bytes(post.lab, config.lab_cache))
         if manifest is None:
             continue

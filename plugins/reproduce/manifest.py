@@ -8,10 +8,8 @@ The manifest is plain JSON so that ``verify.py`` needs nothing but the standard 
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
-from engine.debian import debian_listing
 from engine.execute import run_spec
 from engine.parse import PostDocument
 from engine.store import FrozenRun
@@ -37,7 +35,10 @@ class Manifest:
 
     @property
     def debian_packages(self) -> tuple[str, ...]:
-        return tuple(sorted({package for package in self.tools.values() if package}))
+        """What this machine needs to replay with --host: the lab's declared packages and
+        those of the tools the runs need."""
+        return tuple(sorted({*self.data["lab"]["packages"],
+                             *(package for package in self.tools.values() if package)}))
 
     @property
     def lab_release(self) -> str:
@@ -65,27 +66,25 @@ class Manifest:
         return "\n".join(lines) + "\n"
 
     def debian_text(self) -> str:
+        """debian-packages.txt: the lab's packages, and the line that installs them here."""
         lab = self.data["lab"]
-        lines = [f"# The lab of this post: Debian {lab['suite']} with these packages (verify.py builds it):",
-                 *[f"#   {name}" for name in lab["packages"]],
-                 "# On this machine instead (python3 verify.py --host), the runs call these, as:",
-                 "# package: executable ..."]
+        lines = [f"# The runs of this post execute in its lab, Debian {lab['suite']} with the packages",
+                 "# below (verify.py builds it). To replay on this machine instead",
+                 "# (python3 verify.py --host), install them; each line is: package: tools the runs need"]
         if self.debian_packages:
-            lines.append("# Install them with: sudo apt-get install " + " ".join(self.debian_packages))
+            lines.append("#   sudo apt-get install " + " ".join(self.debian_packages))
         for package in self.debian_packages:
             tools = sorted(tool for tool, owner in self.tools.items() if owner == package)
-            lines.append(f"{package}: {' '.join(tools)}")
-        lines += [f"# {tool}: no Debian package is listed for it"
+            lines.append(f"{package}: {' '.join(tools)}".rstrip())
+        lines += [f"# {tool}: the lab does not say which package provides it"
                   for tool, package in sorted(self.tools.items()) if package is None]
         return "\n".join(lines) + "\n"
 
 
 def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str, title: str,
-                   listing, settings: Settings, download_bytes: int = 0) -> Manifest | None:
+                   settings: Settings, download_bytes: int = 0) -> Manifest | None:
     """The manifest of ``post`` from the records its page shows (by opening line); None
     when it has no runs or one of them has no record (the build reported that)."""
-    packages_by_tool = {tool: package for package, tools in debian_listing(listing).items()
-                        for tool in tools}
     sessions, tools, pythons = [], {}, set()
     for name, samples in post.sessions().items():
         if any(sample.line not in records for sample in samples):
@@ -94,8 +93,9 @@ def build_manifest(post: PostDocument, records: dict[int, FrozenRun], slug: str,
         for sample in samples:
             record = records[sample.line]
             runs.append(_run(sample, record))
-            for tool in (*sample.needs, *_listed_commands(sample, packages_by_tool)):
-                tools[tool] = packages_by_tool.get(tool)
+            for tool in sample.needs:  # its package in the lab, as the record names it
+                package = record.tools.get(tool, "unknown").split(" ")[0]
+                tools[tool] = None if package == "unknown" else package
             pythons.add(record.python)
         sessions.append({"name": name, "runs": runs})
     if not sessions:
@@ -126,21 +126,3 @@ def _run(sample, record: FrozenRun) -> dict:
     if sample.hidden:
         run["hidden"] = True  # replayed and compared like any run; the page does not show it
     return run
-
-
-def _listed_commands(sample, packages_by_tool: dict[str, str]) -> list[str]:
-    """Executables from requirements-debian.txt that a run's command line (or a shell
-    block) calls, so a reader learns about ``git`` even where no ``needs=`` names it."""
-    if sample.kind == "exec" and sample.lang == "python":
-        return []
-    text = sample.body if sample.kind == "exec" else sample.command
-    try:
-        words = shlex.split(text, comments=True)
-    except ValueError:
-        words = text.split()
-    found = []
-    for word in words:
-        for part in re.split(r"[;&|()$`<>]+", word):
-            if COMMAND_WORD.fullmatch(part) and part in packages_by_tool and part not in found:
-                found.append(part)
-    return found

@@ -1,23 +1,24 @@
 """What some cases need from the machine: root (to mount a small tmpfs), an sshd, and
-hermetic sessions (a network namespace and process and memory caps: root with cgroups).
+hermetic sessions (a lab with its namespaces, and process and memory caps: root with cgroups).
 Without them the fork storm would really fork and the connect case would refuse to try."""
 
 from __future__ import annotations
 
 import functools
 import os
-import shutil
 
 import sshserver
 from sandbox.cgroups import session_groups
+from sandbox.userns import missing_tools
 
 
 @functools.cache
 def hermetic_sessions() -> str:
     if os.geteuid() != 0:
         return "hermetic sessions, which need root (CI runs as root)"
-    if not (shutil.which("ip") and shutil.which("nsenter")):
-        return "hermetic sessions, which need iproute2's ip and nsenter"
+    missing = missing_tools("bwrap", "mmdebstrap", "unshare")
+    if missing:
+        return "hermetic sessions, which run in labs: install " + ", ".join(missing)
     groups = session_groups(f"corpus-probe-{os.getpid()}")
     try:
         if groups.pids is None or groups.memory is None:

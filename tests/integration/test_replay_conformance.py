@@ -64,7 +64,7 @@ def verify_outcomes(folder: Path, post_document, outcomes, config: SamplesConfig
     records = {line: FrozenRun("k", "s", "c", text if kind == "output" else "", 0, 0.0,
                                "2026-12-05", "3.11", {}, {}) for line, (kind, text) in outcomes.items()}
     manifest = build_manifest(post_document, records, "conformance", "Conformance",
-                              config.debian_listing, config.sandbox_settings)
+                              config.sandbox_settings)
     for entry in archive_entries(post_document.post_dir, ["app.py"], manifest, "Conformance"):
         (folder / entry.path).parent.mkdir(parents=True, exist_ok=True)
         (folder / entry.path).write_bytes(entry.data)

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FixtureSite, post
-from engine.parse import parse_post
 from reproduce.archive import FIXED_MTIME
-from reproduce.manifest import _listed_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -226,8 +224,8 @@ def test_post_line_replays_the_session_up_to_the_sample(built, tmp_path):
     assert unknown.returncode == 2 and "runs are at lines 9, 12, 15, 20, 23, 26, 29" in unknown.stdout
 
 
-def test_tools_are_read_from_commands():
-    document = parse_post(Path("index.md"), '```console {run="cd x && gcc -o a a.c | patch; echo gdb"}\n```\n',
-                          "index.md")
-    listed = {"gcc": "gcc", "patch": "patch", "gdb": "gdb"}
-    assert _listed_commands(document.samples[0], listed) == ["gcc", "patch", "gdb"]
+def test_debian_packages_names_the_lab_and_the_line_that_installs_it_here(built, tmp_path):
+    folder = extract(built.output / "posts" / SLUG / f"{SLUG}-reproduce.tar.gz", tmp_path)
+    lines = (folder / "debian-packages.txt").read_text().splitlines()
+    assert lines[0].startswith("# The runs of this post execute in its lab, Debian trixie")
+    assert lines[-2:] == ["#   sudo apt-get install git", "git: git"]
