@@ -9,7 +9,7 @@ Published API:  GET /v1/people/me, POST /v1/messages, GET /v1/messages/{id},
 Lab controls:   /lab/... lets a run play a person typing and read what the
                 bot posted.
 
-    python webex_standin.py serve PORT_FILE    # started by zpark-up.sh
+    python webex_standin.py serve PORT         # started by zpark-up.sh
     python webex_standin.py say EMAIL TEXT      # in the group room "Ops";
                                                 # a leading @Zpark is a mention
     python webex_standin.py direct EMAIL TEXT   # in EMAIL's 1:1 room with the bot

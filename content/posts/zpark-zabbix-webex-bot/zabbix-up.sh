@@ -1,9 +1,12 @@
 #!/bin/sh
 # Stand up a throwaway Zabbix 6.0 (PostgreSQL, zabbix_server, the PHP
-# frontend with its JSON-RPC API) on 127.0.0.1. Everything it creates lives
-# in ./lab: the database cluster, configuration, logs, sockets and pid files.
-# Needs root (it switches to the postgres and zabbix users) and Debian's
-# packages: see requirements-debian.txt. Stop it with zabbix-down.sh.
+# frontend with its JSON-RPC API) on 127.0.0.1. What it creates lives in
+# ./lab (the database cluster, configuration, logs, sockets and pid files),
+# except the frontend's /etc/zabbix/zabbix.conf.php. Meant for a machine of
+# its own, such as the post's lab: a Debian 12 root filesystem with its own
+# /etc and a network of its own, so the standard ports are free. Needs root
+# (it switches to the postgres and zabbix users) and Debian's packages: see
+# the Lab-Packages lines of index.md. Stop it with zabbix-down.sh.
 set -eu
 [ "$(id -u)" = 0 ] || { echo "zabbix-up.sh: run me as root" >&2; exit 1; }
 
@@ -29,9 +32,10 @@ port_open() { python3 -c "import socket,sys; socket.create_connection(('127.0.0.
 mkdir -p "$LAB/etc" "$LAB/log" "$LAB/pg" "$LAB/zabbix"
 chown postgres: "$LAB/pg"
 chown zabbix: "$LAB/zabbix"
-PG_PORT=$(python3 freeport.py)
-ZBX_PORT=$(python3 freeport.py --below 32768)
-WEB_PORT=$(python3 freeport.py)
+# The lab has a network of its own (loopback only): the ports are free.
+PG_PORT=5432      # PostgreSQL's default
+ZBX_PORT=10051    # zabbix_server's default trapper port
+WEB_PORT=8080     # PHP's built-in server for the frontend
 
 # ANCHOR: postgres
 # initdb refuses to run as root: the cluster belongs to the postgres user.
@@ -97,11 +101,10 @@ wait_for 120 "zabbix_server's trapper port" port_open "$ZBX_PORT"
 echo "$(zabbix_server -V | head -n 1) listening on 127.0.0.1:$ZBX_PORT"
 
 # ANCHOR: frontend
-# Debian's frontend reads /etc/zabbix/zabbix.conf.php, a path fixed in the
-# class CConfigFile. Rather than write to /etc, give PHP a copy of that class
-# pointing at ./lab/etc, loaded before every script (auto_prepend_file), so
-# the frontend's autoloader never loads the original.
-cat >"$LAB/etc/zabbix.conf.php" <<EOF
+# Debian's frontend reads its settings from /etc/zabbix/zabbix.conf.php, a
+# path fixed in the class CConfigFile.
+mkdir -p /etc/zabbix
+cat >/etc/zabbix/zabbix.conf.php <<EOF
 <?php
 \$DB['TYPE'] = 'POSTGRESQL';
 \$DB['SERVER'] = '127.0.0.1';
@@ -116,12 +119,9 @@ cat >"$LAB/etc/zabbix.conf.php" <<EOF
 \$ZBX_SERVER_NAME = 'zpark lab';
 \$IMAGE_FORMAT_DEFAULT = IMAGE_FORMAT_PNG;
 EOF
-sed "s|/etc/zabbix/zabbix.conf.php|$LAB/etc/zabbix.conf.php|" \
-    "$FRONTEND/include/classes/core/CConfigFile.php" >"$LAB/etc/CConfigFile.php"
 # PHP's built-in server in a session (and process group) of its own, so that
 # zabbix-down.sh can stop it and anything it spawned with one signal.
-setsid php -S "127.0.0.1:$WEB_PORT" -t "$FRONTEND" \
-    -d "auto_prepend_file=$LAB/etc/CConfigFile.php" >"$LAB/log/php.log" 2>&1 &
+setsid php -S "127.0.0.1:$WEB_PORT" -t "$FRONTEND" >"$LAB/log/php.log" 2>&1 &
 echo $! >"$LAB/php.pid"
 # ANCHOR_END: frontend
 

@@ -1,35 +1,32 @@
 #!/bin/sh
-# Start the Webex stand-in, then Zpark, each on a free port of 127.0.0.1,
-# register Zpark's webhook with the stand-in, and add both URLs to lab.env.
+# Start the Webex stand-in, then Zpark, each on a fixed port of 127.0.0.1 (the
+# lab's network is its own), register Zpark's webhook with the stand-in, and
+# add both URLs to lab.env.
 set -eu
 set -a; . ./lab.env; . ./zpark.env; set +a
 
-wait_for_file() {  # path: servers write their port there once listening
+WEBEX_PORT=8001
+ZPARK_PORT=8000   # as in zpark.service
+wait_for_port() {  # port log: until a server accepts connections there
     limit=$(( $(date +%s) + 30 ))
-    until [ -s "$1" ]; do
-        [ "$(date +%s)" -lt "$limit" ] || { echo "zpark-up.sh: no $1 after 30 s" >&2; exit 1; }
+    until python -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$1" 2>/dev/null; do
+        [ "$(date +%s)" -lt "$limit" ] || { echo "zpark-up.sh: nothing listens on port $1, see $2" >&2; exit 1; }
         sleep 0.2
     done
 }
 mkdir -p lab/log
-rm -f lab/webex.port
 
-setsid python webex_standin.py serve lab/webex.port >lab/log/webex.log 2>&1 &
+setsid python webex_standin.py serve "$WEBEX_PORT" >lab/log/webex.log 2>&1 &
 echo $! >lab/webex.pid
-wait_for_file lab/webex.port
-WEBEX_URL=http://127.0.0.1:$(cat lab/webex.port)
+wait_for_port "$WEBEX_PORT" lab/log/webex.log
+WEBEX_URL=http://127.0.0.1:$WEBEX_PORT
 echo "Webex stand-in listening on $WEBEX_URL"
 
 # Zpark as it runs in production, under gunicorn, with its settings in the environment.
-ZPARK_PORT=$(python freeport.py)
 WEBEX_API_URL=$WEBEX_URL/v1 setsid gunicorn --workers 2 --bind "127.0.0.1:$ZPARK_PORT" \
     'zpark:from_environment()' >lab/log/zpark.log 2>&1 &
 echo $! >lab/zpark.pid
-limit=$(( $(date +%s) + 30 ))
-until python -c "import socket, sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$ZPARK_PORT" 2>/dev/null; do
-    [ "$(date +%s)" -lt "$limit" ] || { echo "zpark-up.sh: gunicorn did not start, see lab/log/zpark.log" >&2; exit 1; }
-    sleep 0.2
-done
+wait_for_port "$ZPARK_PORT" lab/log/zpark.log
 ZPARK_URL=http://127.0.0.1:$ZPARK_PORT
 echo "Zpark (gunicorn) listening on $ZPARK_URL"
 

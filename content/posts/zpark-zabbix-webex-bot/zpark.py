@@ -329,15 +329,11 @@ def from_environment():
         raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
 
 
-def serve(app, port_file):
-    """Serve on a free port of 127.0.0.1 and write that port to port_file."""
+def serve(app, port):
+    """Serve on 127.0.0.1:port with Werkzeug's development server."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    with open(port_file + ".tmp", "w") as out:
-        out.write(f"{server.server_port}\n")
-    os.replace(port_file + ".tmp", port_file)  # readers never see half a file
-    server.serve_forever()
+    make_server("127.0.0.1", int(port), app, threaded=True).serve_forever()
 
 
 if __name__ == "__main__":
