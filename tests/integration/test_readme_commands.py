@@ -63,8 +63,11 @@ def worked_examples(section: str) -> tuple[str, dict[str, str]]:
 def test_the_worked_examples_of_hidden_runs_chosen_lines_and_figures_do_what_they_say(site):
     sections = {name: worked_examples(name) for name in
                 ("Hidden runs", "Chosen output lines", "Figures from runs")}
-    for _, files in sections.values():
-        site.write({f"posts/{path}": post(path.split("/")[0].title(), "2024-01-01", "code", text)
+    for section, files in sections.values():
+        # a post's header lines the section names: "which declares `Lab-Packages: …`"
+        header = "".join(line + "\n" for line in re.findall(r"which declares `(Lab-[^`]+)`", section))
+        site.write({f"posts/{path}": post(path.split("/")[0].title(), "2024-01-01", "code", text,
+                                          extra=header)
                     if path.endswith("index.md") else text for path, text in files.items()})
     report = site.build()
     assert report.ok, report.problems

@@ -140,7 +140,8 @@ def test_hidden_runs_are_test_items_and_replayed_by_verify(built, tmp_path):
     done = subprocess.run(["/usr/bin/python3", "verify.py"], cwd=folder, capture_output=True,
                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[0].startswith(f"✓ line {LINES['hidden']} printf 'lab ready")
+    assert done.stdout.splitlines()[0].startswith("replaying in Debian 13 (trixie) (Debian 13.")
+    assert done.stdout.splitlines()[1].startswith(f"✓ line {LINES['hidden']} printf 'lab ready")
     assert done.stdout.splitlines()[-1] == "6 of 6 runs match"
     runs[-1]["recorded_figure"]["sha256"] = "0" * 64  # as if the record held another drawing
     (folder / "manifest.json").write_text(json.dumps(manifest))
