@@ -77,7 +77,7 @@ class SamplesConfig:
             memory_max=_size(settings["SAMPLES_MEMORY_MAX"]),
             kill_grace=float(settings["SAMPLES_KILL_GRACE"]),
             lab_cache=Path(os.environ.get("SAMPLES_LAB_CACHE") or settings["SAMPLES_LAB_CACHE"]
-                           or default_cache()),
+                           or default_cache()),  # the variable first: tests and verify.py read it too
         )
 
     @property

@@ -165,7 +165,10 @@ class BuiltLab:
 
 
 def default_cache() -> Path:
-    """Where labs are kept: root's under /var/cache, a user's under ~/.cache."""
+    """Where labs are kept: $SAMPLES_LAB_CACHE, else root's under /var/cache and a
+    user's under ~/.cache."""
+    if os.environ.get("SAMPLES_LAB_CACHE"):
+        return Path(os.environ["SAMPLES_LAB_CACHE"])
     if os.getuid() == 0:
         return Path("/var/cache/code-that-runs/labs")
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
