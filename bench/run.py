@@ -125,6 +125,12 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
                             "subprocess.run, s", overhead["session per run"], overhead["bare"],
                             "≤ 1.2")
     rows.append(session_row)
+    # What starting (and closing) one lab session adds to a run, over a bare process start:
+    # the session-per-run series minus bare, per run, measured in the same rounds.
+    extra = Series([(each - bare) / plan.runs * 1000 for each, bare in
+                    zip(overhead["session per run"].values, overhead["bare"].values)])
+    rows.append(Row("starting and closing a lab session, over a bare process start, ms per "
+                    "session", extra.cell(1), "bare subprocess.run", extra.median, "≤ 50"))
 
     log(f"pytest workers: {plan.worker_posts} posts with one tiny run, -n 1 vs -n 2")
     tiny_site = synthetic.generate(scratch / "workers-tiny", plan.worker_posts)
