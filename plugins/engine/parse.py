@@ -14,7 +14,7 @@ from pathlib import Path
 from sandbox.locks import LOCK_NAME
 
 from .blocks import Fence, scan_blocks
-from .errors import SampleError
+from .errors import SampleError, quoted
 from .grammar import parse_attributes, parse_size
 from .model import SAMPLE_TYPES, Executed, Include, Sample
 from .values import ValueRef, parse_value
@@ -214,5 +214,5 @@ def _compile_mask(pattern: str, path: str, line: int) -> None:
     try:
         re.compile(pattern)
     except re.error as err:
-        raise SampleError(f"mask {pattern!r} is not a valid regular expression: {err}",
+        raise SampleError(f"mask {quoted(pattern)} is not a valid regular expression: {err}",
                           path, line, "check the brackets and escapes") from None

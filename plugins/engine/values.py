@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import SampleError
+from .errors import SampleError, quoted
 
 VALUE_SPAN = re.compile(
     r"\{=(?P<name>[^\s/}]*)\s*(?:/(?P<pattern>(?:[^/\\]|\\.)*)/(?P<flags>[^}]*))?\}"
@@ -38,7 +38,7 @@ class ValueRef:
         try:
             return re.compile(self.pattern, re.MULTILINE)
         except re.error as err:
-            raise self.error(f"the pattern of value {self.span!r} is not a valid regular "
+            raise self.error(f"the pattern of value {quoted(self.span)} is not a valid regular "
                              f"expression: {err}", "check the brackets and escapes") from None
 
 
@@ -48,13 +48,13 @@ def parse_value(span: str, path: str, line: int) -> ValueRef | None:
         return None
     match = VALUE_SPAN.fullmatch(span.strip())
     if not match or match["pattern"] is None:
-        raise SampleError(f"cannot read the inline value {span!r}", path, line, SYNTAX_HINT)
+        raise SampleError(f"cannot read the inline value {quoted(span)}", path, line, SYNTAX_HINT)
     if not re.fullmatch(r"[A-Za-z][\w-]*", match["name"]):
-        raise SampleError(f"{match['name']!r} in {span!r} is not a run's id", path, line, SYNTAX_HINT)
+        raise SampleError(f"{match['name']!r} in {quoted(span)} is not a run's id", path, line, SYNTAX_HINT)
     flags = match["flags"].split()
     unknown = [flag for flag in flags if flag not in FLAGS]
     if unknown:
-        raise SampleError(f"unknown flag {unknown[0]!r} in {span!r}", path, line,
+        raise SampleError(f"unknown flag {unknown[0]!r} in {quoted(span)}", path, line,
                           "the only flag is all, for several matches")
     pattern = match["pattern"].replace("\\/", "/")
     value = ValueRef(match["name"], pattern, "all" in flags, line, path, span)
@@ -69,11 +69,11 @@ def resolve_value(value: ValueRef, output: str) -> str:
     matches = list(pattern.finditer(output))
     if not matches:
         tail = "\n".join(output.rstrip("\n").split("\n")[-3:])
-        raise value.error(f"value {value.span!r}: /{value.pattern}/ matches nothing in the output "
+        raise value.error(f"value {quoted(value.span)}: /{value.pattern}/ matches nothing in the output "
                           f"of {value.name!r}", f"its output ends with:\n{tail}")
     if len(matches) > 1 and not value.all:
         lines = sorted({output.count("\n", 0, m.start()) + 1 for m in matches})
-        raise value.error(f"value {value.span!r}: /{value.pattern}/ matches {len(matches)} times in "
+        raise value.error(f"value {quoted(value.span)}: /{value.pattern}/ matches {len(matches)} times in "
                           f"the output of {value.name!r} (output lines {', '.join(map(str, lines[:5]))})",
                           "make the pattern match once, or add all to show every match")
     return ", ".join(_text(match, output) for match in matches)
@@ -90,7 +90,7 @@ def _text(match: re.Match, output: str) -> str:
 def touched_by_masks(value: ValueRef, output: str, masks: tuple[str, ...]) -> bool:
     """True when a mask covers part of what ``value`` quotes (it is then compared as masked:
     it must still be found, but may differ)."""
-    quoted = [match.span(1 if match.re.groups else 0) for match in value.compiled().finditer(output)]
+    spans = [match.span(1 if match.re.groups else 0) for match in value.compiled().finditer(output)]
     masked = [match.span() for mask in masks for match in re.finditer(mask, output, re.MULTILINE)]
     return any(start < end_mask and start_mask < end
-               for start, end in quoted for start_mask, end_mask in masked)
+               for start, end in spans for start_mask, end_mask in masked)

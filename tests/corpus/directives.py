@@ -80,6 +80,19 @@ CASES = [
               'lines="3-7,10,12-")'),
     body_case("line out of range", '```python {file="app.py" lines="2-40"}\n```\n',
               "5: lines='2-40' names line 40 but app.py has 6 lines (use numbers from 1 to 6)"),
+    body_case("line list starting past the end", '```python {file="app.py" lines="30-"}\n```\n',
+              "5: lines='30-': '30-' starts past the end (app.py has 6 lines) (start at a line "
+              "from 1 to 6)"),
+    body_case("line list starting at 0", '```python {file="app.py" lines="0-3"}\n```\n',
+              "5: lines='0-3': lines are numbered from 1, and '0-3' names line 0 (the first "
+              "line is 1)"),
+    body_case("space between a line number and a dash", '```python {file="app.py" lines="2 -4"}\n```\n',
+              "5: lines='2 -4' has a space between a number and a dash at '2 -' (write a range "
+              "without spaces (5-12), and separate items with commas)"),
+    body_case("line list going back", '```python {file="app.py" lines="3-5,4"}\n```\n',
+              "5: lines='3-5,4': '4' goes back to line 4, after line 5 (list lines in ascending "
+              "order, each once (the page would show the jump without a mark); use two includes "
+              "to show parts in another order)"),
     body_case("unknown pyobject", '```python {file="app.py" pyobject="Main"}\n```\n',
               "5: no function or class 'Main' in app.py (defined there: main)"),
     body_case("body given with file=", '```python {file="app.py"}\nprint(1)\n```\n',
@@ -148,10 +161,10 @@ CASES = [
               "8: the pattern of value '{=one /(1/}' is not a valid regular expression: missing ), "
               "unterminated subpattern at position 0 (check the brackets and escapes)"),
     body_case("value matching several times", '```console {run="printf \'w: 3\\\\nw: 1\\\\n\'" id="w"}\n```\n\nIt is `{=w /w: (\\d)/}`.\n',
-              "8: value '{=w /w: (\\\\d)/}': /w: (\\d)/ matches 2 times in the output of 'w' "
+              "8: value '{=w /w: (\\d)/}': /w: (\\d)/ matches 2 times in the output of 'w' "
               "(output lines 1, 2) (make the pattern match once, or add all to show every match)"),
     Case("directives", "value that no longer matches",
-         f"{WHERE}:10: value '{{=n /n=(\\\\d+)/}}': /n=(\\d+)/ matches nothing in the output of 'n' "
+         f"{WHERE}:10: value '{{=n /n=(\\d+)/}}': /n=(\\d+)/ matches nothing in the output of 'n' "
          "(its output ends with:\ncount 1)",
          arrange=recorded('Lead.\n\n```console {run="cat n.txt" id="n"}\n```\n\nIt is `{=n /n=(\\d+)/}`.\n',
                           {"posts/demo/n.txt": "n=1\n"}),

@@ -46,7 +46,7 @@ def test_value_matching_errors():
     with pytest.raises(SampleError) as caught:
         resolve_value(several, OUTPUT)
     assert str(caught.value) == (
-        r"index.md:9: value '{=drive /workers: (\\d)/}': /workers: (\d)/ matches 2 times in the "
+        r"index.md:9: value '{=drive /workers: (\d)/}': /workers: (\d)/ matches 2 times in the "
         r"output of 'drive' (output lines 3, 4) (make the pattern match once, or add all to show "
         r"every match)")
 
