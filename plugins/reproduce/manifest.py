@@ -57,8 +57,11 @@ class Manifest:
         return "\n".join(lines) + "\n"
 
     def debian_text(self) -> str:
-        lines = ["# Debian packages the runs of this post call, as: package: executable ...",
-                 "# Install them with: sudo apt-get install " + " ".join(self.debian_packages)]
+        lines = ["# Debian packages the runs of this post call, as: package: executable ..."]
+        if self.debian_packages:
+            lines.append("# Install them with: sudo apt-get install " + " ".join(self.debian_packages))
+        else:  # an empty `apt-get install` line would fail, or install nothing while seeming to
+            lines.append("# None: the runs call no tool a Debian package has to provide.")
         for package in self.debian_packages:
             tools = sorted(tool for tool, owner in self.tools.items() if owner == package)
             lines.append(f"{package}: {' '.join(tools)}")

@@ -16,7 +16,7 @@ from conftest import FixtureSite, post
 from engine.keys import Environment
 from engine.parse import parse_post
 from reproduce.archive import FIXED_MTIME
-from reproduce.manifest import _listed_commands, with_requirements
+from reproduce.manifest import Manifest, _listed_commands, with_requirements
 from sandbox.locks import MachineLock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -260,3 +260,14 @@ def test_verify_holds_the_posts_machine_wide_lock_as_the_engine_does(tmp_path):
     rest = process.communicate(timeout=60)[0]
     assert first.startswith("waiting for the machine-wide lock 'reproduce-test-lock'")
     assert process.returncode == 0 and rest.splitlines()[-1] == "1 of 1 runs match"
+
+
+def test_debian_packages_txt_never_ends_with_an_empty_install_line():
+    none_needed = Manifest(data={}, requirements={}, imported=(), tools={"mytool": None})
+    assert none_needed.debian_text().splitlines() == [
+        "# Debian packages the runs of this post call, as: package: executable ...",
+        "# None: the runs call no tool a Debian package has to provide.",
+        "# mytool: no Debian package is listed for it",
+    ]
+    gdb = Manifest(data={}, requirements={}, imported=(), tools={"gdb": "gdb"})
+    assert "# Install them with: sudo apt-get install gdb" in gdb.debian_text().splitlines()
