@@ -14,7 +14,7 @@ from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
 from .execute import Execution, execute_plan
 from .figures import figure_digests, write_figures
-from .files import read_included
+from .files import links_leaving, read_included
 from .keys import Environment, file_digests
 from .parse import PostDocument, parse_post
 from .plan import PostPlan, SessionPlan, plan_post
@@ -48,12 +48,28 @@ def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> P
 
 def plan_for(post: PostDocument, config: SamplesConfig,
              environment: Environment | None = None) -> PostPlan:
-    """The plan of ``post`` against its store, its folder and the current environment."""
+    """The plan of ``post`` against its store, its folder and the current environment; a
+    folder holding a link to outside it is refused first (SampleErrors)."""
+    check_folder(post, config)
     store = FreezeStore(post.post_dir / config.store_name,
                         display_path(post.post_dir / config.store_name, config.project_root))
     files = file_digests(post.post_dir, config.excluded(post.source))
     return plan_post(post, store, files, environment or Environment.current(config.lock_files),
                      figure_digests(post.post_dir))
+
+
+def check_folder(post: PostDocument, config: SamplesConfig) -> None:
+    """Refuse a post whose folder links to files outside it, one error per link (a link an
+    include names has the include's own error, at its line)."""
+    named = {include.relpath for include in post.includes}
+    errors = [SampleError(
+        f"{name} is a symlink to {target}, outside the post's folder: the build would publish "
+        "it, pack it into the reproduce archive and copy it into every session",
+        post.path, 1, "copy the file into the post folder instead of linking to it")
+        for name, target in links_leaving(post.post_dir, config.excluded(post.source))
+        if name not in named]
+    if errors:
+        raise SampleErrors(errors)
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,

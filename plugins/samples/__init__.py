@@ -2,7 +2,8 @@
 
 ``reader`` renders each post's samples through the engine's pipeline, ``cache`` makes
 Pelican's content cache see sample files, ``settings`` reads the engine's
-configuration from a Pelican settings file.
+configuration from a Pelican settings file, ``statics`` refuses pages and static files
+that lead outside the content folder.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pelican import signals
 
 from .cache import key_content_cache_on_samples
 from .reader import SampleMarkdownReader
+from .statics import check_pages, check_statics
 
 
 def add_reader(readers) -> None:
@@ -33,3 +35,5 @@ def register() -> None:
     signals.initialized.connect(configure)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(key_content_cache_on_samples)
+    signals.page_generator_finalized.connect(check_pages)
+    signals.static_generator_finalized.connect(check_statics)

@@ -48,6 +48,13 @@ def broken_theme(site: CaseSite) -> None:
     site.demo("Lead.\n")
 
 
+def static_link_escaping(site: CaseSite) -> None:
+    (site.root / "logo.png").write_bytes(b"\x89PNG")
+    site.demo("Lead.\n")
+    (site.content / "images").mkdir()
+    os.symlink(site.root / "logo.png", site.content / "images/logo.png")
+
+
 def two_builds_at_once(site: CaseSite) -> Outcome:
     """A real `invoke build` holds the output folder (its sample sleeps) while a second
     build starts; the second is refused, the first completes, and the output is its site."""
@@ -74,6 +81,11 @@ def two_builds_at_once(site: CaseSite) -> Outcome:
 
 
 CASES = [
+    Case("builds", "static file leading outside the content folder",
+         "content/images/logo.png: this file leads outside the content folder (a symlink to "
+         "<root>/logo.png): the build would publish it (copy the file into the content folder "
+         "instead of linking to it)",
+         arrange=static_link_escaping, act=lambda site: site.built()),
     Case("builds", "two builds at once on one output folder",
          "<root>/output: another build is writing this output folder (process <pid>) (wait for "
          "it to finish, or stop it, then build again)",

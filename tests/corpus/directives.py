@@ -28,6 +28,12 @@ def symlink_escape(site: CaseSite) -> None:
     os.symlink(site.root / "secret.py", site.content / "posts/demo/link.py")
 
 
+def unused_link_escaping(site: CaseSite) -> None:
+    (site.root / "secret.py").write_text("TOKEN = 1\n")
+    site.demo("No sample uses the link.\n")
+    os.symlink(site.root / "secret.py", site.content / "posts/demo/link.py")
+
+
 def debian_listing(site: CaseSite) -> None:
     (site.root / "requirements-debian.txt").write_text("fake-tools: no-such-tool-xyz other\n")
     site.demo('```console {run="true" needs="no-such-tool-xyz"}\n```\n')
@@ -67,6 +73,11 @@ CASES = [
          f"{WHERE}:5: path 'link.py' is a symlink that escapes the post's folder (to "
          "<root>/secret.py) (copy the file into the post's folder instead of linking to it)",
          arrange=symlink_escape, act=lambda site: site.engine_built()),
+    Case("directives", "symlink escaping the post that no sample uses",
+         f"{WHERE}:1: link.py is a symlink to <root>/secret.py, outside the post's folder: the "
+         "build would publish it, pack it into the reproduce archive and copy it into every "
+         "session (copy the file into the post folder instead of linking to it)",
+         arrange=unused_link_escaping, act=lambda site: site.built()),
     body_case("unknown region", '```python {file="app.py" region="mian"}\n```\n',
               "5: no region 'mian' in app.py (regions in the file: main)"),
     body_case("unclosed region", '```python {file="app.py" region="main"}\n```\n',

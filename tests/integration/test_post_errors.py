@@ -28,3 +28,38 @@ def test_every_error_of_a_post_is_reported(site):
     joined = "\n".join(report.problems)
     assert "index.md:5: file 'nope.py' does not exist" in joined
     assert "index.md:8: no region 'x' in app.py" in joined
+
+
+def test_a_link_leaving_the_post_folder_fails_the_build_though_no_sample_uses_it(site, tmp_path):
+    (tmp_path / "secret.txt").write_text("TOKEN=1\n")
+    site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code", "No sample here.\n")})
+    (site.content / "posts/demo/secret.txt").symlink_to(tmp_path / "secret.txt")
+    (site.content / "posts/demo/inside.txt").write_text("fine\n")
+    (site.content / "posts/demo/alias.txt").symlink_to("inside.txt")  # stays inside: fine
+    report = site.build()
+    assert not report.ok
+    assert report.problems[0] == (
+        f"ERROR: content/posts/demo/index.md:1: secret.txt is a symlink to {tmp_path}/secret.txt, "
+        "outside the post's folder: the build would publish it, pack it into the reproduce "
+        "archive and copy it into every session (copy the file into the post folder instead of "
+        "linking to it)")
+    assert not (site.output / "posts/demo").exists()
+
+
+def test_pages_and_static_files_leading_outside_the_content_folder_fail_the_build(site, tmp_path):
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/about.md").write_text("Title: About\n\nAbout.\n")
+    (tmp_path / "outside/logo.png").write_bytes(b"\x89PNG")
+    site.write({"posts/demo/index.md": post("Demo", "2024-01-01", "code", "Lead.\n"),
+                "images/own.png": b"\x89PNG"})
+    (site.content / "pages").mkdir()
+    (site.content / "pages/about.md").symlink_to(tmp_path / "outside/about.md")
+    (site.content / "images/shared").symlink_to(tmp_path / "outside")
+    report = site.build()
+    assert not report.ok
+    assert f"ERROR: content/pages/about.md: this page leads outside the content folder (a " \
+           f"symlink to {tmp_path}/outside/about.md): the build would publish it (copy the file " \
+           "into the content folder instead of linking to it)" in report.problems
+    assert f"ERROR: content/images/shared/logo.png: this file leads outside the content folder " \
+           f"(a symlink to {tmp_path}/outside/logo.png): the build would publish it (copy the " \
+           "file into the content folder instead of linking to it)" in report.problems
