@@ -57,7 +57,9 @@ class SampleSubstitution(Preprocessor):
             if not self.rendered.html[first]:  # a hidden run: its fence leaves no trace
                 lines[first - 1: sample.end_line] = [blank]
                 continue
-            placeholder = self.md.htmlStash.store(self.rendered.html[first])
+            # The marker says which sample this is by its line, so the placement check finds
+            # each one where it stands, not the first sample that renders the same HTML.
+            placeholder = self.md.htmlStash.store(placement_marker(first) + self.rendered.html[first])
             self.placeholders[first] = placeholder
             lines[first - 1: sample.end_line] = [blank, sample.prefix + placeholder, blank]
         return lines
@@ -92,11 +94,14 @@ class SampleMarkdownReader(MarkdownReader):
             logger.error("%s", err)
             raise
         if substitution is not None:
-            for html in filter(None, rendered.html.values()):
+            for line in substitution.placeholders:
+                marked = placement_marker(line) + rendered.html[line]
                 # The last line of a quote keeps its newline in the paragraph Markdown
                 # wraps around a placeholder: unwrap it as Markdown does for the others.
-                content = content.replace(f"<p>{html}\n</p>", html)
+                content = content.replace(f"<p>{marked}\n</p>", marked)
             _check_placement(substitution, content, rendered)
+            for line in substitution.placeholders:
+                content = content.replace(placement_marker(line), "", 1)
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
         except Exception as err:
@@ -132,7 +137,7 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
     errors = []
     samples = {sample.line: sample for sample in rendered.post.samples}
     for line, placeholder in substitution.placeholders.items():
-        at = content.find(rendered.html[line])
+        at = content.find(placement_marker(line))
         inside = at < 0 or placeholder in content or any(
             _last(opening, content, at) > content.rfind(closing, 0, at)
             for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
@@ -154,6 +159,12 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
         err = SampleErrors(errors)
         logger.error("%s", err)
         raise err
+
+
+def placement_marker(line: int) -> str:
+    """An HTML comment put before the sample of ``line`` while Markdown renders the page,
+    and removed after the placement check."""
+    return f"<!--sample-at-line-{line}-->"
 
 
 def _last(pattern: str, text: str, end: int) -> int:

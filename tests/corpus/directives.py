@@ -62,6 +62,19 @@ def inert(site: CaseSite) -> Outcome:
     return outcome
 
 
+def identical_in_place(site: CaseSite) -> Outcome:
+    site.demo('```console {run="echo same"}\n```\n\n1. Again:\n\n    ```console {run="echo same"}\n'
+              '    ```\n\n> ```console {run="echo same"}\n> ```\n')
+    outcome = site.built()
+    if outcome.ok:
+        page = site.html("posts/demo/index.html")
+        placed = [len(page.select(where)) for where in ("ol > li figure.sample-run",
+                                                        "blockquote figure.sample-run")]
+        if placed == [1, 1]:
+            outcome.messages.append("each identical run rendered where it stands")
+    return outcome
+
+
 CASES = [
     body_case("missing file", '```python {file="nope.py"}\n```\n',
               "5: file 'nope.py' does not exist (files beside the post: app.py, index.md)",
@@ -155,6 +168,9 @@ CASES = [
               "7: Markdown renders this sample outside its list item (indent a fence in a list "
               "item by 4 spaces (Python-Markdown needs them), and start every line of a quoted "
               "fence with >)", through_build=True),
+    Case("directives", "identical runs at the top, in a list item and in a quote",
+         "each identical run rendered where it stands", succeeds=True, changes_stores=True,
+         act=identical_in_place),
     Case("directives", "sample fence inside an HTML comment is inert",
          "the commented-out sample neither ran nor showed", succeeds=True,
          act=lambda site: inert(site.demo('Lead.\n\n<!--\n```console {run="echo ran > witness"}\n```\n-->\n'))),

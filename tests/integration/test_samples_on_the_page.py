@@ -172,6 +172,37 @@ def test_samples_in_list_items_and_quotes_run_in_place_and_comments_are_inert(si
     assert "{run=" not in page.select_one("article").get_text()
 
 
+def test_identical_samples_in_lists_and_quotes_each_render_in_place(site):
+    write(site, '''\
+        Lead.
+
+        ```console {run="echo same"}
+        ```
+
+        ```python {file="app.py"}
+        ```
+
+        1. Again, in a list:
+
+            ```console {run="echo same"}
+            ```
+
+            ```python {file="app.py"}
+            ```
+
+        > ```console {run="echo same"}
+        > ```
+        ''')
+    report = site.build()
+    assert report.ok, report.problems
+    page = site.html("posts/demo/index.html")
+    assert len(page.select("ol > li figure.sample-run")) == 1
+    assert len(page.select("ol > li figure.sample-include")) == 1
+    assert len(page.select("blockquote figure.sample-run")) == 1
+    assert len(page.select("figure.sample-run")) == 3
+    assert "<!--sample" not in (site.output / "posts/demo/index.html").read_text()
+
+
 def test_inline_values_render_recorded_figures_as_plain_text(site):
     write(site, '''\
         Lead.
