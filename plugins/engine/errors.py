@@ -30,3 +30,8 @@ class SampleErrors(Exception):
     def __init__(self, errors: list[SampleError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class PostRejected(Exception):
+    """A post that cannot be read, every reason of which was already reported with its
+    position: whoever catches it adds no message of its own (one message per mistake)."""

@@ -3,7 +3,8 @@
 ``reader`` renders each post's samples through the engine's pipeline, ``cache`` makes
 Pelican's content cache see sample files, ``settings`` reads the engine's
 configuration from a Pelican settings file, ``statics`` refuses pages and static files
-that lead outside the content folder.
+that lead outside the content folder, ``messages`` drops Pelican's generic "Could not
+process" after the reader's own positioned errors.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from engine.files import COPY_IGNORE
 from pelican import signals
 
 from .cache import key_content_cache_on_samples
+from .messages import drop_reported_failures
 from .reader import SampleMarkdownReader
 from .statics import check_pages, check_statics
 
@@ -32,6 +34,7 @@ def configure(pelican) -> None:
 
 
 def register() -> None:
+    drop_reported_failures()
     signals.initialized.connect(configure)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(key_content_cache_on_samples)

@@ -4,8 +4,8 @@ The stock reader does not tell Markdown extensions which file they render, so
 samples hook in here, at the reader level.  This reader also
 - reads only ``index.md`` inside post folders (other Markdown files there are samples),
 - takes the lead summary from the whole paragraphs before ``<!-- more -->``,
-- reports every problem with its file and line before Pelican's terse
-  "Could not process", so the build log says what to fix.
+- reports every problem with its file and line and raises ``PostRejected``, so that
+  Pelican's terse "Could not process" after it is dropped (``messages``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine.colophon import colophon
 from engine.config import SamplesConfig
-from engine.errors import SampleError, SampleErrors
+from engine.errors import PostRejected, SampleError, SampleErrors
 from engine.files import post_files
 from engine.parse import header_fields
 from engine.pipeline import RenderedPost, build_post, write_store
@@ -81,7 +81,7 @@ class SampleMarkdownReader(MarkdownReader):
                 rendered = build_post(source, config, text)
             except (SampleError, SampleErrors) as err:
                 logger.error("%s", err)
-                raise
+                raise PostRejected(where) from err
         self._source_path = source_path
         self._md = Markdown(**self.settings["MARKDOWN"])
         substitution = None
@@ -92,7 +92,7 @@ class SampleMarkdownReader(MarkdownReader):
             content = self._md.convert(text)
         except SampleError as err:
             logger.error("%s", err)
-            raise
+            raise PostRejected(where) from err
         if substitution is not None:
             for line in substitution.placeholders:
                 marked = placement_marker(line) + rendered.html[line]
@@ -107,7 +107,7 @@ class SampleMarkdownReader(MarkdownReader):
         except Exception as err:
             logger.error("%s:%d: bad metadata: %s (check the header lines, e.g. "
                          "Date: 2024-01-31 10:00)", where, _failing_header_line(text, err), err)
-            raise
+            raise PostRejected(where) from err
         if config.is_post(source):
             _require_title(text, metadata, where)
             slug = metadata.get("slug")
@@ -116,7 +116,7 @@ class SampleMarkdownReader(MarkdownReader):
                 logger.error("%s:%d: Slug: %s differs from the post's folder name %r (drop the "
                              "Slug line or rename the folder: downloads sit beside the page)",
                              where, line, slug, source.parent.name)
-                raise ValueError(f"slug {slug!r} is not the folder name")
+                raise PostRejected(where)
             metadata.setdefault("summary", lead_summary(content))
             metadata["sample_files"] = sample_files(source, config)
             # The parse and the records the page shows, for plugins that describe the
@@ -158,7 +158,7 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
     if errors:
         err = SampleErrors(errors)
         logger.error("%s", err)
-        raise err
+        raise PostRejected(rendered.post.path) from err
 
 
 def placement_marker(line: int) -> str:
@@ -175,7 +175,7 @@ def _last(pattern: str, text: str, end: int) -> int:
 
 def read_source(path: str, where: str = "") -> str:
     """A content file's text as Pelican reads it (BOM stripped); bytes that are not
-    UTF-8 are a positioned error, not Pelican's bare "Could not process"."""
+    UTF-8 are a positioned error, not Pelican's bare "Could not process" (``PostRejected``)."""
     try:
         with pelican_open(path) as text:
             return text
@@ -185,7 +185,7 @@ def read_source(path: str, where: str = "") -> str:
         column = err.start - raw.rfind(b"\n", 0, err.start)
         logger.error("%s:%d: the file is not UTF-8 (byte 0x%02x at column %d) (save it as UTF-8)",
                      where or path, line, raw[err.start], column)
-        raise
+        raise PostRejected(where or path) from err
 
 
 def _require_title(text: str, metadata: dict, where: str) -> None:
@@ -198,7 +198,7 @@ def _require_title(text: str, metadata: dict, where: str) -> None:
     else:
         logger.error("%s:1: the post has no Title: line (add one to the header, e.g. "
                      "Title: Counting words with Python)", where)
-    raise ValueError("a post without a title")
+    raise PostRejected(where)
 
 
 def _failing_header_line(text: str, err: Exception) -> int:

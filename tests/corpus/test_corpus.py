@@ -1,7 +1,7 @@
 """The bad-input corpus (tests/corpus/): every case fails loud, positioned and harmless.
 
 For each case: the command exits non-zero (or with the documented success), prints
-the exact expected message, leaves the previous output byte for byte and the stores
+the exact expected message (and not Pelican's generic "Could not process" after it), leaves the previous output byte for byte and the stores
 as they were (unless the case is about pruning them), and leaves no process behind.
 With CORPUS_REPORT set, each result is appended there as a JSON line (`invoke corpus`).
 """
@@ -68,6 +68,8 @@ def check_case(case: Case, site: CaseSite, tmp_path) -> None:
     shown = "\n".join(outcome.messages)
     assert outcome.ok is case.succeeds, shown
     assert expected in outcome.messages, f"expected:\n{expected}\ngot:\n{shown}"
+    generic = [message for message in outcome.messages if message.startswith("Could not process")]
+    assert not generic, f"one message per mistake, but the build added: {generic}"
     if not case.succeeds and case.keeps_output:
         assert tree(site.output) == output_before, "the previous output changed"
         assert not list(site.output.parent.glob(f".{site.output.name}.staging-*"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import post
 
 APP = """\
@@ -63,3 +64,21 @@ def test_pages_and_static_files_leading_outside_the_content_folder_fail_the_buil
     assert f"ERROR: content/images/shared/logo.png: this file leads outside the content folder " \
            f"(a symlink to {tmp_path}/outside/logo.png): the build would publish it (copy the " \
            "file into the content folder instead of linking to it)" in report.problems
+
+
+@pytest.mark.parametrize("text, message", [
+    (post("Demo", "2024-01-01", "code", '```python {file="nope.py"}\n```\n'),
+     "ERROR: content/posts/demo/index.md:5: file 'nope.py' does not exist (files beside the "
+     "post: app.py, index.md)"),
+    ("Title: Demo\nDate: 2024-13-45\n\nText.\n", None),
+    ("", "ERROR: content/posts/demo/index.md:1: the post is empty (start it with a header: "
+         "Title:, Date:, Tags:, then a blank line and the text)"),
+    (b"Title: Demo\n\ncaf\xe9\n", "ERROR: content/posts/demo/index.md:3: the file is not "
+                                   "UTF-8 (byte 0xe9 at column 4) (save it as UTF-8)"),
+])
+def test_one_message_per_mistake_and_the_build_still_fails(site, text, message):
+    site.write({"posts/demo/index.md": text, "posts/demo/app.py": APP})
+    report = site.build()
+    assert not report.ok
+    assert len(report.problems) == 1, report.problems
+    assert message is None or report.problems == [message]

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import PostRejected
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
@@ -95,6 +96,9 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotRe
                 context_signal=signals.article_generator_context, context_sender=articles)
             if new is not None:  # plugins finish the post as they finish a whole build's posts
                 signals.article_generator_finalized.send(one_post_view(articles, new))
+        except PostRejected as err:  # the reader logged every reason, with its position
+            if not collector.problems:
+                collector.problems.append(f"ERROR: could not process {err}")
         except Exception as err:  # as Pelican does: a post that cannot be read is a problem
             collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
     if collector.problems or new is None:
