@@ -76,6 +76,9 @@ def parse_post(source: Path, text: str, path: str) -> PostDocument:
         value = parse_value(span.content, path, span.line)
         if value is not None:
             post.values.append(value)
+    for written in scan.prose_values:  # without backticks: resolved the same way
+        post.values.append(parse_value(written.text, path, written.line, in_code=False))
+    post.values.sort(key=lambda value: value.line)
     _check_ids(post)
     return post
 

@@ -1,9 +1,10 @@
 """Figures in prose bound to recorded output: inline values.
 
-In prose, an inline code span ``{=NAME /REGEX/}`` stands for text of the output of
+In prose, ``{=NAME /REGEX/}`` (in a code span or not) stands for text of the output of
 the run or exec carrying ``id="NAME"``: what REGEX's first group matched, or the
 whole line holding the match when REGEX has no group.  Exactly one match is
-required; ``{=NAME /REGEX/ all}`` accepts several and joins them with ", ".
+required; ``{=NAME /REGEX/ all}`` accepts several and joins them with ", ".  In prose
+``\\{=`` is a literal ``{=``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ VALUE_SPAN = re.compile(
 )
 FLAGS = ("all",)
 SYNTAX_HINT = "write `{=NAME /REGEX/}` or `{=NAME /REGEX/ all}`, with NAME the id= of a run"
+PROSE_HINT = "; for a literal {= in prose, write \\{="
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class ValueRef:
     all: bool
     line: int
     path: str
-    span: str  # the code span's text, as written
+    span: str  # the code span's text, as written (or the value's text in prose)
+    in_code: bool = True  # written as a code span; False: in prose, without backticks
 
     def error(self, message: str, hint: str = "") -> SampleError:
         return SampleError(message, self.path, self.line, hint)
@@ -42,22 +45,24 @@ class ValueRef:
                              f"expression: {err}", "check the brackets and escapes") from None
 
 
-def parse_value(span: str, path: str, line: int) -> ValueRef | None:
-    """The value a code span asks for, None for ordinary code, or a positioned error."""
+def parse_value(span: str, path: str, line: int, in_code: bool = True) -> ValueRef | None:
+    """The value a code span (or, ``in_code`` False, prose) asks for, None for ordinary
+    code, or a positioned error."""
     if not span.startswith("{="):
         return None
+    hint = SYNTAX_HINT if in_code else SYNTAX_HINT + PROSE_HINT
     match = VALUE_SPAN.fullmatch(span.strip())
     if not match or match["pattern"] is None:
-        raise SampleError(f"cannot read the inline value {quoted(span)}", path, line, SYNTAX_HINT)
+        raise SampleError(f"cannot read the inline value {quoted(span)}", path, line, hint)
     if not re.fullmatch(r"[A-Za-z][\w-]*", match["name"]):
-        raise SampleError(f"{match['name']!r} in {quoted(span)} is not a run's id", path, line, SYNTAX_HINT)
+        raise SampleError(f"{match['name']!r} in {quoted(span)} is not a run's id", path, line, hint)
     flags = match["flags"].split()
     unknown = [flag for flag in flags if flag not in FLAGS]
     if unknown:
         raise SampleError(f"unknown flag {unknown[0]!r} in {quoted(span)}", path, line,
                           "the only flag is all, for several matches")
     pattern = match["pattern"].replace("\\/", "/")
-    value = ValueRef(match["name"], pattern, "all" in flags, line, path, span)
+    value = ValueRef(match["name"], pattern, "all" in flags, line, path, span, in_code)
     value.compiled()
     return value
 

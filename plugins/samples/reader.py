@@ -42,9 +42,11 @@ class SampleSubstitution(Preprocessor):
         self.placeholders: dict[int, str] = {}  # sample line -> stash placeholder
 
     def run(self, lines: list[str]) -> list[str]:
-        for value, text in self.rendered.values:
+        # Code spans first: a value written both ways on one line is then replaced in each.
+        for value, text in sorted(self.rendered.values, key=lambda pair: not pair[0].in_code):
             number = value.line - 1
-            spans = [f"`{value.span}`", f"` {value.span} `", f"``{value.span}``", f"`` {value.span} ``"]
+            spans = [f"`{value.span}`", f"` {value.span} `", f"``{value.span}``",
+                     f"`` {value.span} ``"] if value.in_code else [value.span]
             written = next((s for s in spans if s in lines[number]), None)
             if written is None:
                 raise value.error("an inline value must stay on one line", "rejoin the line")

@@ -196,6 +196,16 @@ CASES = [
          arrange=recorded('Lead.\n\n```console {run="cat n.txt" id="n"}\n```\n\nIt is `{=n /n=(\\d+)/}`.\n',
                           {"posts/demo/n.txt": "n=1\n"}),
          act=edit("n.txt", "count 1\n")),
+    Case("directives", "value written without backticks",
+         "It counted 30 items.", succeeds=True, changes_stores=True,
+         act=lambda site: site.demo('```console {run="echo count: 30" id="n"}\n```\n\n'
+                                    'It counted {=n /count: (\\d+)/} items.\n').built_showing(
+                                        "It counted 30 items.")),
+    body_case("unreadable value without backticks", '```console {run="echo 1" id="one"}\n```\n\n'
+              'Set it to {=one}.\n',
+              "8: cannot read the inline value '{=one}' (write `{=NAME /REGEX/}` or "
+              "`{=NAME /REGEX/ all}`, with NAME the id= of a run; for a literal {= in prose, "
+              "write \\{=)"),
     # What a run shows: hidden runs, chosen lines, figures.
     body_case("failing hidden run", '```console {run="echo setting up; exit 4" hidden}\n```\n',
               "5: hidden run 'echo setting up; exit 4' exited with status 4, expected 0 (fix the "

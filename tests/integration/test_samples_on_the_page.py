@@ -218,3 +218,25 @@ def test_inline_values_render_recorded_figures_as_plain_text(site):
     assert paragraph is not None and paragraph.get_text() == "The run lost 17 of 2000 requests."
     result = run_pytest(site)
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+
+
+def test_values_in_prose_without_backticks_render_and_an_escaped_one_stays_literal(site):
+    write(site, '''\
+        Lead.
+
+        ```console {run="printf 'count: 30\\n'" id="thirty"}
+        ```
+
+        It counted {=thirty /count: (\\d+)/} items.
+
+        1. In a list: {=thirty /count: (\\d+)/} again.
+
+        Write \\{=thirty /count: (\\d+)/} to quote the count.
+        ''')
+    report = site.build()
+    assert report.ok, report.problems
+    page = site.html("posts/demo/index.html")
+    texts = [p.get_text() for p in page.select("article p, article li")]
+    assert "It counted 30 items." in texts
+    assert "In a list: 30 again." in texts
+    assert "Write {=thirty /count: (\\d+)/} to quote the count." in texts
