@@ -235,6 +235,8 @@ def freeze(c, post=""):
         try:
             rendered = build_post(source, config)
             write_store(rendered)
+            for warning in rendered.warnings:
+                print(warning, file=sys.stderr)
         except (SampleError, SampleErrors) as err:
             print(err, file=sys.stderr)
             failed = True

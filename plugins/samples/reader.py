@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from html import escape
 from pathlib import Path
 
@@ -129,6 +130,8 @@ class SampleMarkdownReader(MarkdownReader):
             metadata["sample_colophon"] = colophon(list(rendered.records.values()))
         if rendered is not None:
             write_store(rendered)  # only once the post read without a problem
+            for warning in rendered.warnings:  # printed, not logged: a logged warning fails the build
+                print(warning, file=sys.stderr)
         return content, metadata
 
 
