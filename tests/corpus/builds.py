@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -55,6 +56,23 @@ def static_link_escaping(site: CaseSite) -> None:
     os.symlink(site.root / "logo.png", site.content / "images/logo.png")
 
 
+def serve_on_a_busy_port(site: CaseSite) -> Outcome:
+    """`invoke serve` where another server already listens: one line, naming the variable."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    site.cleanups.append(holder.close)
+    site.names["port"], site.names["next"] = (str(holder.getsockname()[1]),
+                                              str(holder.getsockname()[1] + 1))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLOG_")}
+    env.update(BLOG_CONTENT_PATH=str(site.content), BLOG_OUTPUT_PATH=str(site.output),
+               BLOG_PORT=site.names["port"])
+    done = subprocess.run([str(INVOKE), "serve"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    return Outcome(done.returncode == 0, lines if len(lines) == 1 else [f"{len(lines)} lines"])
+
+
 def two_builds_at_once(site: CaseSite) -> Outcome:
     """A real `invoke build` holds the output folder (its sample sleeps) while a second
     build starts; the second is refused, the first completes, and the output is its site."""
@@ -81,6 +99,10 @@ def two_builds_at_once(site: CaseSite) -> Outcome:
 
 
 CASES = [
+    Case("builds", "serving on a busy port",
+         "cannot serve at 127.0.0.1:<port> (Address already in use): stop what uses that port, "
+         "or choose another with BLOG_PORT, e.g. BLOG_PORT=<next>",
+         act=serve_on_a_busy_port),
     Case("builds", "static file leading outside the content folder",
          "content/images/logo.png: this file leads outside the content folder (a symlink to "
          "<root>/logo.png): the build would publish it (copy the file into the content folder "

@@ -171,17 +171,30 @@ def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
                      only_modified=all(change == Change.modified for change, _ in batch))
 
 
+class CannotListen(Exception):
+    """The live server could not take its address (the port is busy, the host unknown)."""
+
+    def __init__(self, err: OSError) -> None:
+        self.reason = err.strerror or str(err)
+        super().__init__(self.reason)
+
+
 def serve(settings_file: Path, output: Path, override: dict, watched: list[Path], root: Path,
           host: str, port: int, full_rebuild_on: tuple[Path, ...] = ()) -> None:
     """Build, serve ``output`` at host:port, rebuild and reload on every change (Ctrl-C)."""
     hub = ReloadHub()
+    try:  # listen first: a busy port is said at once, not after a whole build
+        server = serve_site(output, host, port, hub)
+    except OSError as err:
+        hub.close()
+        raise CannotListen(err) from err
     site = LiveSite(settings_file, output, override, hub,
                     echo=lambda line: print(line, flush=True), full_rebuild_on=full_rebuild_on)
     first = site.rebuild()
     if not first.ok and not output.exists():
+        server.shutdown()
         print("The first build failed and there is no site to serve.", file=sys.stderr)
         raise SystemExit(1)
-    server = serve_site(output, host, port, hub)
     print(f"Serving {output} at http://{host}:{server.server_address[1]}/ "
           "(rebuilds on every change; Ctrl-C to stop)", flush=True)
     try:
