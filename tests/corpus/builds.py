@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 
 from conftest import INVOKE, ROOT
+from sitebuild.live import LiveSite
 
-from .harness import Case, CaseSite, Outcome, tree, write_previous_site
+from .harness import Case, CaseSite, Outcome, strip_level, tree, write_previous_site
 
 SLOW = '```console {run="sleep 3; echo first build"}\n```\n'
 
@@ -73,6 +74,45 @@ def serve_on_a_busy_port(site: CaseSite) -> Outcome:
     return Outcome(done.returncode == 0, lines if len(lines) == 1 else [f"{len(lines)} lines"])
 
 
+class QuietHub:
+    def publish(self, urls, seconds) -> None:
+        pass
+
+
+def live_site(site: CaseSite, lines: list[str]) -> LiveSite:
+    override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
+                "SAMPLES_LOCK_FILES": [], "SAMPLES_PROGRESS": "off",
+                "CACHE_PATH": str(site.root / "cache"), "CACHE_CONTENT": True,
+                "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
+    return LiveSite(ROOT / "pelicanconf.py", site.output, override, QuietHub(), echo=lines.append)
+
+
+def live_broken_edit(site: CaseSite) -> Outcome:
+    """`invoke livereload`'s loop: a good start, then an edit that breaks the post; the
+    terminal shows the rebuild line and each problem once (the lines are the messages)."""
+    lines: list[str] = []
+    live = live_site(site.demo("Lead.\n"), lines)
+    try:
+        assert live.rebuild().ok
+        site.demo('```python {file="nope.py"}\n```\n')
+        result = live.rebuild([site.content / "posts/demo/index.md"], site.root, only_modified=True)
+    finally:
+        live.close()
+    problems = [strip_level(line.strip()) for line in lines[1:] if line.startswith("  ")]
+    return Outcome(result.ok, problems if len(problems) == 1 else
+                   [f"{len(problems)} problem lines: {problems}"])
+
+
+def live_editor_files(site: CaseSite) -> Outcome:
+    live = live_site(site.demo("Lead.\n"), [])
+    try:
+        names = ["sedwLdHuS", ".index.md.swo", ".index.md.swx", "4913", "#index.md#"]
+        ignored = [name for name in names if live.ignores(site.content / "posts/demo" / name)]
+    finally:
+        live.close()
+    return Outcome(True, [f"the live loop ignores {', '.join(ignored)}"])
+
+
 def two_builds_at_once(site: CaseSite) -> Outcome:
     """A real `invoke build` holds the output folder (its sample sleeps) while a second
     build starts; the second is refused, the first completes, and the output is its site."""
@@ -99,6 +139,12 @@ def two_builds_at_once(site: CaseSite) -> Outcome:
 
 
 CASES = [
+    Case("builds", "live rebuild after a broken edit",
+         "content/posts/demo/index.md:5: file 'nope.py' does not exist (files beside the post: "
+         "app.py, index.md)", act=live_broken_edit, keeps_output=False),
+    Case("builds", "editors' temporary files during the live loop",
+         "the live loop ignores sedwLdHuS, .index.md.swo, .index.md.swx, 4913, #index.md#",
+         succeeds=True, act=live_editor_files),
     Case("builds", "serving on a busy port",
          "cannot serve at 127.0.0.1:<port> (Address already in use): stop what uses that port, "
          "or choose another with BLOG_PORT, e.g. BLOG_PORT=<next>",

@@ -234,6 +234,35 @@ def test_the_live_loop_ignores_what_builds_and_editors_write():
         assert is_debris(path, names), path
 
 
+def test_the_live_loop_ignores_editors_temporary_files():
+    names = debris_names("samples.frozen.json")
+    for name in ("sedwLdHuS", "sed0aB9zQ", ".index.md.swp", ".index.md.swo", ".index.md.swx",
+                 "4913", "index.md~", ".#index.md", "#index.md#"):
+        assert is_debris(f"/b/content/posts/a/{name}", names), name
+    for name in ("index.md", "sed.py", "sedentary.txt", "4913.csv", "notes#1.md"):
+        assert not is_debris(f"/b/content/posts/a/{name}", names), name
+
+
+def test_a_failed_rebuild_prints_its_problems_once(site):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        source = site.content / "posts" / "beta" / "index.md"
+        broken = 'Title: Beta\nDate: 2024-01-06\nTags: notes\n\n```python {file="nope.py"}\n```\n'
+        site.write({"posts/beta/index.md": broken})
+        shortcut = live.rebuild([source], site.root, only_modified=True)
+        full = live.rebuild([source, source.with_name("sedwLdHuS")], site.root)
+        for result in (shortcut, full):
+            assert result.problems == [
+                "ERROR: content/posts/beta/index.md:5: file 'nope.py' does not exist (files "
+                "beside the post: index.md)"]
+        assert sum("nope.py" in line for line in lines) == 2  # once per rebuild
+        assert live.ignores(source.with_name("sedwLdHuS"))  # never in a rebuild line
+    finally:
+        live.close()
+
+
 def test_the_live_loop_ignores_the_stores_of_its_settings_and_its_output(site):
     live = live_site(site, [])
     try:

@@ -33,12 +33,19 @@ from .reload import ReloadHub, serve_site
 from .shortcut import HotResult, hot_rebuild
 
 
+# Files editors and tools write for a moment while saving: `sed -i`'s sedXXXXXX, vim's swap
+# files (.swp, .swo, .swx) and its write test 4913, backups (name~), emacs's lock (.#name)
+# and auto-save (#name#).  The save itself changes the real file, which is what rebuilds.
+EDITOR_TEMPORARY = ("sed[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]",
+                    ".*.swp", ".*.swo", ".*.swx", "4913", "*~", ".#*", "#*#")
+
+
 def debris_names(store_name: str) -> tuple[str, ...]:
     """What a rebuild must not react to: the engine's editor and tool debris (never
-    copied, hashed or published) and each post's freeze store with its temporary file (a
-    build writes those itself, so reacting to them would rebuild forever), and the figures
-    folder a build's runs write beside the store."""
-    return (*COPY_IGNORE, store_name, f".{store_name}.tmp", FIGURES_FOLDER)
+    copied, hashed or published), editors' temporary files, each post's freeze store with
+    its temporary file (a build writes those itself, so reacting to them would rebuild
+    forever), and the figures folder a build's runs write beside the store."""
+    return (*COPY_IGNORE, *EDITOR_TEMPORARY, store_name, f".{store_name}.tmp", FIGURES_FOLDER)
 
 
 def is_debris(path: str | Path, names: tuple[str, ...]) -> bool:
