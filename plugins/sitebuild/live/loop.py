@@ -32,7 +32,6 @@ from ..search import SEARCH_FOLDER, url_of
 from .reload import ReloadHub, serve_site
 from .shortcut import HotResult, hot_rebuild
 
-
 # Files editors and tools write for a moment while saving: `sed -i`'s sedXXXXXX, vim's swap
 # files (.swp, .swo, .swx) and its write test 4913, backups (name~), emacs's lock (.#name)
 # and auto-save (#name#).  The save itself changes the real file, which is what rebuilds.
