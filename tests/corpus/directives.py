@@ -91,6 +91,14 @@ CASES = [
          "build would publish it, pack it into the reproduce archive and copy it into every "
          "session (copy the file into the post folder instead of linking to it)",
          arrange=unused_link_escaping, act=lambda site: site.built()),
+    body_case("include of the post's own index.md", 'Lead.\n\n```markdown {file="index.md" lines="1"}\n```\n',
+              "7: the page links to index.md, which does not resolve (no file at "
+              "/posts/demo/index.md) (the post's index.md is not published beside the page: "
+              "include or link another file)", through_build=True),
+    body_case("link in prose to a file that is not published", "See [the data](data.csv).\n",
+              "5: the page links to data.csv, which does not resolve (no file at "
+              "/posts/demo/data.csv) (link to a page or a file the site publishes, or add the "
+              "file to the post's folder)", through_build=True),
     body_case("unknown region", '```python {file="app.py" region="mian"}\n```\n',
               "5: no region 'mian' in app.py (regions in the file: main)"),
     body_case("unclosed region", '```python {file="app.py" region="main"}\n```\n',

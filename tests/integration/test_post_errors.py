@@ -82,3 +82,23 @@ def test_one_message_per_mistake_and_the_build_still_fails(site, text, message):
     assert not report.ok
     assert len(report.problems) == 1, report.problems
     assert message is None or report.problems == [message]
+
+
+def test_a_link_the_build_wrote_that_does_not_resolve_names_its_markdown_line(site):
+    run = '```console {run="echo hi"}\n```\n'
+    assert build_with(site, run).ok
+    body = ('Lead, see [the notes](notes.txt).\n\n```markdown {file="index.md" lines="1-2"}\n```\n\n'
+            + run + '\n```json {file="samples.frozen.json" lines="1"}\n```\n')
+    report = build_with(site, body)
+    assert report.problems == [
+        "ERROR: content/posts/demo/index.md:5: the page links to notes.txt, which does not "
+        "resolve (no file at /posts/demo/notes.txt) (link to a page or a file the site "
+        "publishes, or add the file to the post's folder)",
+        "ERROR: content/posts/demo/index.md:7: the page links to index.md, which does not "
+        "resolve (no file at /posts/demo/index.md) (the post's index.md is not published "
+        "beside the page: include or link another file)",
+        "ERROR: content/posts/demo/index.md:13: the page links to samples.frozen.json, which "
+        "does not resolve (no file at /posts/demo/samples.frozen.json) (the post's "
+        "samples.frozen.json is not published beside the page: include or link another file)",
+    ]
+    assert "notes.txt" not in (site.output / "posts/demo/index.html").read_text()  # the last good page
