@@ -306,3 +306,26 @@ def test_an_edit_after_a_failed_rebuild_is_checked_against_the_site_served(site)
         assert tree(site.output) == good
     finally:
         live.close()
+
+
+def test_a_broken_link_made_by_a_live_edit_is_reported_at_its_line_and_not_served(site):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        good = (site.output / "posts" / "beta" / "index.html").read_bytes()
+        source = site.content / "posts" / "beta" / "index.md"
+        site.write({"posts/beta/index.md": post("Beta", "notes", "First words of beta.\n\n"
+                                                "See [the data](data.csv).")})
+        result = live.rebuild([source], site.root, only_modified=True)
+        assert result.problems == [
+            "ERROR: content/posts/beta/index.md:7: the page links to data.csv, which does not "
+            "resolve (no file at /posts/beta/data.csv) (link to a page or a file the site "
+            "publishes, or add the file to the post's folder)"]
+        assert (site.output / "posts" / "beta" / "index.html").read_bytes() == good
+        # the next edit still meets the link: the page is rendered and checked again
+        site.write({"posts/beta/index.md": post("Beta", "notes", "First words of beta.\n\n"
+                                                "See [the data](data.csv) again.")})
+        assert not live.rebuild([source], site.root, only_modified=True).ok
+    finally:
+        live.close()

@@ -18,9 +18,12 @@ from engine.positions import display_path
 from ..publish.checks import link_problem, page_facts
 
 
-def post_link_problems(staging: Path, written: list[str], generators: list, settings: dict) -> list[str]:
-    """One problem per broken internal link of the post pages in ``written``, positioned
-    at the line of the post's Markdown that made it."""
+def post_link_problems(staging: Path, written: list[str], generators: list, settings: dict,
+                       site: Path | None = None) -> list[str]:
+    """One problem per broken internal link of the post pages in ``written`` (in
+    ``staging``), positioned at the line of the post's Markdown that made it.  Links resolve
+    in ``site`` (default: ``staging``; the live shortcut writes one page beside the site)."""
+    site = site or staging
     sources = {article.save_as: Path(article.source_path)
                for generator in generators for article in getattr(generator, "articles", ())}
     config = SamplesConfig.from_settings(settings)
@@ -28,7 +31,8 @@ def post_link_problems(staging: Path, written: list[str], generators: list, sett
 
     def facts_of(page: str):
         if page not in facts:
-            facts[page] = page_facts(staging / page.lstrip("/"))
+            fresh = staging / page.lstrip("/")
+            facts[page] = page_facts(fresh if fresh.is_file() else site / page.lstrip("/"))
         return facts[page]
 
     problems = []
@@ -39,7 +43,7 @@ def post_link_problems(staging: Path, written: list[str], generators: list, sett
         page = "/" + name
         lines = source.read_text(encoding="utf-8-sig").splitlines()
         for link in dict.fromkeys(facts_of(page).links):  # each link once per page
-            why = link_problem(staging, page, link, settings.get("SITEURL", ""), facts_of)
+            why = link_problem(site, page, link, settings.get("SITEURL", ""), facts_of)
             if why is not None:
                 where = display_path(source, config.project_root)
                 problems.append(f"{where}:{markdown_line(lines, link)}: the page links to {link}, "
