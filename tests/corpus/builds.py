@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tarfile
 import time
 from pathlib import Path
 
@@ -113,6 +114,17 @@ def live_editor_files(site: CaseSite) -> Outcome:
     return Outcome(True, [f"the live loop ignores {', '.join(ignored)}"])
 
 
+def archive_without_packages(site: CaseSite) -> Outcome:
+    """A post whose runs need no Debian package: its archive's debian-packages.txt says so
+    (the last line is the message) instead of ending with an empty apt-get install line."""
+    outcome = site.demo('```console {run="echo hi"}\n```\n').built()
+    if outcome.ok:
+        with tarfile.open(site.output / "posts/demo/demo-reproduce.tar.gz") as archive:
+            member = archive.extractfile("demo-reproduce/debian-packages.txt")
+            outcome.messages.append(member.read().decode().splitlines()[-1])
+    return outcome
+
+
 def two_builds_at_once(site: CaseSite) -> Outcome:
     """A real `invoke build` holds the output folder (its sample sleeps) while a second
     build starts; the second is refused, the first completes, and the output is its site."""
@@ -139,6 +151,9 @@ def two_builds_at_once(site: CaseSite) -> Outcome:
 
 
 CASES = [
+    Case("builds", "reproduce archive of runs that need no Debian package",
+         "# None: the runs call no tool a Debian package has to provide.", succeeds=True,
+         changes_stores=True, act=archive_without_packages),
     Case("builds", "live rebuild after a broken edit",
          "content/posts/demo/index.md:5: file 'nope.py' does not exist (files beside the post: "
          "app.py, index.md)", act=live_broken_edit, keeps_output=False),

@@ -13,6 +13,7 @@ import os
 import tempfile
 
 import pytest
+from conftest import ROOT
 
 from corpus import ALL_CASES, Case, CaseSite
 from corpus.harness import stores, tree, wait_for_no_processes, write_previous_site
@@ -24,6 +25,16 @@ pytestmark = pytest.mark.corpus
 def test_the_corpus_has_at_least_fifty_distinct_cases():
     assert len(ALL_CASES) >= 50
     assert len({case.id for case in ALL_CASES}) == len(ALL_CASES)
+
+
+def test_readme_states_the_counts_invoke_corpus_prints():
+    import tasks  # noqa: PLC0415 - the task module, only for its table
+
+    rows = [{"category": case.category, "case": case.name, "expected": case.expected,
+             "result": "pass"} for case in ALL_CASES]
+    counts = tasks.corpus_table(rows).splitlines()[-1].split(":")[0]  # "N cases (a 1, b 2)"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"It holds {counts}, as `invoke corpus` counts them" in readme, counts
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.id for case in ALL_CASES])
