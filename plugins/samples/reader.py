@@ -83,7 +83,7 @@ class SampleMarkdownReader(MarkdownReader):
             try:
                 rendered = build_post(source, config, text)
             except (SampleError, SampleErrors) as err:
-                logger.error("%s", err)
+                log_each(err)
                 raise PostRejected(where) from err
         self._source_path = source_path
         self._md = Markdown(**self.settings["MARKDOWN"])
@@ -94,7 +94,7 @@ class SampleMarkdownReader(MarkdownReader):
         try:
             content = self._md.convert(text)
         except SampleError as err:
-            logger.error("%s", err)
+            log_each(err)
             raise PostRejected(where) from err
         if substitution is not None:
             for line in substitution.placeholders:
@@ -162,8 +162,14 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
                 "start every line of a quoted fence with >"))
     if errors:
         err = SampleErrors(errors)
-        logger.error("%s", err)
+        log_each(err)
         raise PostRejected(rendered.post.path) from err
+
+
+def log_each(err: SampleError | SampleErrors) -> None:
+    """One log record per mistake, so the build counts and lists them one by one."""
+    for error in getattr(err, "errors", [err]):
+        logger.error("%s", error)
 
 
 def placement_marker(line: int) -> str:

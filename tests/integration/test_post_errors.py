@@ -102,3 +102,13 @@ def test_a_link_the_build_wrote_that_does_not_resolve_names_its_markdown_line(si
         "samples.frozen.json is not published beside the page: include or link another file)",
     ]
     assert "notes.txt" not in (site.output / "posts/demo/index.html").read_text()  # the last good page
+
+
+def test_each_mistake_is_one_problem_of_the_build(site):
+    body = '```python {file="nope.py"}\n```\n\n```python {file="app.py" lines="0-3"}\n```\n'
+    assert build_with(site, body).problems == [
+        "ERROR: content/posts/demo/index.md:5: file 'nope.py' does not exist (files beside the "
+        "post: app.py, index.md)",
+        "ERROR: content/posts/demo/index.md:8: lines='0-3': lines are numbered from 1, and '0-3' "
+        "names line 0 (the first line is 1)",
+    ]
