@@ -1,6 +1,7 @@
-"""Every internal link of a post page the build wrote resolves, checked before the swap with
-the rule ``invoke preview`` applies (``publish/checks.py``), and reported at the Markdown line
-that made the link: an include's caption (``file=``), a Markdown link, an HTML ``href``.
+"""Every internal link a post's Markdown made on the page the build wrote resolves, checked
+before the swap with the rule ``invoke preview`` applies (``publish/checks.py``), and reported
+at the Markdown line that made the link: an include's caption (``file=``), a Markdown link, an
+HTML ``href``.  Links the theme makes (tags, pages) are left to preview's check of the site.
 
 ``invoke preview`` alone noticed such links before, after the build and without a line (an
 include of the post's own ``index.md`` or its store: the caption links to a file that is not
@@ -43,17 +44,21 @@ def post_link_problems(staging: Path, written: list[str], generators: list, sett
         page = "/" + name
         lines = source.read_text(encoding="utf-8-sig").splitlines()
         for link in dict.fromkeys(facts_of(page).links):  # each link once per page
+            line = markdown_line(lines, link)
+            if line is None:
+                continue  # the theme's own link (tags, the site's pages): preview checks those
             why = link_problem(site, page, link, settings.get("SITEURL", ""), facts_of)
             if why is not None:
                 where = display_path(source, config.project_root)
-                problems.append(f"{where}:{markdown_line(lines, link)}: the page links to {link}, "
-                                f"which does not resolve ({why}) ({_hint(link, config)})")
+                problems.append(f"{where}:{line}: the page links to {link}, which does not "
+                                f"resolve ({why}) ({_hint(link, config)})")
     return problems
 
 
-def markdown_line(lines: list[str], link: str) -> int:
-    """The 1-based line that made ``link``: an include naming it, a Markdown or HTML link to
-    it, else the first line that mentions it, else the post's first line."""
+def markdown_line(lines: list[str], link: str) -> int | None:
+    """The 1-based line of the post that made ``link``: an include naming it, a Markdown or
+    HTML link to it, else the first line that mentions it; None when the post never writes
+    it (the theme made it)."""
     written = [link, unquote(link)]
     made = [f'file="{text}"' for text in written] + [f"]({text}" for text in written] + \
         [f'href="{text}"' for text in written] + [f"<{text}>" for text in written]
@@ -61,7 +66,7 @@ def markdown_line(lines: list[str], link: str) -> int:
         for number, line in enumerate(lines, start=1):
             if any(candidate in line for candidate in candidates):
                 return number
-    return 1
+    return None
 
 
 def _hint(link: str, config: SamplesConfig) -> str:
