@@ -30,6 +30,7 @@ from engine.status import post_statuses, runs_table, status_json, status_table  
 from pelican.server import ComplexHTTPRequestHandler, RootedHTTPServer  # noqa: E402
 from samples.settings import load_config  # noqa: E402
 from sitebuild import build_site, check_site  # noqa: E402
+from sitebuild.live import CannotListen  # noqa: E402
 from sitebuild.live import serve as serve_live  # noqa: E402
 from sitebuild.publish.deploy import (  # noqa: E402
     DeployError,
@@ -54,8 +55,9 @@ CONFIG = {
     # Content cache of `livereload`, removed by `clean` (the tests point it beside their
     # fixture sites).
     "cache_path": os.environ.get("BLOG_CACHE_PATH", "cache"),
-    # Local server.
-    "host": "127.0.0.1",
+    # Local server of serve, reserve and livereload (BLOG_HOST, BLOG_PORT; livereload also
+    # reads its older BLOG_LIVERELOAD_PORT, which wins when both are set).
+    "host": os.environ.get("BLOG_HOST", "127.0.0.1"),
     "port": 8000,
     # Remote publishing (rsync over SSH); every value can come from the environment.
     "ssh_user": os.environ.get("BLOG_SSH_USER", ""),
@@ -110,26 +112,62 @@ def rebuild(c):
     build(c)
 
 
-@task
-def serve(c):
-    """Serve the output folder at http://127.0.0.1:8000/."""
-    class AddressReuseTCPServer(RootedHTTPServer):
-        allow_reuse_address = True
+def server_address(*variables: str) -> tuple[str, int, str]:
+    """Host, port and the variable the port came from: the first of ``variables`` set in
+    the environment, else CONFIG's port (messages then name BLOG_PORT)."""
+    variable = next((name for name in variables if os.environ.get(name)), "BLOG_PORT")
+    text = os.environ.get(variable, str(CONFIG["port"]))
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise Exit(f"{variable}={text!r} is not a port (give a number from 1 to 65535)", code=2)
+    return CONFIG["host"], int(text), variable
 
-    server = AddressReuseTCPServer(ROOT / CONFIG["deploy_path"], (CONFIG["host"], CONFIG["port"]),
-                                   ComplexHTTPRequestHandler)
-    print(f"Serving {CONFIG['deploy_path']}/ at http://{CONFIG['host']}:{CONFIG['port']}/ (Ctrl-C to stop)")
+
+def busy_port(host: str, port: int, variable: str, reason: str) -> Exit:
+    """The one line for a server that cannot listen (the port is taken, the host unknown)."""
+    return Exit(f"cannot serve at {host}:{port} ({reason}): stop what uses that "
+                f"port, or choose another with {variable}, e.g. {variable}={port + 1}", code=1)
+
+
+class AddressReuseTCPServer(RootedHTTPServer):
+    allow_reuse_address = True
+
+
+def _open_server() -> tuple[AddressReuseTCPServer, str]:
+    host, port, variable = server_address("BLOG_PORT")
+    try:
+        server = AddressReuseTCPServer(ROOT / CONFIG["deploy_path"], (host, port),
+                                       ComplexHTTPRequestHandler)
+    except OSError as err:
+        raise busy_port(host, port, variable, err.strerror or str(err)) from None
+    return server, f"http://{host}:{server.server_address[1]}/"
+
+
+def _serve_forever(server: AddressReuseTCPServer, url: str) -> None:
+    print(f"Serving {CONFIG['deploy_path']}/ at {url} (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
+        pass
+    finally:
         server.server_close()
 
 
 @task
+def serve(c):
+    """Serve the output folder at http://127.0.0.1:8000/ (BLOG_HOST, BLOG_PORT)."""
+    _serve_forever(*_open_server())
+
+
+@task
 def reserve(c):
-    """`build`, then `serve`."""
-    build(c)
-    serve(c)
+    """`build`, then `serve` (the port is taken first: a busy one fails before the build)."""
+    server, url = _open_server()
+    try:
+        build(c)
+    except BaseException:
+        server.server_close()
+        raise
+    _serve_forever(server, url)
 
 
 def _checked_publish_build() -> Path:
@@ -164,14 +202,19 @@ LIVE_OVERRIDES = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GZIP_CACHE
 
 @task
 def livereload(c):
-    """Build, serve, and on every change rebuild the changed pages and reload the browser's page."""
+    """Build, serve, and on every change rebuild the changed pages and reload the browser's page
+    (BLOG_HOST, BLOG_PORT; the older BLOG_LIVERELOAD_PORT still works and wins)."""
     content = ROOT / CONFIG["content_path"]
     settings = ROOT / CONFIG["settings_base"]
-    serve_live(settings, ROOT / CONFIG["deploy_path"],
-          {"PATH": str(content), "CACHE_PATH": str(ROOT / CONFIG["cache_path"]), **LIVE_OVERRIDES},
-          watched=[content, ROOT / "theme", ROOT / "plugins", settings], root=ROOT,
-          host=CONFIG["host"], port=int(os.environ.get("BLOG_LIVERELOAD_PORT", CONFIG["port"])),
-          full_rebuild_on=(ROOT / "plugins", settings))
+    host, port, variable = server_address("BLOG_LIVERELOAD_PORT", "BLOG_PORT")
+    try:
+        serve_live(settings, ROOT / CONFIG["deploy_path"],
+                   {"PATH": str(content), "CACHE_PATH": str(ROOT / CONFIG["cache_path"]),
+                    **LIVE_OVERRIDES},
+                   watched=[content, ROOT / "theme", ROOT / "plugins", settings], root=ROOT,
+                   host=host, port=port, full_rebuild_on=(ROOT / "plugins", settings))
+    except CannotListen as err:
+        raise busy_port(host, port, variable, err.reason) from None
 
 
 def _ssh_target() -> SshTarget:
@@ -237,6 +280,8 @@ def freeze(c, post=""):
         try:
             rendered = build_post(source, config)
             write_store(rendered)
+            for warning in rendered.warnings:
+                print(warning, file=sys.stderr)
         except (SampleError, SampleErrors) as err:
             print(err, file=sys.stderr)
             failed = True

@@ -16,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+SSH = "/usr/bin/ssh"
 SSHD = "/usr/sbin/sshd"
 
 
@@ -84,7 +85,8 @@ LogLevel VERBOSE
             if self.process.poll() is not None:
                 raise RuntimeError(f"sshd exited with {self.process.returncode}:\n"
                                    + self.log.read_text())
-            probe = subprocess.run(["ssh", "-p", str(self.port), "-i", str(self.identity_file),
+            # the real client, whatever a case put first on PATH (an offline wrapper)
+            probe = subprocess.run([SSH, "-p", str(self.port), "-i", str(self.identity_file),
                                     "-o", "BatchMode=yes", *self.ssh_options(),
                                     f"{self.user}@127.0.0.1", "true"],
                                    capture_output=True, text=True)

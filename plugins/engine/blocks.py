@@ -10,7 +10,7 @@ renders the page) put every sample where this parse found it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 
@@ -43,11 +43,27 @@ class CodeSpan:
 
 
 @dataclass(frozen=True)
+class ProseValue:
+    """Text in prose, outside code spans, that starts an inline value: ``{=`` up to the
+    next ``}`` on its line (``\\{=`` is a literal and is not listed)."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
 class BlockScan:
     fences: list[Fence]
     spans: list[CodeSpan]
     loose_sample_lines: list[int]  # look like sample fences, but Markdown reads them otherwise
+    prose_values: list[ProseValue] = field(default_factory=list)
 
+
+# CommonMark code spans: a run of backticks, closed by a run of the same length.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+# ``{=`` not escaped with a backslash, up to the ``}`` that closes it on its line (a ``}``
+# inside /REGEX/ does not), or up to where it cannot be read: an error at its line.
+PROSE_VALUE = re.compile(r"(?<!\\)\{=(?:/(?:[^/\\\n]|\\.)*/|[^}\n/])*\}?")
 
 _PARSER = MarkdownIt("commonmark")
 CONTAINERS = {"list_item_open": "li", "blockquote_open": "blockquote"}
@@ -58,6 +74,7 @@ def scan_blocks(text: str) -> BlockScan:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     fences: list[Fence] = []
     spans: list[CodeSpan] = []
+    prose: list[ProseValue] = []
     inert: set[int] = set()  # 0-based lines Markdown does not read as prose
     open_containers: list[str] = []
     for token in _PARSER.parse(text):
@@ -75,9 +92,24 @@ def scan_blocks(text: str) -> BlockScan:
             inert.update(range(start, end))
         elif token.type == "inline":
             spans.extend(_spans(token, lines, start, end))
+            prose.extend(_prose_values(token.content, start))
     loose = [number + 1 for number, line in enumerate(lines)
              if number not in inert and LOOKS_LIKE_SAMPLE.search(line)]
-    return BlockScan(fences, spans, loose)
+    return BlockScan(fences, spans, loose, prose)
+
+
+def _prose_values(content: str, start: int) -> list[ProseValue]:
+    """Inline values written in prose without backticks, from an inline token's raw text
+    (escapes still in it, container prefixes gone, one line per source line)."""
+    found = []
+    for match in PROSE_VALUE.finditer(CODE_SPAN.sub(_blank, content)):
+        found.append(ProseValue(start + content.count("\n", 0, match.start()) + 1, match[0]))
+    return found
+
+
+def _blank(match: re.Match) -> str:
+    """A code span's text replaced by spaces, newlines kept (its values are read as spans)."""
+    return re.sub(r"[^\n]", " ", match[0])
 
 
 def _fence(token, lines: list[str], start: int, end: int, containers: tuple[str, ...]) -> Fence:

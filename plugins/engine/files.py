@@ -31,6 +31,21 @@ def post_files(post_dir: Path, excluded: tuple[str, ...]) -> list[Path]:
             and not any(ignored(part) for part in path.relative_to(post_dir).parts)]
 
 
+def links_leaving(post_dir: Path, excluded: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """(relative name, where it leads) of every symlink in the post's folder that resolves
+    outside it.  Whatever the folder holds is published, packed into the reproduce archive
+    and copied into sessions, so such a link would publish a file the author never meant to
+    (``/etc/passwd``, the site's settings): every post is checked, used by a sample or not."""
+    root = post_dir.resolve()
+    leaving = []
+    for path in post_files(post_dir, excluded):
+        if path.is_symlink():
+            target = path.resolve()
+            if target != root and root not in target.parents:
+                leaving.append((path.relative_to(post_dir).as_posix(), target))
+    return leaving
+
+
 def resolve_sample_path(include: Include, post_dir: Path) -> Path:
     """The file an include names, refusing anything outside the post's folder."""
     relpath = include.relpath

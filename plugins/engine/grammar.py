@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import NoReturn
 
-from .errors import SampleError
+from .errors import SampleError, quoted
 
 ATTRIBUTE = re.compile(
     r"""\s*(?P<key>[A-Za-z_][\w-]*)(?:=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+)))?"""
@@ -60,32 +60,49 @@ def parse_attributes(text: str, path: str, line: int) -> dict:
 
 def parse_line_list(spec: str, total: int, attribute: str, unit: str,
                     path: str, line: int) -> list[int]:
-    """1-based line numbers named by ``spec``, in the order given, each within 1..total.
+    """1-based line numbers named by ``spec``, ascending and each once, within 1..total.
 
-    ``attribute`` and ``unit`` only word the errors ("lines", "app.py has 12 lines").
+    A list that goes back or repeats a line is refused: the page would show the jump
+    without a mark.  ``attribute`` and ``unit`` only word the errors ("lines", "app.py").
     """
+    written = f"{attribute}={quoted(spec)}"
+    example = f'write numbers and ranges like {attribute}="3-7,10,12-"'
+    spaced = re.search(r"\d\s+-|-\s+\d", spec)
+    if spaced:
+        raise SampleError(f"{written} has a space between a number and a dash at "
+                          f"{quoted(spaced[0])}", path, line,
+                          "write a range without spaces (5-12), and separate items with commas")
     parts = [part for part in re.split(r"[\s,]+", spec.strip()) if part]
     if not parts:
-        raise SampleError(f"{attribute}={spec!r} names no line", path, line,
-                          f'write numbers and ranges like {attribute}="3-7,10,12-"')
+        raise SampleError(f"{written} names no line", path, line, example)
     numbers: list[int] = []
+    has = f"{unit} has {total} line{'s' if total != 1 else ''}"
     for part in parts:
         match = LINE_RANGE.fullmatch(part)
         if not match or not (match["first"] or match["last"]) or \
                 (match["last"] and not match["dash"]):
-            raise SampleError(f"{attribute}={spec!r} cannot be read at {part!r}", path, line,
-                              f'write numbers and ranges like {attribute}="3-7,10,12-"')
+            raise SampleError(f"{written} cannot be read at {quoted(part)}", path, line, example)
         first = int(match["first"]) if match["first"] else 1
         last = int(match["last"]) if match["last"] else (total if match["dash"] else first)
-        if first < 1 or last < first:
-            raise SampleError(f"{attribute}={spec!r} has an empty range {part!r}", path, line,
-                              "ranges are 1-based and ascending")
-        if last > total or first > total:
+        if first < 1 or (match["last"] and int(match["last"]) < 1):
+            raise SampleError(f"{written}: lines are numbered from 1, and {quoted(part)} names "
+                              "line 0", path, line, "the first line is 1")
+        if match["first"] and match["dash"] and not match["last"] and first > total:
+            raise SampleError(f"{written}: {quoted(part)} starts past the end ({has})", path, line,
+                              f"start at a line from 1 to {total}" if total else
+                              "there is nothing to select")
+        if last < first:
+            raise SampleError(f"{written}: {quoted(part)} ends before it starts", path, line,
+                              f"write the lower number first: {last}-{first}")
+        if last > total:
+            raise SampleError(f"{written} names line {last} but {has}", path, line,
+                              f"use numbers from 1 to {total}" if total else
+                              "there is nothing to select")
+        if numbers and first <= numbers[-1]:
             raise SampleError(
-                f"{attribute}={spec!r} names line {max(first, last)} but {unit} "
-                f"has {total} line{'s' if total != 1 else ''}",
-                path, line, f"use numbers from 1 to {total}" if total else "there is nothing to select",
-            )
+                f"{written}: {quoted(part)} goes back to line {first}, after line {numbers[-1]}",
+                path, line, "list lines in ascending order, each once (the page would show "
+                "the jump without a mark); use two includes to show parts in another order")
         numbers.extend(range(first, last + 1))
     return numbers
 
@@ -140,7 +157,7 @@ def parse_output_picks(spec: str, path: str, line: int) -> tuple[OutputPick, ...
         picks.append(_output_pick(match, spec, path, line))
         position = end
     if not picks:
-        raise SampleError(f"output={spec!r} names no line", path, line, OUTPUT_HINT)
+        raise SampleError(f"output={quoted(spec)} names no line", path, line, OUTPUT_HINT)
     return tuple(picks)
 
 
@@ -155,14 +172,14 @@ def _refuse(spec: str, item: str, path: str, line: int) -> NoReturn:
     ambiguous = re.fullmatch(r"-(\d+)", item)
     if ambiguous:
         count = ambiguous[1]
-        raise SampleError(f"output={spec!r} is ambiguous at {item!r}: in lines= it means lines "
+        raise SampleError(f"output={quoted(spec)} is ambiguous at {quoted(item)}: in lines= it means lines "
                           f"1-{count}, but it reads like the last {count}", path, line,
                           f"write head:{count} for the first {count} lines or tail:{count} for "
                           f"the last {count}")
     if item.startswith("/") and not re.match(r"/(?:[^/\\]|\\.)*/", item):
-        raise SampleError(f"output={spec!r}: the pattern {item!r} is not closed", path, line,
+        raise SampleError(f"output={quoted(spec)}: the pattern {quoted(item)} is not closed", path, line,
                           "end it with /, and write a / inside it as \\/")
-    raise SampleError(f"output={spec!r} cannot be read at {item!r}", path, line, OUTPUT_HINT)
+    raise SampleError(f"output={quoted(spec)} cannot be read at {quoted(item)}", path, line, OUTPUT_HINT)
 
 
 def _output_pick(match: re.Match, spec: str, path: str, line: int) -> OutputPick:
@@ -170,24 +187,27 @@ def _output_pick(match: re.Match, spec: str, path: str, line: int) -> OutputPick
     if match["range"]:
         first = int(match["first"])
         last = int(match["last"]) if match["last"] else (0 if match["dash"] else first)
-        if first < 1 or (last and last < first):
-            raise SampleError(f"output={spec!r} has an empty range {text!r}", path, line,
-                              "ranges are 1-based and ascending")
+        if first < 1:
+            raise SampleError(f"output={quoted(spec)}: lines are numbered from 1, and "
+                              f"{quoted(text)} names line 0", path, line, "the first line is 1")
+        if last and last < first:
+            raise SampleError(f"output={quoted(spec)}: {quoted(text)} ends before it starts", path,
+                              line, f"write the lower number first: {last}-{first}")
         return OutputPick("lines", text, first=first, last=last)
     if match["end"]:
         count = int(match["count"])
         if count < 1:
-            raise SampleError(f"output={spec!r}: {text} shows no line", path, line,
+            raise SampleError(f"output={quoted(spec)}: {text} shows no line", path, line,
                               "give a count from 1")
         return OutputPick(match["end"], text, count=count)
     pattern = re.sub(r"\\/", "/", match["pattern"])
     try:
         re.compile(pattern)
     except re.error as err:
-        raise SampleError(f"output={spec!r}: /{match['pattern']}/ is not a valid regular "
+        raise SampleError(f"output={quoted(spec)}: /{match['pattern']}/ is not a valid regular "
                           f"expression: {err}", path, line, "check the brackets and escapes") from None
     if not pattern:
-        raise SampleError(f"output={spec!r}: the pattern // is empty", path, line,
+        raise SampleError(f"output={quoted(spec)}: the pattern // is empty", path, line,
                           "write what the lines to show contain, e.g. /error/")
     around = match["around"] or match["around2"]
     before = int(around or match["before"] or 0)

@@ -14,7 +14,7 @@ from pathlib import Path
 from sandbox.lab import SUITES, Lab
 
 from .blocks import Fence, scan_blocks
-from .errors import SampleError
+from .errors import SampleError, quoted
 from .grammar import parse_attributes, parse_size
 from .model import SAMPLE_TYPES, Executed, Include, Sample
 from .values import ValueRef, parse_value
@@ -79,6 +79,9 @@ def parse_post(source: Path, text: str, path: str) -> PostDocument:
         value = parse_value(span.content, path, span.line)
         if value is not None:
             post.values.append(value)
+    for written in scan.prose_values:  # without backticks: resolved the same way
+        post.values.append(parse_value(written.text, path, written.line, in_code=False))
+    post.values.sort(key=lambda value: value.line)
     _check_ids(post)
     return post
 
@@ -236,5 +239,5 @@ def _compile_mask(pattern: str, path: str, line: int) -> None:
     try:
         re.compile(pattern)
     except re.error as err:
-        raise SampleError(f"mask {pattern!r} is not a valid regular expression: {err}",
+        raise SampleError(f"mask {quoted(pattern)} is not a valid regular expression: {err}",
                           path, line, "check the brackets and escapes") from None

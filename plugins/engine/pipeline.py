@@ -14,7 +14,7 @@ from .config import SamplesConfig
 from .errors import SampleError, SampleErrors
 from .execute import Execution, execute_plan
 from .figures import figure_digests, write_figures
-from .files import read_included
+from .files import links_leaving, read_included
 from .keys import file_digests
 from .parse import PostDocument, parse_post
 from .plan import PostPlan, SessionPlan, plan_post
@@ -37,6 +37,7 @@ class RenderedPost:
     values: list[tuple[ValueRef, str]] = field(default_factory=list)
     execution: Execution = field(default_factory=Execution)
     records: dict[int, FrozenRun] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # printed by the caller, once; not errors
 
 
 def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> PostDocument:
@@ -47,11 +48,27 @@ def load_post(source: Path, config: SamplesConfig, text: str | None = None) -> P
 
 
 def plan_for(post: PostDocument, config: SamplesConfig) -> PostPlan:
-    """The plan of ``post`` against its store, its folder and the lab it declares."""
+    """The plan of ``post`` against its store, its folder and the lab it declares; a
+    folder holding a link to outside it is refused first (SampleErrors)."""
+    check_folder(post, config)
     store = FreezeStore(post.post_dir / config.store_name,
                         display_path(post.post_dir / config.store_name, config.project_root))
     files = file_digests(post.post_dir, config.excluded(post.source))
     return plan_post(post, store, files, figure_digests(post.post_dir))
+
+
+def check_folder(post: PostDocument, config: SamplesConfig) -> None:
+    """Refuse a post whose folder links to files outside it, one error per link (a link an
+    include names has the include's own error, at its line)."""
+    named = {include.relpath for include in post.includes}
+    errors = [SampleError(
+        f"{name} is a symlink to {target}, outside the post's folder: the build would publish "
+        "it, pack it into the reproduce archive and copy it into every session",
+        post.path, 1, "copy the file into the post folder instead of linking to it")
+        for name, target in links_leaving(post.post_dir, config.excluded(post.source))
+        if name not in named]
+    if errors:
+        raise SampleErrors(errors)
 
 
 def build_post(source: Path, config: SamplesConfig, text: str | None = None,
@@ -93,25 +110,53 @@ def build_post(source: Path, config: SamplesConfig, text: str | None = None,
                 errors.append(err)
     if errors:  # a failed build changes nothing: not even the records of the sessions that ran
         raise SampleErrors(sorted(errors, key=lambda e: e.line))
+    rendered.warnings = large_outputs(post, records, config.output_cap)
     return rendered
+
+
+# A shown output over this share of SAMPLES_OUTPUT_CAP is legal but makes a heavy page.
+LARGE_OUTPUT_SHARE = 0.5
+
+
+def large_outputs(post: PostDocument, records: dict[int, FrozenRun], cap: int) -> list[str]:
+    """One warning per shown run whose output is over ``LARGE_OUTPUT_SHARE`` of the cap:
+    the page carries all of it (``output=`` only chooses the lines shown first)."""
+    warnings = []
+    for sample in post.samples:
+        record = records.get(sample.line)
+        size = len(record.output.encode()) if record is not None else 0
+        if size > cap * LARGE_OUTPUT_SHARE and not sample.hidden:
+            warnings.append(f"{sample.where}: warning: {sample.noun} printed {_kib(size)}, over "
+                            f"half the {_kib(cap)} output cap, and the page carries all of it "
+                            "(show fewer lines with output=, or print less: write bulky output "
+                            "to a file and show a summary)")
+    return warnings
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB"
 
 
 def write_store(rendered: RenderedPost) -> None:
     """The one writer of a post's store, called after a build of the post without errors:
-    the new records and the fresh ones, in document order (records of runs no longer in
-    the post go), and the figures they name beside it.  Writes only when something
-    executed."""
+    the new records and the fresh ones, in document order, and the figures they name beside
+    it.  Records of runs no longer in the post go on every call, so a store holds only the
+    post's current runs; a post without runs keeps no store.  Writes only what changed."""
     plan, executed = rendered.plan, rendered.execution.records
-    if not executed:
-        return
     kept: list[FrozenRun] = []
     for session in plan.sessions:
         if session.fresh:
             kept.extend(session.records)
         else:
             kept.extend(executed[sample.line] for sample in session.samples)
+    if not executed and [id(r) for r in kept] == [id(r) for r in plan.store.runs]:
+        return  # nothing ran and nothing is left to prune
     write_figures(plan.post.post_dir, kept, rendered.execution.figures)
-    plan.store.write(kept, plan.files)
+    if kept:
+        plan.store.write(kept, plan.files)
+    else:
+        plan.store.path.unlink(missing_ok=True)
+        plan.store.runs = []
 
 
 def _records(plan: PostPlan, execution: Execution) -> dict[int, FrozenRun]:

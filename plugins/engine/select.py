@@ -9,6 +9,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from .errors import quoted
 from .grammar import parse_line_list
 from .model import Executed, Include
 
@@ -137,20 +138,20 @@ def select_output(sample: Executed, lines: list[str]) -> list[int]:
         if pick.kind == "lines":
             last = pick.last or total
             if max(pick.first, last) > total:
-                raise sample.error(f"output={spec!r} names line {max(pick.first, last)} but {has}",
+                raise sample.error(f"output={quoted(spec)} names line {max(pick.first, last)} but {has}",
                                    f"use numbers from 1 to {total}" if total else
                                    "there is nothing to select: drop output=")
             chosen.update(range(pick.first, last + 1))
         elif pick.kind in ("head", "tail"):
             if pick.count > total:
-                raise sample.error(f"output={spec!r}: {pick.text} asks for {pick.count} lines but "
+                raise sample.error(f"output={quoted(spec)}: {pick.text} asks for {pick.count} lines but "
                                    f"{has}", "show fewer, or drop output= to show it whole")
             chosen.update(range(1, pick.count + 1) if pick.kind == "head"
                           else range(total - pick.count + 1, total + 1))
         else:
             found = [n for n, line in enumerate(lines, start=1) if re.search(pick.pattern, line)]
             if not found:
-                raise sample.error(f"output={spec!r}: {pick.text} matches no line of the output "
+                raise sample.error(f"output={quoted(spec)}: {pick.text} matches no line of the output "
                                    f"({has})", "check the pattern against the recorded output")
             for number in found:
                 chosen.update(range(max(1, number - pick.before), min(total, number + pick.after) + 1))

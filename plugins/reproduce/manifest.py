@@ -73,6 +73,8 @@ class Manifest:
                  "# (python3 verify.py --host), install them; each line is: package: tools the runs need"]
         if self.debian_packages:
             lines.append("#   sudo apt-get install " + " ".join(self.debian_packages))
+        else:  # an empty `apt-get install` line would fail, or install nothing while seeming to
+            lines.append("# None: the lab declares no package and the runs need no tool of one.")
         for package in self.debian_packages:
             tools = sorted(tool for tool, owner in self.tools.items() if owner == package)
             lines.append(f"{package}: {' '.join(tools)}".rstrip())

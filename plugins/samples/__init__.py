@@ -2,7 +2,9 @@
 
 ``reader`` renders each post's samples through the engine's pipeline, ``cache`` makes
 Pelican's content cache see sample files, ``settings`` reads the engine's
-configuration from a Pelican settings file.
+configuration from a Pelican settings file, ``statics`` refuses pages and static files
+that lead outside the content folder, ``messages`` drops Pelican's generic "Could not
+process" after the reader's own positioned errors.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from engine.files import COPY_IGNORE
 from pelican import signals
 
 from .cache import key_content_cache_on_samples
+from .messages import drop_reported_failures
 from .reader import SampleMarkdownReader
+from .statics import check_pages, check_statics
 
 
 def add_reader(readers) -> None:
@@ -30,6 +34,9 @@ def configure(pelican) -> None:
 
 
 def register() -> None:
+    drop_reported_failures()
     signals.initialized.connect(configure)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(key_content_cache_on_samples)
+    signals.page_generator_finalized.connect(check_pages)
+    signals.static_generator_finalized.connect(check_statics)

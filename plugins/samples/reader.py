@@ -4,20 +4,21 @@ The stock reader does not tell Markdown extensions which file they render, so
 samples hook in here, at the reader level.  This reader also
 - reads only ``index.md`` inside post folders (other Markdown files there are samples),
 - takes the lead summary from the whole paragraphs before ``<!-- more -->``,
-- reports every problem with its file and line before Pelican's terse
-  "Could not process", so the build log says what to fix.
+- reports every problem with its file and line and raises ``PostRejected``, so that
+  Pelican's terse "Could not process" after it is dropped (``messages``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from html import escape
 from pathlib import Path
 
 from engine.colophon import colophon
 from engine.config import SamplesConfig
-from engine.errors import SampleError, SampleErrors
+from engine.errors import PostRejected, SampleError, SampleErrors
 from engine.files import post_files
 from engine.parse import header_fields
 from engine.pipeline import RenderedPost, build_post, write_store
@@ -42,9 +43,11 @@ class SampleSubstitution(Preprocessor):
         self.placeholders: dict[int, str] = {}  # sample line -> stash placeholder
 
     def run(self, lines: list[str]) -> list[str]:
-        for value, text in self.rendered.values:
+        # Code spans first: a value written both ways on one line is then replaced in each.
+        for value, text in sorted(self.rendered.values, key=lambda pair: not pair[0].in_code):
             number = value.line - 1
-            spans = [f"`{value.span}`", f"` {value.span} `", f"``{value.span}``", f"`` {value.span} ``"]
+            spans = [f"`{value.span}`", f"` {value.span} `", f"``{value.span}``",
+                     f"`` {value.span} ``"] if value.in_code else [value.span]
             written = next((s for s in spans if s in lines[number]), None)
             if written is None:
                 raise value.error("an inline value must stay on one line", "rejoin the line")
@@ -57,7 +60,9 @@ class SampleSubstitution(Preprocessor):
             if not self.rendered.html[first]:  # a hidden run: its fence leaves no trace
                 lines[first - 1: sample.end_line] = [blank]
                 continue
-            placeholder = self.md.htmlStash.store(self.rendered.html[first])
+            # The marker says which sample this is by its line, so the placement check finds
+            # each one where it stands, not the first sample that renders the same HTML.
+            placeholder = self.md.htmlStash.store(placement_marker(first) + self.rendered.html[first])
             self.placeholders[first] = placeholder
             lines[first - 1: sample.end_line] = [blank, sample.prefix + placeholder, blank]
         return lines
@@ -78,8 +83,8 @@ class SampleMarkdownReader(MarkdownReader):
             try:
                 rendered = build_post(source, config, text)
             except (SampleError, SampleErrors) as err:
-                logger.error("%s", err)
-                raise
+                log_each(err)
+                raise PostRejected(where) from err
         self._source_path = source_path
         self._md = Markdown(**self.settings["MARKDOWN"])
         substitution = None
@@ -89,20 +94,23 @@ class SampleMarkdownReader(MarkdownReader):
         try:
             content = self._md.convert(text)
         except SampleError as err:
-            logger.error("%s", err)
-            raise
+            log_each(err)
+            raise PostRejected(where) from err
         if substitution is not None:
-            for html in filter(None, rendered.html.values()):
+            for line in substitution.placeholders:
+                marked = placement_marker(line) + rendered.html[line]
                 # The last line of a quote keeps its newline in the paragraph Markdown
                 # wraps around a placeholder: unwrap it as Markdown does for the others.
-                content = content.replace(f"<p>{html}\n</p>", html)
+                content = content.replace(f"<p>{marked}\n</p>", marked)
             _check_placement(substitution, content, rendered)
+            for line in substitution.placeholders:
+                content = content.replace(placement_marker(line), "", 1)
         try:
             metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
         except Exception as err:
             logger.error("%s:%d: bad metadata: %s (check the header lines, e.g. "
                          "Date: 2024-01-31 10:00)", where, _failing_header_line(text, err), err)
-            raise
+            raise PostRejected(where) from err
         if config.is_post(source):
             _require_title(text, metadata, where)
             slug = metadata.get("slug")
@@ -111,7 +119,7 @@ class SampleMarkdownReader(MarkdownReader):
                 logger.error("%s:%d: Slug: %s differs from the post's folder name %r (drop the "
                              "Slug line or rename the folder: downloads sit beside the page)",
                              where, line, slug, source.parent.name)
-                raise ValueError(f"slug {slug!r} is not the folder name")
+                raise PostRejected(where)
             metadata.setdefault("summary", lead_summary(content))
             metadata["sample_files"] = sample_files(source, config)
             # The parse and the records the page shows, for plugins that describe the
@@ -122,6 +130,8 @@ class SampleMarkdownReader(MarkdownReader):
             metadata["sample_colophon"] = colophon(list(rendered.records.values()))
         if rendered is not None:
             write_store(rendered)  # only once the post read without a problem
+            for warning in rendered.warnings:  # printed, not logged: a logged warning fails the build
+                print(warning, file=sys.stderr)
         return content, metadata
 
 
@@ -132,7 +142,7 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
     errors = []
     samples = {sample.line: sample for sample in rendered.post.samples}
     for line, placeholder in substitution.placeholders.items():
-        at = content.find(rendered.html[line])
+        at = content.find(placement_marker(line))
         inside = at < 0 or placeholder in content or any(
             _last(opening, content, at) > content.rfind(closing, 0, at)
             for opening, closing in ((r"<pre[\s>]", "</pre>"), (r"<p[\s>]", "</p>")))
@@ -152,8 +162,20 @@ def _check_placement(substitution: SampleSubstitution, content: str, rendered: R
                 "start every line of a quoted fence with >"))
     if errors:
         err = SampleErrors(errors)
-        logger.error("%s", err)
-        raise err
+        log_each(err)
+        raise PostRejected(rendered.post.path) from err
+
+
+def log_each(err: SampleError | SampleErrors) -> None:
+    """One log record per mistake, so the build counts and lists them one by one."""
+    for error in getattr(err, "errors", [err]):
+        logger.error("%s", error)
+
+
+def placement_marker(line: int) -> str:
+    """An HTML comment put before the sample of ``line`` while Markdown renders the page,
+    and removed after the placement check."""
+    return f"<!--sample-at-line-{line}-->"
 
 
 def _last(pattern: str, text: str, end: int) -> int:
@@ -164,7 +186,7 @@ def _last(pattern: str, text: str, end: int) -> int:
 
 def read_source(path: str, where: str = "") -> str:
     """A content file's text as Pelican reads it (BOM stripped); bytes that are not
-    UTF-8 are a positioned error, not Pelican's bare "Could not process"."""
+    UTF-8 are a positioned error, not Pelican's bare "Could not process" (``PostRejected``)."""
     try:
         with pelican_open(path) as text:
             return text
@@ -174,7 +196,7 @@ def read_source(path: str, where: str = "") -> str:
         column = err.start - raw.rfind(b"\n", 0, err.start)
         logger.error("%s:%d: the file is not UTF-8 (byte 0x%02x at column %d) (save it as UTF-8)",
                      where or path, line, raw[err.start], column)
-        raise
+        raise PostRejected(where or path) from err
 
 
 def _require_title(text: str, metadata: dict, where: str) -> None:
@@ -187,7 +209,7 @@ def _require_title(text: str, metadata: dict, where: str) -> None:
     else:
         logger.error("%s:1: the post has no Title: line (add one to the header, e.g. "
                      "Title: Counting words with Python)", where)
-    raise ValueError("a post without a title")
+    raise PostRejected(where)
 
 
 def _failing_header_line(text: str, err: Exception) -> int:

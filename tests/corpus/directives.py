@@ -37,6 +37,12 @@ def lab_case(name: str, header: str, expected: str) -> Case:
     return Case("directives", name, f"{WHERE}:{expected}", act=act)
 
 
+def unused_link_escaping(site: CaseSite) -> None:
+    (site.root / "secret.py").write_text("TOKEN = 1\n")
+    site.demo("No sample uses the link.\n")
+    os.symlink(site.root / "secret.py", site.content / "posts/demo/link.py")
+
+
 def recorded(body: str, files: dict | None = None):
     """Arrange: the post built once with execution on (its store recorded)."""
     def arrange(site: CaseSite) -> None:
@@ -60,6 +66,19 @@ def inert(site: CaseSite) -> Outcome:
     return outcome
 
 
+def identical_in_place(site: CaseSite) -> Outcome:
+    site.demo('```console {run="echo same"}\n```\n\n1. Again:\n\n    ```console {run="echo same"}\n'
+              '    ```\n\n> ```console {run="echo same"}\n> ```\n')
+    outcome = site.built()
+    if outcome.ok:
+        page = site.html("posts/demo/index.html")
+        placed = [len(page.select(where)) for where in ("ol > li figure.sample-run",
+                                                        "blockquote figure.sample-run")]
+        if placed == [1, 1]:
+            outcome.messages.append("each identical run rendered where it stands")
+    return outcome
+
+
 CASES = [
     body_case("missing file", '```python {file="nope.py"}\n```\n',
               "5: file 'nope.py' does not exist (files beside the post: app.py, index.md)",
@@ -71,6 +90,19 @@ CASES = [
          f"{WHERE}:5: path 'link.py' is a symlink that escapes the post's folder (to "
          "<root>/secret.py) (copy the file into the post's folder instead of linking to it)",
          arrange=symlink_escape, act=lambda site: site.engine_built()),
+    Case("directives", "symlink escaping the post that no sample uses",
+         f"{WHERE}:1: link.py is a symlink to <root>/secret.py, outside the post's folder: the "
+         "build would publish it, pack it into the reproduce archive and copy it into every "
+         "session (copy the file into the post folder instead of linking to it)",
+         arrange=unused_link_escaping, act=lambda site: site.built()),
+    body_case("include of the post's own index.md", 'Lead.\n\n```markdown {file="index.md" lines="1"}\n```\n',
+              "7: the page links to index.md, which does not resolve (no file at "
+              "/posts/demo/index.md) (the post's index.md is not published beside the page: "
+              "include or link another file)", through_build=True),
+    body_case("link in prose to a file that is not published", "See [the data](data.csv).\n",
+              "5: the page links to data.csv, which does not resolve (no file at "
+              "/posts/demo/data.csv) (link to a page or a file the site publishes, or add the "
+              "file to the post's folder)", through_build=True),
     body_case("unknown region", '```python {file="app.py" region="mian"}\n```\n',
               "5: no region 'mian' in app.py (regions in the file: main)"),
     body_case("unclosed region", '```python {file="app.py" region="main"}\n```\n',
@@ -84,6 +116,19 @@ CASES = [
               'lines="3-7,10,12-")'),
     body_case("line out of range", '```python {file="app.py" lines="2-40"}\n```\n',
               "5: lines='2-40' names line 40 but app.py has 6 lines (use numbers from 1 to 6)"),
+    body_case("line list starting past the end", '```python {file="app.py" lines="30-"}\n```\n',
+              "5: lines='30-': '30-' starts past the end (app.py has 6 lines) (start at a line "
+              "from 1 to 6)"),
+    body_case("line list starting at 0", '```python {file="app.py" lines="0-3"}\n```\n',
+              "5: lines='0-3': lines are numbered from 1, and '0-3' names line 0 (the first "
+              "line is 1)"),
+    body_case("space between a line number and a dash", '```python {file="app.py" lines="2 -4"}\n```\n',
+              "5: lines='2 -4' has a space between a number and a dash at '2 -' (write a range "
+              "without spaces (5-12), and separate items with commas)"),
+    body_case("line list going back", '```python {file="app.py" lines="3-5,4"}\n```\n',
+              "5: lines='3-5,4': '4' goes back to line 4, after line 5 (list lines in ascending "
+              "order, each once (the page would show the jump without a mark); use two includes "
+              "to show parts in another order)"),
     body_case("unknown pyobject", '```python {file="app.py" pyobject="Main"}\n```\n',
               "5: no function or class 'Main' in app.py (defined there: main)"),
     body_case("body given with file=", '```python {file="app.py"}\nprint(1)\n```\n',
@@ -141,6 +186,9 @@ CASES = [
               "7: Markdown renders this sample outside its list item (indent a fence in a list "
               "item by 4 spaces (Python-Markdown needs them), and start every line of a quoted "
               "fence with >)", through_build=True),
+    Case("directives", "identical runs at the top, in a list item and in a quote",
+         "each identical run rendered where it stands", succeeds=True, changes_stores=True,
+         act=identical_in_place),
     Case("directives", "sample fence inside an HTML comment is inert",
          "the commented-out sample neither ran nor showed", succeeds=True,
          act=lambda site: inert(site.demo('Lead.\n\n<!--\n```console {run="echo ran > witness"}\n```\n-->\n'))),
@@ -158,14 +206,24 @@ CASES = [
               "8: the pattern of value '{=one /(1/}' is not a valid regular expression: missing ), "
               "unterminated subpattern at position 0 (check the brackets and escapes)"),
     body_case("value matching several times", '```console {run="printf \'w: 3\\\\nw: 1\\\\n\'" id="w"}\n```\n\nIt is `{=w /w: (\\d)/}`.\n',
-              "8: value '{=w /w: (\\\\d)/}': /w: (\\d)/ matches 2 times in the output of 'w' "
+              "8: value '{=w /w: (\\d)/}': /w: (\\d)/ matches 2 times in the output of 'w' "
               "(output lines 1, 2) (make the pattern match once, or add all to show every match)"),
     Case("directives", "value that no longer matches",
-         f"{WHERE}:10: value '{{=n /n=(\\\\d+)/}}': /n=(\\d+)/ matches nothing in the output of 'n' "
+         f"{WHERE}:10: value '{{=n /n=(\\d+)/}}': /n=(\\d+)/ matches nothing in the output of 'n' "
          "(its output ends with:\ncount 1)",
          arrange=recorded('Lead.\n\n```console {run="cat n.txt" id="n"}\n```\n\nIt is `{=n /n=(\\d+)/}`.\n',
                           {"posts/demo/n.txt": "n=1\n"}),
          act=edit("n.txt", "count 1\n")),
+    Case("directives", "value written without backticks",
+         "It counted 30 items.", succeeds=True, changes_stores=True,
+         act=lambda site: site.demo('```console {run="echo count: 30" id="n"}\n```\n\n'
+                                    'It counted {=n /count: (\\d+)/} items.\n').built_showing(
+                                        "It counted 30 items.")),
+    body_case("unreadable value without backticks", '```console {run="echo 1" id="one"}\n```\n\n'
+              'Set it to {=one}.\n',
+              "8: cannot read the inline value '{=one}' (write `{=NAME /REGEX/}` or "
+              "`{=NAME /REGEX/ all}`, with NAME the id= of a run; for a literal {= in prose, "
+              "write \\{=)"),
     # What a run shows: hidden runs, chosen lines, figures.
     body_case("failing hidden run", '```console {run="echo setting up; exit 4" hidden}\n```\n',
               "5: hidden run 'echo setting up; exit 4' exited with status 4, expected 0 (fix the "

@@ -1,7 +1,10 @@
-"""Freeze store cases: broken JSON, merge conflicts, unknown formats, orphans, hand edits."""
+"""Freeze store cases: broken JSON, merge conflicts, unknown formats, orphans, hand edits,
+outputs close to the cap."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 from .harness import Case, CaseSite, Outcome
@@ -68,12 +71,36 @@ def orphan_pruned(site: CaseSite) -> None:
     assert [run["command"] for run in runs] == ["echo hello"]
 
 
-def unchanged_orphan(site: CaseSite) -> Outcome:
+def orphan_pruned_without_execution(site: CaseSite) -> Outcome:
+    """The post loses its second session and nothing is stale: the build prunes the record
+    of the lost run anyway, and keeps the other one byte for byte (nothing executed)."""
+    before = json.loads(site.store().read_text())["runs"]
     site.demo('```console {run="echo hello"}\n```\n')
     outcome = site.engine_built()
-    runs = json.loads(site.store().read_text())["runs"]
-    if outcome.ok and [run["command"] for run in runs] == ["echo hello", "echo second"]:
-        outcome.messages.append("the orphaned record stays until the post executes again")
+    after = json.loads(site.store().read_text())["runs"]
+    if outcome.ok and after == before[:1]:
+        outcome.messages.append("the orphaned record is pruned, nothing executed")
+    return outcome
+
+
+def every_run_removed(site: CaseSite) -> Outcome:
+    site.demo("No runs any more.\n")
+    outcome = site.engine_built()
+    if outcome.ok and not site.store().exists():
+        outcome.messages.append("a post without runs keeps no store")
+    return outcome
+
+
+def large_output(site: CaseSite) -> Outcome:
+    """A run printing over half the output cap builds, with one printed warning (a logged
+    warning would fail the build)."""
+    site.demo('```console {run="seq 1 1000"}\n```\n')
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        outcome = site.built(SAMPLES_OUTPUT_CAP=6144)
+    warnings = [line for line in printed.getvalue().splitlines() if ": warning: " in line]
+    outcome.messages.extend(warnings if len(warnings) == 1 else
+                            [f"the warning was printed {len(warnings)} times"])
     return outcome
 
 
@@ -99,8 +126,16 @@ CASES = [
          "matches) (delete the record (or the store) and build the post again to re-record it)",
          act=render, arrange=rewrite_store(with_data(hand_edited))),
     Case("stores", "records of runs that no longer exist, without execution",
-         "the orphaned record stays until the post executes again", succeeds=True,
-         arrange=recorded, act=unchanged_orphan),
+         "the orphaned record is pruned, nothing executed", succeeds=True, changes_stores=True,
+         arrange=recorded, act=orphan_pruned_without_execution),
+    Case("stores", "every run removed from the post",
+         "a post without runs keeps no store", succeeds=True, changes_stores=True,
+         arrange=recorded, act=every_run_removed),
+    Case("stores", "output over half the output cap",
+         "content/posts/demo/index.md:5: warning: run 'seq 1 1000' printed 4 KiB, over half the "
+         "6 KiB output cap, and the page carries all of it (show fewer lines with output=, or "
+         "print less: write bulky output to a file and show a summary)",
+         succeeds=True, changes_stores=True, act=large_output),
     Case("stores", "records of runs that no longer exist, pruned on the next execution",
          "the store keeps 1 record(s): 'echo hello'", succeeds=True, changes_stores=True,
          arrange=recorded, act=orphaned, check=orphan_pruned),

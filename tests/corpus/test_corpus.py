@@ -1,7 +1,7 @@
 """The bad-input corpus (tests/corpus/): every case fails loud, positioned and harmless.
 
 For each case: the command exits non-zero (or with the documented success), prints
-the exact expected message, leaves the previous output byte for byte and the stores
+the exact expected message (and not Pelican's generic "Could not process" after it), leaves the previous output byte for byte and the stores
 as they were (unless the case is about pruning them), and leaves no process behind.
 With CORPUS_REPORT set, each result is appended there as a JSON line (`invoke corpus`).
 """
@@ -13,6 +13,7 @@ import os
 import tempfile
 
 import pytest
+from conftest import ROOT
 
 from corpus import ALL_CASES, Case, CaseSite
 from corpus.harness import stores, tree, wait_for_no_processes, write_previous_site
@@ -24,6 +25,16 @@ pytestmark = pytest.mark.corpus
 def test_the_corpus_has_at_least_fifty_distinct_cases():
     assert len(ALL_CASES) >= 50
     assert len({case.id for case in ALL_CASES}) == len(ALL_CASES)
+
+
+def test_readme_states_the_counts_invoke_corpus_prints():
+    import tasks  # noqa: PLC0415 - the task module, only for its table
+
+    rows = [{"category": case.category, "case": case.name, "expected": case.expected,
+             "result": "pass"} for case in ALL_CASES]
+    counts = tasks.corpus_table(rows).splitlines()[-1].split(":")[0]  # "N cases (a 1, b 2)"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"It holds {counts}, as `invoke corpus` counts them" in readme, counts
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.id for case in ALL_CASES])
@@ -68,6 +79,8 @@ def check_case(case: Case, site: CaseSite, tmp_path) -> None:
     shown = "\n".join(outcome.messages)
     assert outcome.ok is case.succeeds, shown
     assert expected in outcome.messages, f"expected:\n{expected}\ngot:\n{shown}"
+    generic = [message for message in outcome.messages if message.startswith("Could not process")]
+    assert not generic, f"one message per mistake, but the build added: {generic}"
     if not case.succeeds and case.keeps_output:
         assert tree(site.output) == output_before, "the previous output changed"
         assert not list(site.output.parent.glob(f".{site.output.name}.staging-*"))

@@ -174,3 +174,31 @@ def test_a_missing_pelican_internal_fails_a_cached_build(site, tmp_path):
     assert (": pelican.cache.FileStampDataCacher._get_file_stamp is gone (pin pelican==") in \
         done.stdout, done.stderr
     assert "or update plugins/samples/cache.py)" in done.stdout, done.stderr
+
+
+def test_a_build_prunes_records_of_removed_runs_even_when_nothing_executes(site):
+    write_demo(site, '```console {run="echo kept"}\n```\n\n```console {run="seq 1 50000" '
+                     'session="big"}\n```\n')
+    assert site.build().ok
+    store = site.content / "posts/demo/samples.frozen.json"
+    kept = json.loads(store.read_text())["runs"][0]
+    write_demo(site, '```console {run="echo kept"}\n```\n')
+    with executions() as ran:
+        report = site.build(SAMPLES_EXECUTE=False)  # as preview builds: nothing may execute
+    assert report.ok, report.problems
+    assert ran == []
+    assert json.loads(store.read_text())["runs"] == [kept]
+    write_demo(site, "No runs any more.\n")
+    assert site.build().ok
+    assert not store.exists()
+
+
+def test_an_output_over_half_the_cap_builds_with_one_printed_warning(site, capfd):
+    write_demo(site, '```console {run="seq 1 1000"}\n```\n')
+    report = site.build(SAMPLES_OUTPUT_CAP=6144)
+    assert report.ok, report.problems  # a warning, not a problem: the build passes
+    warnings = [line for line in capfd.readouterr().err.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "content/posts/demo/index.md:5: warning: run 'seq 1 1000' printed 4 KiB, over half the "
+        "6 KiB output cap, and the page carries all of it (show fewer lines with output=, or "
+        "print less: write bulky output to a file and show a summary)"]

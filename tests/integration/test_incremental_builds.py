@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,12 @@ def test_a_build_connects_its_receivers_only_while_it_runs(site):
     assert site.build(**CACHED).ok
     for signal in (signals.get_writer, signals.static_generator_finalized,
                    signals.all_generators_finalized):
-        assert not signal.receivers, signal.name
+        # The samples plugin (in PLUGINS) keeps its own check of static files connected.
+        left = [receiver() if isinstance(receiver, weakref.ref) else receiver
+                for receiver in signal.receivers.values()]
+        assert [f"{r.__module__}.{r.__qualname__}" for r in left] == (
+            ["samples.statics.check_statics"] if signal is signals.static_generator_finalized
+            else []), signal.name
 
 
 def test_reading_minutes_equal_the_theme_macro():
@@ -234,6 +240,35 @@ def test_the_live_loop_ignores_what_builds_and_editors_write():
         assert is_debris(path, names), path
 
 
+def test_the_live_loop_ignores_editors_temporary_files():
+    names = debris_names("samples.frozen.json")
+    for name in ("sedwLdHuS", "sed0aB9zQ", ".index.md.swp", ".index.md.swo", ".index.md.swx",
+                 "4913", "index.md~", ".#index.md", "#index.md#"):
+        assert is_debris(f"/b/content/posts/a/{name}", names), name
+    for name in ("index.md", "sed.py", "sedentary.txt", "4913.csv", "notes#1.md"):
+        assert not is_debris(f"/b/content/posts/a/{name}", names), name
+
+
+def test_a_failed_rebuild_prints_its_problems_once(site):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        source = site.content / "posts" / "beta" / "index.md"
+        broken = 'Title: Beta\nDate: 2024-01-06\nTags: notes\n\n```python {file="nope.py"}\n```\n'
+        site.write({"posts/beta/index.md": broken})
+        shortcut = live.rebuild([source], site.root, only_modified=True)
+        full = live.rebuild([source, source.with_name("sedwLdHuS")], site.root)
+        for result in (shortcut, full):
+            assert result.problems == [
+                "ERROR: content/posts/beta/index.md:5: file 'nope.py' does not exist (files "
+                "beside the post: index.md)"]
+        assert sum("nope.py" in line for line in lines) == 2  # once per rebuild
+        assert live.ignores(source.with_name("sedwLdHuS"))  # never in a rebuild line
+    finally:
+        live.close()
+
+
 def test_the_live_loop_ignores_the_stores_of_its_settings_and_its_output(site):
     live = live_site(site, [])
     try:
@@ -269,5 +304,28 @@ def test_an_edit_after_a_failed_rebuild_is_checked_against_the_site_served(site)
         again = live.rebuild([source], site.root, only_modified=True)
         assert not again.ok and any("Notes" in problem for problem in again.problems), again
         assert tree(site.output) == good
+    finally:
+        live.close()
+
+
+def test_a_broken_link_made_by_a_live_edit_is_reported_at_its_line_and_not_served(site):
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        good = (site.output / "posts" / "beta" / "index.html").read_bytes()
+        source = site.content / "posts" / "beta" / "index.md"
+        site.write({"posts/beta/index.md": post("Beta", "notes", "First words of beta.\n\n"
+                                                "See [the data](data.csv).")})
+        result = live.rebuild([source], site.root, only_modified=True)
+        assert result.problems == [
+            "ERROR: content/posts/beta/index.md:7: the page links to data.csv, which does not "
+            "resolve (no file at /posts/beta/data.csv) (link to a page or a file the site "
+            "publishes, or add the file to the post's folder)"]
+        assert (site.output / "posts" / "beta" / "index.html").read_bytes() == good
+        # the next edit still meets the link: the page is rendered and checked again
+        site.write({"posts/beta/index.md": post("Beta", "notes", "First words of beta.\n\n"
+                                                "See [the data](data.csv) again.")})
+        assert not live.rebuild([source], site.root, only_modified=True).ok
     finally:
         live.close()

@@ -79,7 +79,9 @@ def test_preview_fails_on_a_broken_link_naming_it(fixture_site):
         "Beta", "2024-02-01", "code", "Lead.\n\n<!-- more -->\n\nBeta points at [gone](../gamma/#top).\n")},
         page="posts/beta/index.html")
     assert "was left as it was and nothing was deployed" in done.stderr
-    assert "/posts/beta/index.html: ../gamma/#top (no file at /posts/gamma/)" in done.stderr
+    # The build itself refuses the link its Markdown made, at the line that made it.
+    assert "content/posts/beta/index.md:9: the page links to ../gamma/#top, which does not " \
+           "resolve (no file at /posts/gamma/)" in done.stderr
 
 
 def test_publish_without_a_target_stops_before_building(fixture_site):
@@ -159,7 +161,8 @@ def test_publish_refuses_a_broken_link_and_leaves_the_target_untouched(published
                                             "Lead.\n\n<!-- more -->\n\nBeta points at [alpha](../alpha/#no-such-id).\n")})
     done = site.run_task("publish", **env)
     assert done.returncode == 1
-    assert "../alpha/#no-such-id (no id 'no-such-id' in /posts/alpha/index.html)" in done.stderr
+    assert "content/posts/beta/index.md:9: the page links to ../alpha/#no-such-id, which does " \
+           "not resolve (no id 'no-such-id' in /posts/alpha/index.html)" in done.stderr
     assert snapshot(target) == before
 
 

@@ -172,6 +172,37 @@ def test_samples_in_list_items_and_quotes_run_in_place_and_comments_are_inert(si
     assert "{run=" not in page.select_one("article").get_text()
 
 
+def test_identical_samples_in_lists_and_quotes_each_render_in_place(site):
+    write(site, '''\
+        Lead.
+
+        ```console {run="echo same"}
+        ```
+
+        ```python {file="app.py"}
+        ```
+
+        1. Again, in a list:
+
+            ```console {run="echo same"}
+            ```
+
+            ```python {file="app.py"}
+            ```
+
+        > ```console {run="echo same"}
+        > ```
+        ''')
+    report = site.build()
+    assert report.ok, report.problems
+    page = site.html("posts/demo/index.html")
+    assert len(page.select("ol > li figure.sample-run")) == 1
+    assert len(page.select("ol > li figure.sample-include")) == 1
+    assert len(page.select("blockquote figure.sample-run")) == 1
+    assert len(page.select("figure.sample-run")) == 3
+    assert "<!--sample" not in (site.output / "posts/demo/index.html").read_text()
+
+
 def test_inline_values_render_recorded_figures_as_plain_text(site):
     write(site, '''\
         Lead.
@@ -187,3 +218,25 @@ def test_inline_values_render_recorded_figures_as_plain_text(site):
     assert paragraph is not None and paragraph.get_text() == "The run lost 17 of 2000 requests."
     result = run_pytest(site)
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+
+
+def test_values_in_prose_without_backticks_render_and_an_escaped_one_stays_literal(site):
+    write(site, '''\
+        Lead.
+
+        ```console {run="printf 'count: 30\\n'" id="thirty"}
+        ```
+
+        It counted {=thirty /count: (\\d+)/} items.
+
+        1. In a list: {=thirty /count: (\\d+)/} again.
+
+        Write \\{=thirty /count: (\\d+)/} to quote the count.
+        ''')
+    report = site.build()
+    assert report.ok, report.problems
+    page = site.html("posts/demo/index.html")
+    texts = [p.get_text() for p in page.select("article p, article li")]
+    assert "It counted 30 items." in texts
+    assert "In a list: 30 again." in texts
+    assert "Write {=thirty /count: (\\d+)/} to quote the count." in texts

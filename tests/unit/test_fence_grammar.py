@@ -22,7 +22,19 @@ def test_line_lists(spec, numbers):
 @pytest.mark.parametrize("spec, message", [
     ("3-x", "index.md:4: lines='3-x' cannot be read at '3-x' (write numbers and ranges like "
             "lines=\"3-7,10,12-\")"),
-    ("5-2", "index.md:4: lines='5-2' has an empty range '5-2' (ranges are 1-based and ascending)"),
+    ("5-2", "index.md:4: lines='5-2': '5-2' ends before it starts (write the lower number first: 2-5)"),
+    ("30-", "index.md:4: lines='30-': '30-' starts past the end (app.py has 10 lines) (start at a "
+            "line from 1 to 10)"),
+    ("0-3", "index.md:4: lines='0-3': lines are numbered from 1, and '0-3' names line 0 (the "
+            "first line is 1)"),
+    ("5 -8", "index.md:4: lines='5 -8' has a space between a number and a dash at '5 -' (write "
+             "a range without spaces (5-12), and separate items with commas)"),
+    ("3-7,5-9", "index.md:4: lines='3-7,5-9': '5-9' goes back to line 5, after line 7 (list "
+                "lines in ascending order, each once (the page would show the jump without a "
+                "mark); use two includes to show parts in another order)"),
+    ("8,2", "index.md:4: lines='8,2': '2' goes back to line 2, after line 8 (list lines in "
+            "ascending order, each once (the page would show the jump without a mark); use two "
+            "includes to show parts in another order)"),
     ("11", "index.md:4: lines='11' names line 11 but app.py has 10 lines (use numbers from 1 to 10)"),
     ("", "index.md:4: lines='' names no line (write numbers and ranges like lines=\"3-7,10,12-\")"),
 ])
@@ -40,6 +52,7 @@ def test_line_lists_give_lines_in_range_or_a_positioned_error(spec, total):
         assert err.line == 7 and err.path == "index.md"
     else:
         assert numbers and all(1 <= n <= total for n in numbers)
+        assert numbers == sorted(set(numbers))  # ascending, each once
 
 
 @given(st.text(max_size=60))

@@ -46,7 +46,7 @@ def test_value_matching_errors():
     with pytest.raises(SampleError) as caught:
         resolve_value(several, OUTPUT)
     assert str(caught.value) == (
-        r"index.md:9: value '{=drive /workers: (\\d)/}': /workers: (\d)/ matches 2 times in the "
+        r"index.md:9: value '{=drive /workers: (\d)/}': /workers: (\d)/ matches 2 times in the "
         r"output of 'drive' (output lines 3, 4) (make the pattern match once, or add all to show "
         r"every match)")
 
@@ -60,3 +60,21 @@ def test_values_name_known_ids():
 
 def test_ordinary_code_spans_are_not_values():
     assert parse("Use `{x}` and `=y` here.\n").values == []
+
+
+def test_values_in_prose_without_backticks_are_values_too():
+    post = parse('```console {run="echo 1" id="one"}\n```\n\nIt printed {=one /(\\d)/} and '
+                 '`{=one /1/}`;\n- in a list: {=one /1/ all}\n\nA literal \\{=one /x/} stays text.\n')
+    assert [(v.line, v.span, v.in_code) for v in post.values] == [
+        (4, "{=one /1/}", True), (4, "{=one /(\\d)/}", False), (5, "{=one /1/ all}", False)]
+
+
+def test_a_prose_value_with_a_brace_in_its_pattern_is_read_whole():
+    post = parse('```console {run="echo 11" id="one"}\n```\n\nIt is {=one /(1{2})/}.\n')
+    assert [v.pattern for v in post.values] == ["(1{2})"]
+
+
+def test_an_unreadable_value_in_prose_is_a_positioned_error_saying_how_to_write_a_literal():
+    assert error_of('```console {run="echo 1" id="one"}\n```\n\nSet x to {=one}.\n') == (
+        "index.md:4: cannot read the inline value '{=one}' (write `{=NAME /REGEX/}` or "
+        "`{=NAME /REGEX/ all}`, with NAME the id= of a run; for a literal {= in prose, write \\{=)")

@@ -61,7 +61,11 @@ def test_a_pattern_may_hold_commas_spaces_and_an_escaped_slash():
     ("/(/", "output='/(/': /(/ is not a valid regular expression: missing ), unterminated "
             "subpattern at position 0 (check the brackets and escapes)"),
     ("head:0", "output='head:0': head:0 shows no line (give a count from 1)"),
-    ("5-2", "output='5-2' has an empty range '5-2' (ranges are 1-based and ascending)"),
+    ("5-2", "output='5-2': '5-2' ends before it starts (write the lower number first: 2-5)"),
+    ("0-3", "output='0-3': lines are numbered from 1, and '0-3' names line 0 (the first line is 1)"),
+    ("/\\d+ (ms/", "output='/\\d+ (ms/': /\\d+ (ms/ is not a valid regular expression: "
+                   "missing ), unterminated subpattern at position 4 (check the brackets and "
+                   "escapes)"),
     ("/x/±", "output='/x/±' cannot be read at '/x/±' (write line numbers and ranges (3-7, 12-), "
              "head:N, tail:N or /REGEX/ with ±N lines around each match, separated by commas, "
              'e.g. output="head:3, /error/±1, tail:2")'),

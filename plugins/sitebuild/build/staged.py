@@ -3,7 +3,8 @@
 A full build renders every page into an empty staging folder.  An incremental build
 (``previous``: the ledger of the current output tree) starts from hard links to that
 tree and renders only the pages whose inputs changed (incremental/writer.py); either way the
-current tree is replaced only by a clean build, in two renames, and never modified.
+current tree is replaced only by a clean build, in two renames, and never modified.  A clean
+build is also one whose post pages link only to what it publishes (links.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from upstream import check_upstream
 from ..incremental.ledger import PageLedger, load_ledger, save_ledger
 from ..incremental.writer import BuildSession, forget_all_rendered
 from ..search import SEARCH_FOLDER, SearchIndexer
+from .links import post_link_problems
 from .report import BuildReport, collecting_problems
 from .tree import OutputBusy, OutputUnwritable, link_known, output_lock, prune, swap_in, tree_identity
 
@@ -101,6 +103,9 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
         finally:
             forget_all_rendered()  # Pelican memoizes every post's HTML for the process's life
     report.problems.extend(collector.problems)
+    if report.ok:  # the rule `invoke preview` applies, at the Markdown line that made the link
+        report.problems.extend(f"ERROR: {problem}" for problem in post_link_problems(
+            staging, session.written, session.ledger.generators or [], settings))
     if previous is not None and report.ok:
         prune(staging, {name for name in seeded if not name.startswith(f"{SEARCH_FOLDER}/")},
               set(session.ledger.pages) | set(session.written) | session.statics)

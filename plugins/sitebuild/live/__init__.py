@@ -4,6 +4,6 @@
 and ``reload`` (the server and its reload events).
 """
 
-from .loop import LiveSite, serve
+from .loop import CannotListen, LiveSite, serve
 
-__all__ = ["LiveSite", "serve"]
+__all__ = ["CannotListen", "LiveSite", "serve"]

@@ -32,13 +32,19 @@ from ..search import SEARCH_FOLDER, url_of
 from .reload import ReloadHub, serve_site
 from .shortcut import HotResult, hot_rebuild
 
+# Files editors and tools write for a moment while saving: `sed -i`'s sedXXXXXX, vim's swap
+# files (.swp, .swo, .swx) and its write test 4913, backups (name~), emacs's lock (.#name)
+# and auto-save (#name#).  The save itself changes the real file, which is what rebuilds.
+EDITOR_TEMPORARY = ("sed[A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9][A-Za-z0-9]",
+                    ".*.swp", ".*.swo", ".*.swx", "4913", "*~", ".#*", "#*#")
+
 
 def debris_names(store_name: str) -> tuple[str, ...]:
     """What a rebuild must not react to: the engine's editor and tool debris (never
-    copied, hashed or published) and each post's freeze store with its temporary file (a
-    build writes those itself, so reacting to them would rebuild forever), and the figures
-    folder a build's runs write beside the store."""
-    return (*COPY_IGNORE, store_name, f".{store_name}.tmp", FIGURES_FOLDER)
+    copied, hashed or published), editors' temporary files, each post's freeze store with
+    its temporary file (a build writes those itself, so reacting to them would rebuild
+    forever), and the figures folder a build's runs write beside the store."""
+    return (*COPY_IGNORE, *EDITOR_TEMPORARY, store_name, f".{store_name}.tmp", FIGURES_FOLDER)
 
 
 def is_debris(path: str | Path, names: tuple[str, ...]) -> bool:
@@ -171,17 +177,30 @@ def watch_and_rebuild(site: LiveSite, watched: list[Path], root: Path,
                      only_modified=all(change == Change.modified for change, _ in batch))
 
 
+class CannotListen(Exception):
+    """The live server could not take its address (the port is busy, the host unknown)."""
+
+    def __init__(self, err: OSError) -> None:
+        self.reason = err.strerror or str(err)
+        super().__init__(self.reason)
+
+
 def serve(settings_file: Path, output: Path, override: dict, watched: list[Path], root: Path,
           host: str, port: int, full_rebuild_on: tuple[Path, ...] = ()) -> None:
     """Build, serve ``output`` at host:port, rebuild and reload on every change (Ctrl-C)."""
     hub = ReloadHub()
+    try:  # listen first: a busy port is said at once, not after a whole build
+        server = serve_site(output, host, port, hub)
+    except OSError as err:
+        hub.close()
+        raise CannotListen(err) from err
     site = LiveSite(settings_file, output, override, hub,
                     echo=lambda line: print(line, flush=True), full_rebuild_on=full_rebuild_on)
     first = site.rebuild()
     if not first.ok and not output.exists():
+        server.shutdown()
         print("The first build failed and there is no site to serve.", file=sys.stderr)
         raise SystemExit(1)
-    server = serve_site(output, host, port, hub)
     print(f"Serving {output} at http://{host}:{server.server_address[1]}/ "
           "(rebuilds on every change; Ctrl-C to stop)", flush=True)
     try:

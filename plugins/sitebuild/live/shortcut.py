@@ -8,8 +8,9 @@ takes the new one's state and only its page is rendered, by Pelican's own
 ``generate_articles`` with a writer that skips every other post, into a side folder,
 then moved into the served tree with ``os.replace`` (atomic: a reader never sees half
 a page).  Anything else (a new or deleted file, a changed title, feeds on, a warning
-while reading) returns None and the live loop runs the incremental build instead; a
-read that logs a problem writes nothing, so the last good page stays served.
+while reading, a link of the new page that does not resolve) returns None and the live loop
+runs the incremental build instead; a read that logs a problem writes nothing, so the last
+good page stays served.
 
 Private Pelican API (listed and checked in plugins/upstream.py): ``FileDataCacher._cache``
 (to read the edited file again), an Article's ``__dict__`` (the old Article takes the new
@@ -25,9 +26,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import PostRejected
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
+from ..build.links import post_link_problems
 from ..build.report import collecting_problems
 from ..incremental.ledger import PageLedger, persist
 from ..incremental.writer import BuildSession, forget_rendered
@@ -95,6 +98,9 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotRe
                 context_signal=signals.article_generator_context, context_sender=articles)
             if new is not None:  # plugins finish the post as they finish a whole build's posts
                 signals.article_generator_finalized.send(one_post_view(articles, new))
+        except PostRejected as err:  # the reader logged every reason, with its position
+            if not collector.problems:
+                collector.problems.append(f"ERROR: could not process {err}")
         except Exception as err:  # as Pelican does: a post that cannot be read is a problem
             collector.problems.append(f"ERROR: could not process {old.source_path}: {err}")
     if collector.problems or new is None:
@@ -115,7 +121,7 @@ def hot_rebuild(ledger: PageLedger, output: Path, modified: list[Path]) -> HotRe
 
 
 def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
-           started: float) -> HotResult:
+           started: float) -> HotResult | None:
     side = output.parent / f".{output.name}.hot-{os.getpid()}"
     shutil.rmtree(side, ignore_errors=True)
     session = BuildSession(side, None, None, ledger.search_glob)
@@ -136,6 +142,13 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
         shutil.copyfile(Path(articles.path) / static.source_path, target)
     written = sorted(path.relative_to(side).as_posix() for path in side.rglob("*")
                      if path.is_file())  # the page, changed statics, what plugins wrote
+    if post_link_problems(side, written, ledger.generators, articles.settings, site=output):
+        # A link that does not resolve: the incremental build renders the page again (its
+        # ledger entry goes) and reports the link at its line, keeping the last good site.
+        for name in written:
+            ledger.pages.pop(name, None)
+        shutil.rmtree(side, ignore_errors=True)
+        return None
     for name in written:
         (output / name).parent.mkdir(parents=True, exist_ok=True)
         os.replace(side / name, output / name)

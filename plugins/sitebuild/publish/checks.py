@@ -3,6 +3,7 @@ resolve (fragments included), feeds parse, every page has a title."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,12 +50,8 @@ class PageParser(HTMLParser):
 
 def read_pages(output: Path) -> dict[str, PageFacts]:
     """Facts of every page, keyed by its URL path ("/posts/x/index.html")."""
-    pages = {}
-    for path in sorted(output.rglob("*.html")):
-        parser = PageParser()
-        parser.feed(path.read_text(encoding="utf-8"))
-        pages["/" + path.relative_to(output).as_posix()] = parser.facts
-    return pages
+    return {"/" + path.relative_to(output).as_posix(): page_facts(path)
+            for path in sorted(output.rglob("*.html"))}
 
 
 def target_file(output: Path, url_path: str) -> Path | None:
@@ -68,25 +65,37 @@ def target_file(output: Path, url_path: str) -> Path | None:
 def broken_links(output: Path, site_url: str = "") -> list[str]:
     """Every internal href/src that does not resolve, as "page: link (why)"."""
     pages = read_pages(output)
-    problems = []
-    for page, facts in pages.items():
-        for link in facts.links:
-            if site_url and link.startswith(site_url.rstrip("/") + "/"):
-                link = link[len(site_url.rstrip("/")):]
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc:
-                continue  # external, or another site
-            resolved = urlsplit(urljoin(page, link))
-            target = target_file(output, resolved.path) if resolved.path else output / page.lstrip("/")
-            if target is None:
-                problems.append(f"{page}: {link} (no file at {resolved.path})")
-                continue
-            fragment = unquote(resolved.fragment)
-            if fragment and target.suffix == ".html":
-                target_page = "/" + target.relative_to(output).as_posix()
-                if fragment not in pages[target_page].ids:
-                    problems.append(f"{page}: {link} (no id {fragment!r} in {target_page})")
-    return problems
+    return [f"{page}: {link} ({why})" for page, facts in pages.items() for link in facts.links
+            if (why := link_problem(output, page, link, site_url, pages.get)) is not None]
+
+
+def page_facts(path: Path) -> PageFacts:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.facts
+
+
+def link_problem(output: Path, page: str, link: str, site_url: str,
+                 facts_of: Callable[[str], PageFacts | None]) -> str | None:
+    """Why ``link`` on ``page`` (a URL path such as "/posts/x/index.html") does not resolve
+    in ``output``, or None when it does (or leads to another site).  ``facts_of`` gives a
+    target page's facts, for its ids."""
+    if site_url and link.startswith(site_url.rstrip("/") + "/"):
+        link = link[len(site_url.rstrip("/")):]
+    parts = urlsplit(link)
+    if parts.scheme or parts.netloc:
+        return None  # external, or another site
+    resolved = urlsplit(urljoin(page, link))
+    target = target_file(output, resolved.path) if resolved.path else output / page.lstrip("/")
+    if target is None:
+        return f"no file at {resolved.path}"
+    fragment = unquote(resolved.fragment)
+    if fragment and target.suffix == ".html":
+        target_page = "/" + target.relative_to(output).as_posix()
+        facts = facts_of(target_page) or page_facts(target)
+        if fragment not in facts.ids:
+            return f"no id {fragment!r} in {target_page}"
+    return None
 
 
 def untitled_pages(output: Path) -> list[str]:
