@@ -165,10 +165,10 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
 
 def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int:
     """Build (or reuse) the post's lab and replay every chosen session in it."""
-    missing = missing_tools("bwrap", "mmdebstrap", *mapping_tools())
+    missing = missing_tools("bwrap", "mmdebstrap", "mount", *mapping_tools())
     if missing:
         print("this machine lacks {} to build and enter the post's lab".format(", ".join(missing)))
-        print("install them with: sudo apt-get install bubblewrap mmdebstrap uidmap")
+        print("install them with: sudo apt-get install bubblewrap mmdebstrap uidmap mount")
         print("or replay on this machine: python3 verify.py --host (its versions may differ, "
               "and so may outputs)")
         result["missing_tools"] = {tool: None for tool in missing}

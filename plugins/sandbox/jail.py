@@ -157,7 +157,7 @@ class Jail:
         self.pid_namespace = ""
 
     def start(self) -> Jail:
-        require_tools("bwrap", *mapping_tools())
+        require_tools("bwrap", "mount", *mapping_tools())
         rootfs = self.built.rootfs
         if not (rootfs / "usr/bin/python3").exists():
             raise LabError(f"{self.built.folder} is not a built lab (it has no python3)",

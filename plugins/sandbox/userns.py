@@ -25,7 +25,7 @@ from pathlib import Path
 IDS = 65536
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TOOL_PACKAGES = {"bwrap": "bubblewrap", "mmdebstrap": "mmdebstrap", "newuidmap": "uidmap",
-                 "newgidmap": "uidmap", "unshare": "util-linux", "bash": "bash"}
+                 "newgidmap": "uidmap", "unshare": "util-linux", "bash": "bash", "mount": "mount"}
 IdMap = list[tuple[int, int, int]]  # (inside, outside, count)
 
 
