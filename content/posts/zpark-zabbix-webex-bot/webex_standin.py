@@ -26,6 +26,7 @@ import json
 import sys
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 from flask import Flask, abort, jsonify, request
@@ -217,7 +218,15 @@ def wait_for_post(url, text, timeout=150):
     def find():
         posts = requests.get(f"{url}/lab/messages", timeout=10).json()["messages"]
         return [m for m in posts if m["personEmail"] == BOT_EMAIL and text in m["text"]]
-    show(wait_until(find, timeout, f"a message containing {text!r}")[-1])
+    try:
+        found = wait_until(find, timeout, f"a message containing {text!r}")
+    except SystemExit:
+        # The lab goes away with the failed run: say here where the alert stopped.
+        for log in ("lab/log/zpark.log", "lab/zabbix/zabbix_server.log"):
+            lines = Path(log).read_text(errors="replace").splitlines()[-20:] if Path(log).exists() else []
+            print(f"--- last lines of {log}:", *lines, sep="\n", file=sys.stderr)
+        raise
+    show(found[-1])
 
 
 def last_message(url, email):
