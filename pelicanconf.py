@@ -68,7 +68,7 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["samples", "postrules", "reproduce"]
+PLUGINS = ["samples", "postrules", "reproduce", "sections"]
 # The plugins import one another by name (samples, upstream): tasks.py, pytest and bench/
 # put plugins/ on sys.path themselves, this line does it for a plain `pelican` run.
 _plugins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
