@@ -83,6 +83,7 @@ def render_output(sample: Executed, record, command: str | None) -> str:
     indent, ``hl=`` can mark it and a unified diff can colour it; ``wrap="no"`` keeps
     the lines as printed in a block that scrolls sideways and says so."""
     lines = terminal_lines(record.output)
+    ended = "\n" if record.output.endswith("\n") else ""
     plain = [line.plain for line in lines]
     shown = select_output(sample, plain) if "output" in sample.attrs else None
     wraps = _wraps(sample)
@@ -91,14 +92,14 @@ def render_output(sample: Executed, record, command: str | None) -> str:
     parts, whole = [], ""
     if command is not None:
         parts.append(f'<span class="command-line"><span class="prompt" aria-hidden="true">$ </span>'
-                     f'<span class="command">{escape(command)}</span></span>')
+                     f'<span class="command">{escape(command)}</span></span>\n')
     if lines and (shown is None or len(shown) == len(lines)):
-        parts.append(f'<span class="output"{scroll}>{_joined(rows)}</span>')
+        parts.append(f'<span class="output"{scroll}>{_joined(rows)}{ended}</span>')
     elif lines:
-        parts.append(f'<span class="output"{scroll}>{_excerpt(rows, shown)}</span>')
+        parts.append(f'<span class="output"{scroll}>{_excerpt(rows, shown)}\n</span>')
         noun = f"{len(lines)} line{'s' * (len(lines) != 1)}"
         whole = (f'<details class="whole-output"><summary>The whole output ({noun})</summary>'
-                 f'<pre class="console"><code><span class="output"{scroll}>{_joined(rows)}</span>'
+                 f'<pre class="console"><code><span class="output"{scroll}>{_joined(rows)}{ended}</span>'
                  f"</code></pre></details>")
     status = ""
     if record.exit_status:
@@ -109,7 +110,7 @@ def render_output(sample: Executed, record, command: str | None) -> str:
     note = "" if wraps or not lines else \
         '<p class="wrap-note">Not wrapped: scroll sideways for whole lines</p>'
     classes = "terminal" if wraps else "terminal terminal-nowrap"
-    pre = f'<pre class="console"><code>{chr(10).join(parts)}</code></pre>' if parts else ""
+    pre = f'<pre class="console"><code>{"".join(parts)}</code></pre>' if parts else ""
     return f'<div class="{classes}" role="group" aria-label="{label}">{note}{pre}{whole}{status}</div>'
 
 
