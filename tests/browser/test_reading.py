@@ -241,18 +241,29 @@ def test_search_finds_prose_and_not_the_pages_around_the_posts(page):
     expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
 
 
-@pytest.mark.parametrize("name, path", [("tag", "/tag/code/"), ("article", "/posts/counting-words/"),
-                                        ("chosen-lines", "/posts/chosen-lines/")])
-def test_screenshots(new_context, artifacts, name, path):
-    for look, options in (("light", {**DESKTOP, "color_scheme": "light"}),
-                          ("dark", {**DESKTOP, "color_scheme": "dark"}),
-                          ("phone", {**PHONE, "color_scheme": "light"})):
-        page = new_context(**options).new_page()
-        page.goto(path)
-        page.wait_for_load_state("load")
-        target = artifacts / f"{name}-{look}.png"
-        page.screenshot(path=str(target), full_page=True)
-        assert target.stat().st_size > 10_000, f"{target} looks empty"
+SCREENSHOT_PAGES = [("tag", "base", "/tag/code/"), ("article", "base", "/posts/counting-words/"),
+                    ("chosen-lines", "base", "/posts/chosen-lines/"),
+                    ("gdb-post", "real", "/posts/gdb-snmp-memory-leak/")]
+
+
+@pytest.mark.parametrize("name, site, path", SCREENSHOT_PAGES)
+def test_screenshots(new_context, artifacts, request, name, site, path):
+    """Each page at 1280 and 390 px, light and dark (a long post: its first three screens)."""
+    root = request.getfixturevalue("real_url" if site == "real" else "base_url")
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            options = {**(DESKTOP if width == 1280 else PHONE_390), "color_scheme": scheme}
+            page = new_context(**options).new_page()
+            page.goto(root + path)
+            page.wait_for_load_state("load")
+            target = artifacts / f"{name}-{width}-{scheme}.png"
+            if site == "real":
+                height = options["viewport"]["height"] * 3
+                page.screenshot(path=str(target), full_page=True,
+                                clip={"x": 0, "y": 0, "width": width, "height": height})
+            else:
+                page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000, f"{target} looks empty"
 
 
 def test_the_whole_output_is_one_click_away(page):
