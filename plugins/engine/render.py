@@ -51,8 +51,17 @@ def code_lines(code: str, lexer) -> list[str]:
     return lines
 
 
-def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), language="") -> str:
-    """A source block: one span per line, optional file line numbers in a gutter."""
+def code_bar(label: str) -> str:
+    """The bar above a block without a caption: its label (drawn by the theme from
+    ``data-label``, so it is not part of the block's text) and room for a Copy button,
+    reserved here so the page does not move when the script adds it."""
+    return f'<div class="code-bar" data-label="{escape(label)}"></div>'
+
+
+def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), language="",
+                bar: bool = False) -> str:
+    """A source block: one span per line, optional file line numbers in a gutter, and with
+    ``bar`` a bar of its own above the code (an include has its caption instead)."""
     rows = []
     for position, html in enumerate(code_lines(code, lexer), start=1):
         classes = "line hll" if position in highlight_lines else "line"
@@ -60,7 +69,8 @@ def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), lan
             if numbers else ""
         rows.append(f'<span class="{classes}">{gutter}{html}</span>')
     lang = f' data-lang="{escape(language)}"' if language else ""
-    return (f'<div class="highlight source"{lang}><pre><code>' + "\n".join(rows)
+    top = code_bar(language) if bar else ""
+    return (f'<div class="highlight source"{lang}>{top}<pre><code>' + "\n".join(rows)
             + "</code></pre></div>")
 
 
@@ -111,7 +121,9 @@ def render_output(sample: Executed, record, command: str | None) -> str:
         '<p class="wrap-note">Not wrapped: scroll sideways for whole lines</p>'
     classes = "terminal" if wraps else "terminal terminal-nowrap"
     pre = f'<pre class="console"><code>{"".join(parts)}</code></pre>' if parts else ""
-    return f'<div class="{classes}" role="group" aria-label="{label}">{note}{pre}{whole}{status}</div>'
+    bar = code_bar("shell") if command is not None else ""
+    return (f'<div class="{classes}" role="group" aria-label="{label}">{bar}{note}{pre}{whole}{status}'
+            "</div>")
 
 
 def _wraps(sample: Executed) -> bool:
@@ -216,7 +228,7 @@ def render_exec(block: Exec, record) -> str:
     if block.hidden:
         return render_figure(block, record)
     lexer = lexer_for(block)
-    code = render_code(block.body, lexer, language=lexer.name)
+    code = render_code(block.body, lexer, language=lexer.name, bar=True)
     return (f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'
             + render_figure(block, record))
 

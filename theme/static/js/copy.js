@@ -57,14 +57,15 @@
     return button;
   }
 
-  function codeBar(label, button) {
-    var bar = document.createElement("div");
-    bar.className = "code-bar";
-    var lang = document.createElement("span");
-    lang.className = "code-lang";
-    lang.textContent = label;
-    bar.appendChild(lang);
-    bar.appendChild(button);
+  // The bar the page reserved above a block (render.py), or a new one.
+  function codeBar(block, label) {
+    var bar = block.querySelector(":scope > .code-bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.className = "code-bar";
+      bar.dataset.label = label;
+      block.insertBefore(bar, block.firstChild);
+    }
     return bar;
   }
 
@@ -78,7 +79,7 @@
     if (caption && figure.querySelector(".highlight.source") === block) {
       caption.appendChild(button);
     } else {
-      block.insertBefore(codeBar(block.dataset.lang || "", button), block.firstChild);
+      codeBar(block, block.dataset.lang || "").appendChild(button);
     }
     block.dataset.copyIndex = String(index);
   });
@@ -90,7 +91,7 @@
     var button = copyButton("the command", function () {
       return Array.prototype.map.call(commands, function (c) { return c.textContent; }).join("\n") + "\n";
     });
-    terminal.insertBefore(codeBar("shell", button), terminal.firstChild);
+    codeBar(terminal, "shell").appendChild(button);
   });
 
   // A source block that overflows by a few characters is set a little smaller to fit
