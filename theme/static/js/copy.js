@@ -94,16 +94,13 @@
     codeBar(terminal, "shell").appendChild(button);
   });
 
-  // A source block that overflows by a few characters is set a little smaller to fit
-  // (never below FIT_FLOOR of its size); one that still scrolls sideways is marked, gets
-  // a visible cue, and is reachable by keyboard.
-  var FIT_CHARACTERS = 8;
+  // A source block that overflows by a few characters (it fits at FIT_FLOOR of its size
+  // or more) is set that much smaller; one that still scrolls sideways is marked, gets a
+  // visible cue, and is reachable by keyboard.
   var FIT_FLOOR = 0.85;
   function fitFewCharacters(pre) {
     pre.style.fontSize = "";
-    var over = pre.scrollWidth - pre.clientWidth;
-    var character = parseFloat(getComputedStyle(pre).fontSize) * 0.6;
-    if (over <= 1 || over > FIT_CHARACTERS * character) { return; }
+    if (pre.scrollWidth - pre.clientWidth <= 1) { return; }
     var padding = parseFloat(getComputedStyle(pre).paddingLeft) + parseFloat(getComputedStyle(pre).paddingRight);
     var ratio = (pre.clientWidth - padding) / (pre.scrollWidth - padding);
     if (ratio >= FIT_FLOOR) {
