@@ -154,6 +154,9 @@ _PELICAN = (
     ("pelican.contents.Content._content", "plugins/sitebuild/incremental/fingerprints.py",
      "a post's HTML as read (links not yet resolved): in its page's digest and its listing "
      "facts", _raw_content),
+    ("pelican.contents.Content._content", "plugins/sections/outline.py",
+     "a post's HTML as read: the sections plugin puts an anchor link in each heading there, "
+     "before anything renders it", _raw_content),
     ("pelican.contents.Content.get_content.cache", "plugins/sitebuild/incremental/writer.py",
      "each post's HTML, memoized for the process's life: a build forgets it all after it "
      "runs, the live shortcut the post it reads again", _memoized("get_content")),

@@ -24,9 +24,9 @@ SELECTORS = ("region", "lines", "pyobject")
 FIGURE_NAME = re.compile(r"[A-Za-z0-9][\w.-]*\.(?:svg|png)")
 # Options of a run or exec that change how its result is shown, compared, grouped or
 # quoted, never what it prints: they stay out of its key.
-PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title")
+PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title", "hl", "wrap")
 EXECUTED_KEYS = ("exit", "timeout", "session", "needs", "mask", "id", "pids", "memory", "hidden",
-                 "output", "figure", "alt", "title")
+                 "output", "figure", "alt", "title", "hl", "wrap")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 
@@ -12,6 +13,7 @@ from pygments.util import ClassNotFound
 
 from .ansi import TerminalLine, terminal_lines
 from .figures import FIGURES_FOLDER
+from .grammar import parse_line_list
 from .model import Exec, Executed, Include, Run, Sample
 from .select import Snippet, select_output
 
@@ -49,8 +51,17 @@ def code_lines(code: str, lexer) -> list[str]:
     return lines
 
 
-def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), language="") -> str:
-    """A source block: one span per line, optional file line numbers in a gutter."""
+def code_bar(label: str) -> str:
+    """The bar above a block without a caption: its label (drawn by the theme from
+    ``data-label``, so it is not part of the block's text) and room for a Copy button,
+    reserved here so the page does not move when the script adds it."""
+    return f'<div class="code-bar" data-label="{escape(label)}"></div>'
+
+
+def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), language="",
+                bar: bool = False) -> str:
+    """A source block: one span per line, optional file line numbers in a gutter, and with
+    ``bar`` a bar of its own above the code (an include has its caption instead)."""
     rows = []
     for position, html in enumerate(code_lines(code, lexer), start=1):
         classes = "line hll" if position in highlight_lines else "line"
@@ -58,7 +69,8 @@ def render_code(code: str, lexer, numbers=None, highlight_lines=frozenset(), lan
             if numbers else ""
         rows.append(f'<span class="{classes}">{gutter}{html}</span>')
     lang = f' data-lang="{escape(language)}"' if language else ""
-    return (f'<div class="highlight source"{lang}><pre><code>' + "\n".join(rows)
+    top = code_bar(language) if bar else ""
+    return (f'<div class="highlight source"{lang}>{top}<pre><code>' + "\n".join(rows)
             + "</code></pre></div>")
 
 
@@ -75,21 +87,29 @@ def render_include(directive: Include, snippet: Snippet) -> str:
 def render_output(sample: Executed, record, command: str | None) -> str:
     """The terminal block: the prompt and command (for runs), then what was printed
     (with ``output=``, the chosen lines and the whole output behind a disclosure), then
-    the exit status when it is not 0.  Empty when nothing would be in it."""
+    the exit status when it is not 0.  Empty when nothing would be in it.
+
+    Every output line is a span of its own, so the theme can wrap it with a hanging
+    indent, ``hl=`` can mark it and a unified diff can colour it; ``wrap="no"`` keeps
+    the lines as printed in a block that scrolls sideways and says so."""
     lines = terminal_lines(record.output)
     ended = "\n" if record.output.endswith("\n") else ""
-    shown = select_output(sample, [line.plain for line in lines]) if "output" in sample.attrs else None
+    plain = [line.plain for line in lines]
+    shown = select_output(sample, plain) if "output" in sample.attrs else None
+    wraps = _wraps(sample)
+    rows = _output_rows(lines, _marked_lines(sample, len(lines), shown), diff_line_kinds(plain))
+    scroll = "" if wraps else ' data-scroll="sideways"'
     parts, whole = [], ""
     if command is not None:
-        parts.append(f'<span class="prompt" aria-hidden="true">$ </span>'
-                     f'<span class="command">{escape(command)}</span>\n')
+        parts.append(f'<span class="command-line"><span class="prompt" aria-hidden="true">$ </span>'
+                     f'<span class="command">{escape(command)}</span></span>\n')
     if lines and (shown is None or len(shown) == len(lines)):
-        parts.append(f'<span class="output">{_joined(lines)}{ended}</span>')
+        parts.append(f'<span class="output"{scroll}>{_joined(rows)}{ended}</span>')
     elif lines:
-        parts.append(f'<span class="output">{_excerpt(lines, shown)}</span>')
+        parts.append(f'<span class="output"{scroll}>{_excerpt(rows, shown)}\n</span>')
         noun = f"{len(lines)} line{'s' * (len(lines) != 1)}"
         whole = (f'<details class="whole-output"><summary>The whole output ({noun})</summary>'
-                 f'<pre class="console"><code><span class="output">{_joined(lines)}{ended}</span>'
+                 f'<pre class="console"><code><span class="output"{scroll}>{_joined(rows)}{ended}</span>'
                  f"</code></pre></details>")
     status = ""
     if record.exit_status:
@@ -97,25 +117,93 @@ def render_output(sample: Executed, record, command: str | None) -> str:
     if not parts and not status:
         return ""
     label = "Command and output" if command is not None else "Output"
+    note = "" if wraps or not lines else \
+        '<p class="wrap-note">Not wrapped: scroll sideways for whole lines</p>'
+    classes = "terminal" if wraps else "terminal terminal-nowrap"
     pre = f'<pre class="console"><code>{"".join(parts)}</code></pre>' if parts else ""
-    return f'<div class="terminal" role="group" aria-label="{label}">{pre}{whole}{status}</div>'
+    bar = code_bar("shell") if command is not None else ""
+    return (f'<div class="{classes}" role="group" aria-label="{label}">{bar}{note}{pre}{whole}{status}'
+            "</div>")
 
 
-def _joined(lines: list[TerminalLine]) -> str:
-    return "\n".join(line.html for line in lines)
+def _wraps(sample: Executed) -> bool:
+    """Whether the output wraps (the default) or keeps its lines whole (``wrap="no"``)."""
+    wrap = sample.attrs.get("wrap", "yes")
+    if wrap not in ("yes", "no"):
+        raise sample.error(f"wrap={wrap!r} is neither yes nor no",
+                           'outputs wrap by default; write wrap="no" to keep a table\'s lines '
+                           "whole (the block then scrolls sideways)")
+    return wrap == "yes"
 
 
-def _excerpt(lines: list[TerminalLine], shown: list[int]) -> str:
+def _marked_lines(sample: Executed, total: int, shown: list[int] | None) -> frozenset[int]:
+    """The output lines ``hl=`` marks, numbered as printed (as ``output=`` counts them);
+    each must be one the block shows."""
+    spec = sample.attrs.get("hl")
+    if spec is None:
+        return frozenset()
+    marked = frozenset(parse_line_list(spec, total, "hl", "the output", sample.path, sample.line))
+    hidden = sorted(marked - set(shown)) if shown is not None else []
+    if hidden:
+        raise sample.error(f"hl={spec!r} marks line {hidden[0]} of the output, which "
+                           f"output={sample.attrs['output']!r} does not show",
+                           "mark shown lines only, or add the line to output=")
+    return marked
+
+
+# How each line of a unified diff is coloured: the classes Pygments gives a diff source.
+DIFF_CLASSES = {"+": "gi", "-": "gd", "@": "gu", " ": "", "\\": ""}
+DIFF_HEADERS = re.compile(r"(?:diff |index |--- |\+\+\+ )")
+
+
+def diff_line_kinds(lines: list[str]) -> list[str]:
+    """The diff class of each output line ("" for none): the lines of every unified diff
+    in the output (from its ``---``/``+++`` header through its last hunk line), so a
+    ``git diff`` or ``diff -u`` reads as a diff source does, and other lines stay plain."""
+    kinds = [""] * len(lines)
+    number = 0
+    while number < len(lines):
+        if not (lines[number].startswith("--- ") and number + 2 < len(lines)
+                and lines[number + 1].startswith("+++ ") and lines[number + 2].startswith("@@")):
+            number += 1
+            continue
+        start = number
+        while start > 0 and lines[start - 1].startswith(("diff ", "index ")):
+            start -= 1
+        for header in range(start, number + 2):
+            kinds[header] = "gh"
+        number += 2
+        while number < len(lines) and lines[number][:1] in DIFF_CLASSES and lines[number] \
+                and not DIFF_HEADERS.match(lines[number]):
+            kinds[number] = DIFF_CLASSES[lines[number][0]]
+            number += 1
+    return kinds
+
+
+def _output_rows(lines: list[TerminalLine], marked: frozenset[int], kinds: list[str]) -> list[str]:
+    """One span per output line, with ``hll`` where ``hl=`` marks it and its diff class."""
+    rows = []
+    for number, (line, kind) in enumerate(zip(lines, kinds), start=1):
+        classes = " ".join(c for c in ("line", kind, "hll" if number in marked else "") if c)
+        rows.append(f'<span class="{classes}">{line.html}</span>')
+    return rows
+
+
+def _joined(rows: list[str]) -> str:
+    return "\n".join(rows)
+
+
+def _excerpt(rows: list[str], shown: list[int]) -> str:
     """The shown lines, each stretch left out marked by one line: "… 14 lines …"."""
-    rows, previous = [], 0
-    for number in [*shown, len(lines) + 1]:
+    parts, previous = [], 0
+    for number in [*shown, len(rows) + 1]:
         if number > previous + 1:
             left = number - previous - 1
-            rows.append(f'<span class="elided">… {left} line{"s" * (left != 1)} …</span>')
-        if number <= len(lines):
-            rows.append(lines[number - 1].html)
+            parts.append(f'<span class="line elided">… {left} line{"s" * (left != 1)} …</span>')
+        if number <= len(rows):
+            parts.append(rows[number - 1])
         previous = number
-    return "\n".join(rows) + "\n"
+    return "\n".join(parts)
 
 
 def render_figure(sample: Executed, record) -> str:
@@ -140,7 +228,7 @@ def render_exec(block: Exec, record) -> str:
     if block.hidden:
         return render_figure(block, record)
     lexer = lexer_for(block)
-    code = render_code(block.body, lexer, language=lexer.name)
+    code = render_code(block.body, lexer, language=lexer.name, bar=True)
     return (f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'
             + render_figure(block, record))
 

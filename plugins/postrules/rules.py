@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from engine.config import SamplesConfig
 from engine.parse import header_fields
 from engine.positions import display_path
 
+from .sources import first_line, unlinked_sources
+
 logger = logging.getLogger(__name__)
+# How an unlinked source is reported (POSTRULES_UNLINKED_SOURCES): an error or a warning
+# fails the strict build, a note is printed on stderr and fails nothing, off skips the rule.
+SOURCE_LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "note": "note", "off": None}
 
 
 def check_articles(generator) -> None:
@@ -20,6 +26,24 @@ def check_articles(generator) -> None:
     for problem in [*duplicate_slugs(articles, where), *colliding_tags(articles, where),
                     *folders_without_post(config)]:
         logger.error("%s", problem)
+    level = SOURCE_LEVELS[generator.settings.get("POSTRULES_UNLINKED_SOURCES", "warning")]
+    if level is not None:
+        for article in generator.articles:
+            for problem in sources_without_link(article, where[article.source_path]):
+                if level == "note":
+                    print(f"note: {problem}", file=sys.stderr)
+                else:
+                    logger.log(level, "%s", problem)
+
+
+def sources_without_link(article, where: str) -> list[str]:
+    """One positioned message per RFC, manual page or document the post names and never links."""
+    try:
+        markdown = Path(article.source_path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        markdown = ""
+    return [f"{where}:{first_line(markdown, source)}: {source.name} is named with no link to it "
+            f"({source.hint})" for source in unlinked_sources(article._content)]
 
 
 def duplicate_slugs(articles, where: dict[str, str]) -> list[str]:

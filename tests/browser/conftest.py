@@ -9,14 +9,17 @@ from __future__ import annotations
 import functools
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, FixtureSite
+from sitebuild import build_site
 
 HERE = Path(__file__).resolve().parent
+REAL_POSTS = sorted(p.parent.name for p in (ROOT / "content/posts").glob("*/index.md"))
 ARTIFACTS = ROOT / "test-artifacts"
 NODE_MODULES = ROOT / "node_modules"
 CHROMIUM = Path("/usr/lib/chromium/chromium")  # the real binary; /usr/bin/chromium is a wrapper script
@@ -80,17 +83,39 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def base_url(built) -> str:
-    """The dev build served on 127.0.0.1 on a free port, for the whole session."""
-    handler = functools.partial(QuietHandler, directory=str(built.dev))
+@contextmanager
+def serving(folder: Path):
+    """``folder`` served on 127.0.0.1 on a free port; its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def base_url(built) -> str:
+    """The dev build served on 127.0.0.1 on a free port, for the whole session."""
+    with serving(built.dev) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def real_url(tmp_path_factory) -> str:
+    """The blog's own posts (content/), built with the project's settings from their
+    recorded results (nothing executes), served for the whole session."""
+    root = tmp_path_factory.mktemp("real-site")
+    report = build_site(ROOT / "pelicanconf.py", root / "output", {
+        "PATH": str(ROOT / "content"), "SAMPLES_PROJECT_ROOT": str(ROOT),
+        "SAMPLES_EXECUTE": False, "CACHE_PATH": str(root / "cache")})
+    assert report.ok, "content/: " + "\n".join(report.problems)
+    with serving(root / "output") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import npm_file
+from .conftest import REAL_POSTS, npm_file
 
 pytestmark = pytest.mark.browser
 
@@ -44,3 +44,17 @@ def test_axe_finds_no_violations(new_context, kind, scheme):
     page.add_script_tag(path=str(axe))
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     assert results["violations"] == [], f"{kind} ({scheme}):\n" + describe(results["violations"])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("slug", REAL_POSTS)
+def test_axe_finds_no_violations_in_the_blogs_own_posts(new_context, real_url, slug, scheme):
+    """The posts of content/, long, with a table of contents, open so its links are checked."""
+    axe = npm_file("axe-core/axe.min.js")
+    page = new_context(color_scheme=scheme, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{real_url}/posts/{slug}/")
+    page.wait_for_load_state("load")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.add_script_tag(path=str(axe))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert results["violations"] == [], f"{slug} ({scheme}):\n" + describe(results["violations"])

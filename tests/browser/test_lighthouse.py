@@ -1,6 +1,7 @@
-"""Lighthouse 12.2.3 (npm, pinned) on the tag page and one article, in Debian's
-Chromium: accessibility must be 1.0; the other scores are written to
-test-artifacts/lighthouse/ and printed for the record."""
+"""Lighthouse 12.2.3 (npm, pinned) on the tag page, one fixture article and one long post
+of content/, in Debian's Chromium: every category at least where it stood when the theme's
+second edition landed; the scores are written to test-artifacts/lighthouse/ and
+printed for the record."""
 
 from __future__ import annotations
 
@@ -16,8 +17,16 @@ from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, npm_file, require
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"tag": "/tag/code/", "article": "/posts/counting-words/"}
+PAGES = {"tag": ("base_url", "/tag/code/"), "article": ("base_url", "/posts/counting-words/"),
+         "long post": ("real_url", "/posts/gdb-snmp-memory-leak/")}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+# Where the scores stood before the theme's second edition: 1.0 in every category on the
+# fixture pages; the long post measured performance 0.99 then, like now when the machine is
+# idle.  Performance is timed on this machine (Lighthouse simulates a phone from the CPU time
+# it observes), so under a loaded test run it drops: 0.96 was seen on the long post with
+# two workers.  The categories that do not depend on load stay at their level; performance
+# keeps a coarse floor, and the part of it the theme decides (no layout shift) is exact.
+FLOOR = {"performance": 0.9, "accessibility": 1, "best-practices": 1, "seo": 1}
 
 
 def lighthouse(url: str, report_path) -> dict:
@@ -42,14 +51,19 @@ def lighthouse(url: str, report_path) -> dict:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_lighthouse_accessibility_is_perfect(base_url, name):
+def test_lighthouse_scores_stay_where_they_are(request, name):
     folder = ARTIFACTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
-    report = lighthouse(base_url + PAGES[name], folder / f"{name}.json")
+    server, path = PAGES[name]
+    slug = name.replace(" ", "-")
+    report = lighthouse(request.getfixturevalue(server) + path, folder / f"{slug}.json")
     scores = {key: report["categories"][key]["score"] for key in CATEGORIES}
-    (folder / f"{name}-scores.json").write_text(json.dumps(scores, indent=2) + "\n")
-    print(f"Lighthouse {name} {PAGES[name]}: {scores}")
+    (folder / f"{slug}-scores.json").write_text(json.dumps(scores, indent=2) + "\n")
+    print(f"Lighthouse {name} {path}: {scores}")
     failing = [f"{audit}: {report['audits'][audit]['title']}"
                for audit in (ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"])
                if report["audits"][audit]["score"] not in (None, 1)]
     assert scores["accessibility"] == 1, failing
+    lower = {key: (scores[key], FLOOR[key]) for key in CATEGORIES if scores[key] < FLOOR[key]}
+    assert not lower, f"{name}: scores below their floor (score, floor): {lower}"
+    assert report["audits"]["cumulative-layout-shift"]["numericValue"] == 0

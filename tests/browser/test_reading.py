@@ -84,9 +84,86 @@ def test_copy_buttons_copy_exactly_the_code(new_context, base_url):
     executed = page.locator("figure.sample-exec")
     executed.get_by_role("button").click()
     assert page.evaluate("navigator.clipboard.readText()") == EXEC_BODY
-    # Terminal blocks (prompt, command, output) have no copy button.
-    assert page.locator(".terminal button").count() == 0
-    assert page.locator(".highlight.source").count() == page.locator("button.copy").count() == 3
+    # A terminal with a command: Copy gives the command as written, no prompt, no output.
+    terminal = page.locator("figure.sample-run .terminal")
+    terminal.get_by_role("button", name="Copy the command").click()
+    expect(terminal.get_by_role("button", name="Copy the command")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == \
+        "printf 'one two\\nthree\\n' > words.txt && python app.py words.txt\n"
+    # The exec block's output has no command, so its terminal has no button of its own.
+    assert executed.locator(".terminal button").count() == 0
+    assert page.locator(".highlight.source").count() == 3
+    assert page.locator("button.copy").count() == 3 + page.locator(".terminal:has(.command)").count()
+
+
+def test_a_wrapped_command_is_copied_as_written(new_context):
+    page = new_context(**PHONE_390, permissions=["clipboard-read", "clipboard-write"]).new_page()
+    page.goto("/posts/chosen-lines/")
+    terminal = page.locator(".terminal", has=page.locator(".command", has_text="--first-argument"))
+    assert terminal.locator(".command").evaluate("e => e.getClientRects().length") > 1  # wrapped
+    terminal.get_by_role("button", name="Copy the command").click()
+    assert page.evaluate("navigator.clipboard.readText()") == (
+        "python -c 'import sys; print(sys.argv[1:])' --first-argument-of-a-long-line "
+        "--second-argument-of-a-long-line --third\n")
+
+
+def test_wrapped_lines_hang_under_a_continuation_mark(new_context):
+    page = new_context(**PHONE_390).new_page()
+    page.goto("/posts/chosen-lines/")
+    line = page.locator(".command-line", has_text="--first-argument")
+    style = line.evaluate("e => [getComputedStyle(e).paddingLeft, getComputedStyle(e).textIndent,"
+                          " getComputedStyle(e).backgroundImage]")
+    assert style[0] == f"{-float(style[1][:-2]):g}px" and float(style[1][:-2]) < 0  # a hanging indent
+    assert "data:image/svg+xml" in style[2]  # the mark, drawn under the indent (never copied)
+    prompt = line.locator(".prompt").bounding_box()
+    command = line.locator(".command")
+    rects = command.evaluate("e => [...e.getClientRects()].map(r => [r.left, r.top])")  # one per line
+    continued = [left for left, top in rects if top > prompt["y"] + prompt["height"] / 2]
+    assert continued and all(abs(left - (prompt["x"] + prompt["width"])) < 2 for left in continued)
+
+
+def test_terminals_end_without_blank_lines(page):
+    page.goto("/posts/chosen-lines/")
+    for pre in page.locator(".terminal > pre").all():
+        gap = pre.evaluate("""pre => {
+            const lines = [...pre.querySelectorAll(".command-line, .line")];
+            const last = lines[lines.length - 1].getBoundingClientRect().bottom;
+            return pre.getBoundingClientRect().bottom - parseFloat(getComputedStyle(pre).paddingBottom) - last; }""")
+        assert abs(gap) <= 1, f"{gap} px of blank lines under the last line"
+
+
+def test_hl_marks_an_output_line_and_a_diff_output_is_coloured(page):
+    page.goto("/posts/chosen-lines/")
+    marked = page.locator(".terminal .line.hll")
+    expect(marked).to_have_text(["10:quokka"])
+    assert "rgb(212, 166, 0)" in marked.evaluate("e => getComputedStyle(e).boxShadow")  # the gold bar
+    source_bar = page.locator(".highlight .hll")
+    assert source_bar.count() == 0 or marked.evaluate("e => getComputedStyle(e).boxShadow") == \
+        source_bar.first.evaluate("e => getComputedStyle(e).boxShadow")
+    diff = page.locator(".terminal", has=page.locator(".command", has_text="diff -u"))
+    expect(diff.locator(".line.gi")).to_have_text(["+delta"])
+    expect(diff.locator(".line.gd")).to_have_text(["-gamma"])
+    expect(diff.locator(".line.gu")).to_have_text(["@@ -1,3 +1,3 @@"])
+    colours = {kind: diff.locator(f".line.{kind}").evaluate("e => getComputedStyle(e).color")
+               for kind in ("gi", "gd")}
+    plain = diff.locator(".line:not(.gi):not(.gd):not(.gu):not(.gh)").first.evaluate(
+        "e => getComputedStyle(e).color")
+    assert len({*colours.values(), plain}) == 3
+
+
+def test_a_table_the_author_keeps_whole_scrolls_and_says_so(new_context):
+    page = new_context(**PHONE_390).new_page()
+    page.goto("/posts/chosen-lines/")
+    table = page.locator(".terminal-nowrap")
+    expect(table.locator(".wrap-note")).to_be_visible()
+    output = table.locator(".output")
+    sizes = output.evaluate("e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).overflowX]")
+    assert sizes[0] > sizes[1] and sizes[2] == "auto"
+    expect(output).to_have_attribute("tabindex", "0")
+    assert "queue-one" in output.inner_text() and "leaking" in output.inner_text()
+    # its command still wraps: only the table scrolls
+    pre = table.locator("pre").first.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert pre[0] <= pre[1]
 
 
 def test_run_output_is_a_terminal_with_status_and_one_colophon_per_post(page):
@@ -164,18 +241,29 @@ def test_search_finds_prose_and_not_the_pages_around_the_posts(page):
     expect(page.locator(".pagefind-ui__message")).to_contain_text("No results")
 
 
-@pytest.mark.parametrize("name, path", [("tag", "/tag/code/"), ("article", "/posts/counting-words/"),
-                                        ("chosen-lines", "/posts/chosen-lines/")])
-def test_screenshots(new_context, artifacts, name, path):
-    for look, options in (("light", {**DESKTOP, "color_scheme": "light"}),
-                          ("dark", {**DESKTOP, "color_scheme": "dark"}),
-                          ("phone", {**PHONE, "color_scheme": "light"})):
-        page = new_context(**options).new_page()
-        page.goto(path)
-        page.wait_for_load_state("load")
-        target = artifacts / f"{name}-{look}.png"
-        page.screenshot(path=str(target), full_page=True)
-        assert target.stat().st_size > 10_000, f"{target} looks empty"
+SCREENSHOT_PAGES = [("tag", "base", "/tag/code/"), ("article", "base", "/posts/counting-words/"),
+                    ("chosen-lines", "base", "/posts/chosen-lines/"),
+                    ("gdb-post", "real", "/posts/gdb-snmp-memory-leak/")]
+
+
+@pytest.mark.parametrize("name, site, path", SCREENSHOT_PAGES)
+def test_screenshots(new_context, artifacts, request, name, site, path):
+    """Each page at 1280 and 390 px, light and dark (a long post: its first three screens)."""
+    root = request.getfixturevalue("real_url" if site == "real" else "base_url")
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            options = {**(DESKTOP if width == 1280 else PHONE_390), "color_scheme": scheme}
+            page = new_context(**options).new_page()
+            page.goto(root + path)
+            page.wait_for_load_state("load")
+            target = artifacts / f"{name}-{width}-{scheme}.png"
+            if site == "real":
+                height = options["viewport"]["height"] * 3
+                page.screenshot(path=str(target), full_page=True,
+                                clip={"x": 0, "y": 0, "width": width, "height": height})
+            else:
+                page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000, f"{target} looks empty"
 
 
 def test_the_whole_output_is_one_click_away(page):

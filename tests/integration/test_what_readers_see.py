@@ -92,7 +92,7 @@ def test_terminal_colours_are_classes_and_no_escape_reaches_the_page(built):
     page = (built.output / "posts/demo/index.html").read_text()
     assert "\x1b" not in page  # the command as written shows \033, the output its colours
     colours = built.html("posts/demo/index.html").select("figure.sample-run")[2]
-    assert [(s["class"], s.get_text()) for s in colours.select(".output span")] == [
+    assert [(s["class"], s.get_text()) for s in colours.select(".output .line > span")] == [
         (["ansi-green"], "PASSED"), (["ansi-bold", "ansi-red"], "FAILED")]
 
 
