@@ -33,8 +33,8 @@ Reproduce "{title}"
   python3 verify.py --host     replay on this machine instead (its versions may differ);
                                --host --venv first creates .venv with requirements.txt
 
-Needs Linux with user namespaces, Python 3.9 or later, and mmdebstrap, bubblewrap and
-uidmap (apt-get install mmdebstrap bubblewrap uidmap); as a user other than root, a
+Needs Linux with user namespaces, Python 3.9 or later, and mmdebstrap, uidmap and
+mount (apt-get install mmdebstrap uidmap mount); as a user other than root, a
 range of subordinate ids in /etc/subuid (useradd gives one). The lab (manifest.json,
 "lab") is built from Debian's mirror into ~/.cache/code-that-runs/labs (root:
 /var/cache/code-that-runs/labs). files/ is the post's folder as its runs see it, at

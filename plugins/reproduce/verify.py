@@ -3,7 +3,7 @@
 
 Shipped in each post's reproduce archive beside manifest.json, files/, requirements.txt
 and sandbox/, the blog's own session code: the post's lab (a Debian root filesystem)
-is built with mmdebstrap, or reused, each session runs in it with bubblewrap exactly
+is built with mmdebstrap, or reused, each session runs in it (its own namespaces) exactly
 as the blog ran it, under the limits the manifest carries, and outputs are compared as
 the blog compares them.  ``--host`` replays on this machine instead, with its own
 versions.  Needs only the standard library of Python 3.9 or later.
@@ -165,10 +165,10 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
 
 def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int:
     """Build (or reuse) the post's lab and replay every chosen session in it."""
-    missing = missing_tools("bwrap", "mmdebstrap", "mount", *mapping_tools())
+    missing = missing_tools("mmdebstrap", "mount", *mapping_tools())
     if missing:
         print("this machine lacks {} to build and enter the post's lab".format(", ".join(missing)))
-        print("install them with: sudo apt-get install bubblewrap mmdebstrap uidmap mount")
+        print("install them with: sudo apt-get install mmdebstrap uidmap mount")
         print("or replay on this machine: python3 verify.py --host (its versions may differ, "
               "and so may outputs)")
         result["missing_tools"] = {tool: None for tool in missing}

@@ -1,18 +1,23 @@
-"""A session inside a lab: bubblewrap over a fresh writable layer, with a small agent as PID 1.
+"""A session inside a lab: a fresh writable layer over it, its own namespaces, an agent as PID 1.
 
-Starting a jail takes about 30 ms.  Stage one (bash, as root of the session's user and
+Starting a jail takes about 60 ms.  Stage one (bash, as root of the session's user and
 mount namespaces, see ``userns``) mounts a tmpfs and an overlay of the built lab below
 it, so the lab on disk never changes and every session starts from it as built.  It
-then executes bwrap, which adds PID, network (loopback only), IPC and UTS namespaces,
-``/dev``, ``/proc``, a private ``/tmp``, the session folder at ``/tmp/sample`` and
-nothing else of the host, and starts the agent: a few lines of Python run by the lab's
+mounts a small ``/dev``, a private ``/tmp`` and the session folder at ``/tmp/sample``,
+makes that tree the root (pivot_root: nothing else of the host stays reachable), and
+starts, with the lab's own util-linux, new PID, network (loopback only), IPC and UTS
+namespaces with ``/proc`` and the agent: a few lines of Python run by the lab's
 own python3, reading its code from stdin.  For each run the engine passes the agent a
 pipe over a socket; the agent starts the command in a process group of its own and
 reports its exit status.
 
 Nothing outlives the jail: closing it makes the agent stop every process (SIGTERM,
 then SIGKILL), and when PID 1 exits the kernel kills what is left in the PID
-namespace.  A killed build takes the jail with it (``--die-with-parent``).
+namespace.  A killed build takes the jail with it (``setpriv --pdeathsig``, then
+``unshare --kill-child``).
+
+Not bubblewrap, which the first edition used: it always sets ``no_new_privs``, so
+sudo and other setuid programs could not work for the users a sample switches to.
 """
 
 from __future__ import annotations
@@ -33,9 +38,20 @@ from .lab import BuiltLab
 from .userns import LabError, mapping_tools, read_back, require_tools, spawn_mapped
 
 AGENT = r'''
-import json, os, select, signal, socket, sys, time
+import ctypes, fcntl, json, os, select, signal, socket, struct, sys, time
 with open("/proc/self/comm", "w") as comm:
     comm.write("sample-agent")
+# Leave the host behind (stage one's pivot_root kept it at /.host), name the machine and
+# bring up loopback, the only interface of the session's network.
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.umount2(b"/.host", 2) != 0:
+    sys.exit("cannot detach the host's root: errno %d" % ctypes.get_errno())
+os.rmdir("/.host")
+socket.sethostname("sample")
+probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+flags = struct.unpack("16sH22x", fcntl.ioctl(probe, 0x8913, struct.pack("16sH22x", b"lo", 0)))[1]
+fcntl.ioctl(probe, 0x8914, struct.pack("16sH22x", b"lo", flags | 1))
+probe.close()
 null = os.open("/dev/null", os.O_RDONLY)
 os.dup2(null, 0)
 os.close(null)
@@ -130,14 +146,36 @@ while True:
             shutdown(m["grace"])
 '''
 
-# Stage one, after the id maps: the session's writable layer, then bwrap, whose
-# arguments come from the descriptor "$4" (so `ps` shows no host path).
-_STAGE = r'''T="$1"; LOWER="$2"; SIZE="$3"; A="$4"; shift 4
-mount -t tmpfs -o "size=$SIZE,mode=0755" lab "$T" || { echo "cannot mount a tmpfs on $T" >&2; exit 126; }
+# Stage one, as root of the session's user and mount namespaces: the writable layer, the
+# lab's /dev, /tmp and the session folder, pivot_root into it, then PID, network, IPC and
+# UTS namespaces with the agent as PID 1, killed with the build (--pdeathsig).  Not
+# bubblewrap: it sets no_new_privs, and sudo and other setuid programs must work inside.
+_STAGE = r'''T="$1"; LOWER="$2"; SIZE="$3"; FOLDER="$4"; AT="$5"; shift 5
+fail() { echo "$1" >&2; exit 126; }
+mount -t tmpfs -o "size=$SIZE,mode=0755" lab "$T" || fail "cannot mount a tmpfs on $T"
 mkdir "$T/upper" "$T/work" "$T/root"
 mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$T/root" \
-  || { echo "overlayfs refused in this user namespace" >&2; exit 126; }
-exec bwrap --args "$A" "$@"
+  || fail "overlayfs refused in this user namespace"
+R="$T/root"
+# The session's own network: loopback and the host name "sample" (a lab has no /etc/hosts).
+[ -e "$R/etc/hosts" ] || printf '%s\n' "127.0.0.1 localhost" "127.0.1.1 sample" \
+  "::1 localhost ip6-localhost ip6-loopback" > "$R/etc/hosts"
+mount -t tmpfs -o mode=0755,size=1m dev "$R/dev" || fail "cannot mount the lab's /dev"
+for node in null zero full random urandom tty; do
+  touch "$R/dev/$node" && mount --bind "/dev/$node" "$R/dev/$node" || fail "cannot bind /dev/$node"
+done
+mkdir "$R/dev/pts" "$R/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$R/dev/pts" 2>/dev/null \
+  && ln -s pts/ptmx "$R/dev/ptmx"
+mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
+ln -s /proc/self/fd "$R/dev/fd"
+for n in 0:stdin 1:stdout 2:stderr; do ln -s "/proc/self/fd/${n%%:*}" "$R/dev/${n#*:}"; done
+mount -t tmpfs -o mode=1777 tmp "$R/tmp" || fail "cannot mount the lab's /tmp"
+mkdir -p "$R$AT" && mount --bind "$FOLDER" "$R$AT" || fail "cannot bind the session folder"
+mkdir "$R/.host" && cd "$R" && pivot_root . .host || fail "pivot_root refused"
+cd /
+exec /usr/bin/setpriv --pdeathsig KILL /usr/bin/unshare --pid --net --ipc --uts --fork \
+  --kill-child=KILL --mount-proc -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 '''
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RunOutput = tuple[bytes, int, bool, Optional[threading.Thread], int]
@@ -157,7 +195,7 @@ class Jail:
         self.pid_namespace = ""
 
     def start(self) -> Jail:
-        require_tools("bwrap", "mount", *mapping_tools())
+        require_tools("mount", *mapping_tools())
         rootfs = self.built.rootfs
         if not (rootfs / "usr/bin/python3").exists():
             raise LabError(f"{self.built.folder} is not a built lab (it has no python3)",
@@ -165,27 +203,19 @@ class Jail:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.control = parent
         layer = str(self.built.folder / "mnt")
-        arguments = ["--bind", f"{layer}/root", "/", "--dev", "/dev", "--proc", "/proc",
-                     "--tmpfs", "/tmp", "--bind", str(self.folder), self.mount_at,
-                     "--unshare-pid", "--as-pid-1", "--unshare-ipc", "--unshare-uts",
-                     "--unshare-cgroup-try", "--unshare-net", "--hostname", "sample",
-                     "--die-with-parent", "--cap-add", "ALL", "--clearenv",
-                     "--setenv", "PATH", SYSTEM_PATH, "--chdir", "/"]
-        arguments_fd = _pipe_holding(b"\0".join(a.encode() for a in arguments) + b"\0")
         code_fd = _pipe_holding(AGENT.encode())
         self._errors = tempfile.TemporaryFile()
         try:
             self.process = spawn_mapped(
-                _STAGE, [layer, str(rootfs), self.layer_size, str(arguments_fd),
+                _STAGE, [layer, str(rootfs), self.layer_size, str(self.folder), self.mount_at,
                          "/usr/bin/python3", "-I", "-S", "-", str(child.fileno())],
-                pass_fds=(child.fileno(), arguments_fd), stdin=code_fd,
+                pass_fds=(child.fileno(),), stdin=code_fd,
                 stdout=subprocess.DEVNULL, stderr=self._errors, cgroups=self.cgroups)
         except BaseException:
             child.close()
             self.close(0)
             raise
         finally:
-            os.close(arguments_fd)
             os.close(code_fd)
         child.close()
         message = self._receive(timeout=30)
@@ -280,7 +310,7 @@ class Jail:
             try:
                 self.process.wait(timeout=grace + 3)
             except subprocess.TimeoutExpired:
-                self.process.kill()  # bwrap: --die-with-parent and the PID namespace do the rest
+                self.process.kill()  # unshare --kill-child and the PID namespace do the rest
                 self.process.wait()
             self.process = None
         if self.control is not None:
@@ -291,10 +321,10 @@ class Jail:
             self._errors = None
 
 
-def _pid_namespace(bwrap: int) -> str:
-    """The PID namespace of bwrap's child (the agent), as /proc names it."""
+def _pid_namespace(launcher: int) -> str:
+    """The PID namespace of the launcher's child (the agent), as /proc names it."""
     try:
-        children = Path(f"/proc/{bwrap}/task/{bwrap}/children").read_text().split()
+        children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
         return os.readlink(f"/proc/{children[0]}/ns/pid") if children else ""
     except OSError:
         return ""
@@ -325,6 +355,4 @@ def _drain(fd: int) -> threading.Thread:
 def _hint(text: str) -> str:
     if "overlayfs refused" in text:
         return "the kernel needs overlayfs in user namespaces (Linux 5.11 or later)"
-    if "bwrap" in text and "No such file" in text:
-        return "apt-get install bubblewrap"
     return "run the build again; if it repeats, remove the lab (invoke labs --remove) and rebuild it"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 IDS = 65536
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-TOOL_PACKAGES = {"bwrap": "bubblewrap", "mmdebstrap": "mmdebstrap", "newuidmap": "uidmap",
+TOOL_PACKAGES = {"mmdebstrap": "mmdebstrap", "newuidmap": "uidmap",
                  "newgidmap": "uidmap", "unshare": "util-linux", "bash": "bash", "mount": "mount"}
 IdMap = list[tuple[int, int, int]]  # (inside, outside, count)
 
@@ -59,7 +59,7 @@ def tool(name: str) -> str:
 
 
 def mapping_tools() -> tuple[str, ...]:
-    """Host tools a session or build needs besides bwrap/mmdebstrap."""
+    """Host tools a session or build needs besides mount and mmdebstrap."""
     return ("unshare", "bash") if os.getuid() == 0 else ("unshare", "bash", "newuidmap", "newgidmap")
 
 

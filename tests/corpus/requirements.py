@@ -16,7 +16,7 @@ from sandbox.userns import missing_tools
 def hermetic_sessions() -> str:
     if os.geteuid() != 0:
         return "hermetic sessions, which need root (CI runs as root)"
-    missing = missing_tools("bwrap", "mmdebstrap", "unshare")
+    missing = missing_tools("mmdebstrap", "unshare", "mount")
     if missing:
         return "hermetic sessions, which run in labs: install " + ", ".join(missing)
     groups = session_groups(f"corpus-probe-{os.getpid()}")

@@ -160,7 +160,7 @@ def test_page_offers_both_archives_with_their_size_and_what_the_reader_needs(bui
     text = " ".join(section.get_text().split())
     assert "all 7 runs" in text and "Python 3.9 or later" in text
     assert "Its runs execute in their lab, Debian 13 (trixie) with git:" in text
-    assert "apt-get install mmdebstrap bubblewrap uidmap" in text and "MiB from Debian's mirror" in text
+    assert "apt-get install mmdebstrap uidmap mount" in text and "MiB from Debian's mirror" in text
 
 
 def test_verify_replays_every_run_and_leaves_nothing_running(built, tmp_path):
