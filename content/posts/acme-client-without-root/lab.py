@@ -115,11 +115,6 @@ def https_site(https: int) -> str:
 
 def start() -> None:
     os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
-    # A lab that was killed before "stop" leaves its user and sudoers file
-    # behind; they are removed here, and noted in the lab's own log only.
-    with open(os.path.join(LAB, "leftovers.log"), "w") as f:
-        f.writelines(f"removed {what}, left by an earlier lab\n"
-                     for what in remove_user_and_sudoers())
     os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
     os.makedirs("webroot/.well-known", exist_ok=True)
     acme, mgmt, http, tls, https, dns, dns_mgmt = (free_port() for _ in range(7))
