@@ -172,7 +172,7 @@ def test_run_output_is_a_terminal_with_status_and_one_colophon_per_post(page):
     expect(terminal.locator(".prompt")).to_have_text("$")
     expect(terminal.locator(".command")).to_have_text("sh check.sh")
     expect(terminal.locator(".exit-status")).to_have_text("exit status 3")
-    expect(page.locator(".colophon")).to_have_text(re.compile(r"^Ran on \d{4}-\d\d-\d\d\.$"))
+    expect(page.locator(".colophon")).to_have_text(re.compile(r"^Ran on \d{4}-\d\d-\d\d in Debian 13\.\d+ \(trixie\)\.$"))
     assert page.locator(".verified").count() == 0
     source = page.locator(".highlight.source").first
     assert terminal.evaluate("e => getComputedStyle(e).backgroundColor") != \

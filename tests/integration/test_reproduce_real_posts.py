@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Each post's archive is verified whole, or up to one run (--post-line) where the whole
 # replay repeats minutes of the post's own tests: the gdb post up to its first snmpwalk
 # (a C module compiled, snmpd started as a daemon, a walk answered), not its 600-request drives.
-POSTS = {"pre-commit-hooks": None, "gdb-snmp-memory-leak": 64}
+POSTS = {"pre-commit-hooks": None, "gdb-snmp-memory-leak": ". ./lab.env && snmpwalk"}
 PROJECT_SETTINGS = {"SAMPLES_PROJECT_ROOT": str(ROOT), "SAMPLES_LOCK_FILES": ["requirements.txt"]}
 
 
@@ -80,14 +81,16 @@ def test_a_reader_downloads_the_archive_and_verify_reproduces_every_run(slug, tm
     folder = reader / f"{slug}-reproduce"
     manifest = json.loads((folder / "manifest.json").read_text())
     runs = [run for session in manifest["sessions"] for run in session["runs"]]
-    options = ["--venv"] if manifest["requirements"] else []
-    if target is not None:
-        options += ["--post-line", str(target)]
-        runs = [run for run in runs if run["line"] == target]
-        assert runs, f"no run at line {target} of {slug}"
+    options = []  # as a reader runs it: in the post's lab, no flags
+    if target is not None:  # the first run whose command starts so
+        runs = [run for run in runs if run["describe"].startswith(target)][:1]
+        assert runs, f"no run starting {target!r} in {slug}"
+        options += ["--post-line", str(runs[0]["line"])]
     done = subprocess.run(["/usr/bin/python3", "verify.py", *options], cwd=folder,
                           capture_output=True, text=True, timeout=900,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(reader), "LANG": "C.UTF-8"})
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(reader), "LANG": "C.UTF-8",
+                               **{name: value for name, value in os.environ.items()
+                                  if name == "SAMPLES_LAB_CACHE"}})
     assert done.returncode == 0, done.stdout + done.stderr
     marks = [line for line in done.stdout.splitlines() if line[:1] in ("✓", "✗")]
     assert [(line[0], int(line.split()[2])) for line in marks] == [("✓", run["line"]) for run in runs]
