@@ -14,7 +14,6 @@ Exit status: 0 every run matched, 1 some run differs, 2 something needed is miss
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import subprocess
@@ -25,18 +24,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from sandbox import RunFailure, RunSpec, Session, Settings, differences, figure_differences  # noqa: E402
-from sandbox.lab import Lab, build_lab, default_cache, find_lab  # noqa: E402
+from sandbox.host import make_venv, missing_commands  # noqa: E402
+from sandbox.lab import Lab, build_lab, default_cache, find_lab, what_a_build_fetches  # noqa: E402
 from sandbox.session import SYSTEM_PATH, python_shim  # noqa: E402
 from sandbox.userns import LabError, mapping_tools, missing_tools  # noqa: E402
-
-
-def missing_commands(manifest: dict, runs: list, path: str, debian_only: bool = False) -> dict:
-    """Tool -> Debian package (or None) of every tool the chosen runs call that is absent
-    from ``path`` (with ``debian_only``, only tools a Debian package provides)."""
-    wanted = {tool for run in runs for tool in run["needs"]} | set(manifest["tools"])
-    return {tool: manifest["tools"].get(tool) for tool in sorted(wanted)
-            if (manifest["tools"].get(tool) or not debian_only)
-            and shutil.which(tool, path=path) is None}
 
 
 def report_missing(missing: dict, result: dict) -> bool:
@@ -48,21 +39,6 @@ def report_missing(missing: dict, result: dict) -> bool:
         if packages:
             print("install them with: sudo apt-get install " + " ".join(packages))
     return bool(missing)
-
-
-def make_venv(requirements: Path, folder: Path) -> Path:
-    """A venv with the pinned requirements (made again only when they changed)."""
-    stamp = hashlib.sha256(requirements.read_bytes() + sys.version.encode()).hexdigest()
-    if (folder / "stamp").is_file() and (folder / "stamp").read_text() == stamp:
-        return folder
-    print(f"creating {folder.name}/ with the pins of requirements.txt (pip needs the network)")
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-    pins = [line for line in requirements.read_text().splitlines() if line.split("#")[0].strip()]
-    if pins:
-        subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "-q",
-                        "--disable-pip-version-check", "-r", str(requirements)], check=True)
-    (folder / "stamp").write_text(stamp)
-    return folder
 
 
 def announce(line: str) -> None:
@@ -145,7 +121,7 @@ def run_checked(args, manifest: dict, sessions: list, result: dict) -> int:
     venv = None
     if args.venv:
         try:
-            venv = make_venv(HERE / "requirements.txt", HERE / ".venv")
+            venv = make_venv(HERE / "requirements.txt", HERE / ".venv", announce)
         except (subprocess.CalledProcessError, OSError) as err:
             print(f"could not create the venv: {err}")
             return 2
@@ -178,11 +154,7 @@ def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int:
     try:
         built = find_lab(lab, cache)
         if built is None:
-            size = manifest.get("lab_download_bytes")
-            python = f", {len(lab.requirements)} Python requirements from PyPI" if lab.requirements else ""
-            download = f", about {size / 1024**2:.0f} MiB to download" if size else ""
-            print(f"the post's lab is {lab.release}: {len(lab.all_packages)} Debian packages from "
-                  f"{lab.mirror}{python}{download}; building it once into {cache}", flush=True)
+            print(what_a_build_fetches(lab, manifest.get("lab_download_bytes") or 0, cache), flush=True)
             built = build_lab(lab, cache, announce)
         result["lab"] = {"release": lab.release, "debian": built.debian_version()}
         print(f"replaying in {lab.release} (Debian {built.debian_version()})", flush=True)

@@ -10,6 +10,7 @@ exactly the rules the blog's own did.  Python 3.9 or later, no third-party impor
 - ``output``: collecting what a command prints, capped, with a deadline;
 - ``processes``, ``cgroups``, ``netns``: finding, capping, isolating and killing processes;
 - ``lab``, ``jail``, ``userns``: a post's Debian lab, built once, and sessions inside it;
+- ``host``: what a replay on the reader's own machine needs (``verify.py --host``);
 - ``compare``: masks and the differences between a recorded and a fresh result (its
   output, exit status and figure).
 """

@@ -164,6 +164,14 @@ class BuiltLab:
         return False
 
 
+def what_a_build_fetches(lab: Lab, download_bytes: int, cache: Path) -> str:
+    """What building ``lab`` downloads, said before it starts."""
+    python = f", {len(lab.requirements)} Python requirements from PyPI" if lab.requirements else ""
+    download = f", about {download_bytes / 1024**2:.0f} MiB to download" if download_bytes else ""
+    return (f"the post's lab is {lab.release}: {len(lab.all_packages)} Debian packages from "
+            f"{lab.mirror}{python}{download}; building it once into {cache}")
+
+
 def default_cache() -> Path:
     """Where labs are kept: $SAMPLES_LAB_CACHE, else root's under /var/cache and a
     user's under ~/.cache."""
