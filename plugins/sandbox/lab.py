@@ -129,9 +129,18 @@ class BuiltLab:
         """The Debian package whose files include ``executable`` (a name on PATH)."""
         owners = self._owners()
         for folder in ("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"):
-            found = owners.get(f"{folder}/{executable}")
-            if found:
-                return found
+            path = f"{folder}/{executable}"
+            # A name no package owns may be a link Debian's alternatives made (/usr/bin/php
+            # -> /etc/alternatives/php -> /usr/bin/php8.2): follow it inside the lab.
+            for _ in range(8):
+                if path in owners:
+                    return owners[path]
+                try:
+                    target = os.readlink(self.rootfs / path.lstrip("/"))
+                except OSError:
+                    break
+                path = os.path.normpath(target if target.startswith("/")
+                                        else os.path.join(os.path.dirname(path), target))
         return None
 
     def _owners(self) -> dict[str, str]:
