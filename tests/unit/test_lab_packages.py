@@ -27,6 +27,8 @@ def test_a_tool_behind_an_alternatives_link_is_named_by_its_package(tmp_path):
         "php": "php8.2-cli 8.2.32-1~deb12u1", "gdb": "gdb 13.1-3", "nothing": "unknown"}
 
 
-def test_a_link_that_goes_nowhere_owned_is_unknown(tmp_path):
-    lab = lab_with(tmp_path, {}, {"usr/bin/loop": "loop"})
-    assert lab.package_of("loop") is None
+def test_a_relative_link_is_followed_from_its_own_folder(tmp_path):
+    # /usr/sbin/gdb-debug -> ../bin/gdb, owned by gdb; a link to itself owns nothing
+    lab = lab_with(tmp_path, {"gdb": ["/usr/bin/gdb"]},
+                   {"usr/sbin/gdb-debug": "../bin/gdb", "usr/bin/loop": "loop"})
+    assert (lab.package_of("gdb-debug"), lab.package_of("loop")) == ("gdb", None)
