@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Optional
 
 from .lab import BuiltLab
+from .output import keep_draining
 from .userns import LabError, mapping_tools, read_back, require_tools, spawn_mapped
 
 AGENT = r'''
@@ -177,7 +178,6 @@ cd /
 exec /usr/bin/setpriv --pdeathsig KILL /usr/bin/unshare --pid --net --ipc --uts --fork \
   --kill-child=KILL --mount-proc -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 '''
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RunOutput = tuple[bytes, int, bool, Optional[threading.Thread], int]
 
 
@@ -282,7 +282,7 @@ class Jail:
         if eof:
             os.close(read_end)
         else:  # background processes hold the pipe: keep reading so that they never block
-            drain = _drain(read_end)
+            drain = keep_draining(read_end)
         return b"".join(chunks), size, timed_out, drain, status
 
     def members(self) -> list[int]:
@@ -336,20 +336,6 @@ def _pipe_holding(data: bytes) -> int:
     os.write(write_end, data)
     os.close(write_end)
     return read_end
-
-
-def _drain(fd: int) -> threading.Thread:
-    def drain() -> None:
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-    thread = threading.Thread(target=drain, daemon=True)
-    thread.start()
-    return thread
 
 
 def _hint(text: str) -> str:

@@ -49,7 +49,9 @@ def collect_output(process: subprocess.Popen, deadline: float, cap: int,
     selector.close()
     if not eof:
         process.wait()  # it has exited; only background writers hold the pipe
-        return b"".join(chunks), size, False, _keep_draining(pipe)
+        drain = keep_draining(os.dup(pipe.fileno()))
+        pipe.close()
+        return b"".join(chunks), size, False, drain
     pipe.close()
     # A command that closed its output may run on: the deadline holds until it exits.
     try:
@@ -60,16 +62,17 @@ def collect_output(process: subprocess.Popen, deadline: float, cap: int,
     return b"".join(chunks), size, False, None
 
 
-def _keep_draining(pipe) -> threading.Thread:
-    """Background writers keep the pipe; read and discard so they never block or die."""
+def keep_draining(fd: int) -> threading.Thread:
+    """Background writers keep the pipe ``fd``: read and discard in a thread until they
+    close it, so they never block or die on a full pipe; the thread closes ``fd``."""
     def drain() -> None:
         try:
-            while os.read(pipe.fileno(), 65536):
+            while os.read(fd, 65536):
                 pass
         except OSError:
             pass
         finally:
-            pipe.close()
+            os.close(fd)
     thread = threading.Thread(target=drain, daemon=True)
     thread.start()
     return thread

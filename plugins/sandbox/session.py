@@ -41,9 +41,8 @@ from .processes import (
 )
 from .runs import EXEC_LANGUAGES, WORK_TEMPLATE, RunFailure, RunResult, RunSpec
 from .settings import Settings
-from .userns import remove_tree
+from .userns import SYSTEM_PATH, remove_tree
 
-SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 RUN_VARIABLE = "SAMPLE_RUN"  # the line of the run a process belongs to
 FOLDERS = ("home", "tmp", "blocks")
 
