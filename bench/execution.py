@@ -27,7 +27,7 @@ def tiny_run(line: int) -> Run:
 
 def config_for(post_dir: Path) -> SamplesConfig:
     """The engine's defaults, for a post folder outside any site."""
-    return SamplesConfig.from_settings({"PATH": str(post_dir.parent), "SAMPLES_LOCK_FILES": []})
+    return SamplesConfig.from_settings({"PATH": str(post_dir.parent)})
 
 
 def through_session(post_dir: Path, runs: int, per_session: int) -> float:

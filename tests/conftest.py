@@ -40,7 +40,6 @@ class FixtureSite:
         return build_site(ROOT / settings, self.output, {
             "PATH": str(self.content),
             "SAMPLES_PROJECT_ROOT": str(self.root),
-            "SAMPLES_LOCK_FILES": [],
             "CACHE_PATH": str(self.root / "cache"),
             **override,
         })
@@ -51,7 +50,7 @@ class FixtureSite:
         lines = [f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n",
                  'PATH = "content"', f"THEME = {str(ROOT / 'theme')!r}",
                  f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
-                 f"SAMPLES_PROJECT_ROOT = {str(self.root)!r}", "SAMPLES_LOCK_FILES = []"]
+                 f"SAMPLES_PROJECT_ROOT = {str(self.root)!r}"]
         lines += [f"{key} = {value!r}" for key, value in settings.items()]
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)

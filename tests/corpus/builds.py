@@ -82,7 +82,7 @@ class QuietHub:
 
 def live_site(site: CaseSite, lines: list[str]) -> LiveSite:
     override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
-                "SAMPLES_LOCK_FILES": [], "SAMPLES_PROGRESS": "off",
+                "SAMPLES_PROGRESS": "off",
                 "CACHE_PATH": str(site.root / "cache"), "CACHE_CONTENT": True,
                 "LOAD_CONTENT_CACHE": True, "GZIP_CACHE": False}
     return LiveSite(ROOT / "pelicanconf.py", site.output, override, QuietHub(), echo=lines.append)

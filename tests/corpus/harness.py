@@ -58,7 +58,7 @@ class CaseSite(FixtureSite):
         ones the build logs (``built`` proves that for one case per category)."""
         config = load_config(ROOT / "pelicanconf.py", {
             "PATH": str(self.content), "SAMPLES_PROJECT_ROOT": str(self.root),
-            "SAMPLES_LOCK_FILES": [], "SAMPLES_PROGRESS": "off", **override})
+            "SAMPLES_PROGRESS": "off", **override})
         messages: list[str] = []
         for source in config.posts():
             try:

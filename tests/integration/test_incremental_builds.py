@@ -52,7 +52,7 @@ def rebuild(site: FixtureSite, ledger):
     report = build_site(
         ROOT / "pelicanconf.py", site.output,
         {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
-         "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED},
+         "CACHE_PATH": str(site.root / "cache"), **CACHED},
         previous=ledger)
     assert report.ok, report.problems
     return report
@@ -91,7 +91,7 @@ def test_a_failed_incremental_build_leaves_the_tree_and_its_ledger_usable(site, 
     site.write({"posts/beta/index.md": "Title: Beta\nDate: not a date\n\nBroken.\n"})
     failed = build_site(ROOT / "pelicanconf.py", site.output, {
         "PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
-        "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED},
+        "CACHE_PATH": str(site.root / "cache"), **CACHED},
         previous=first.ledger)
     assert not failed.ok
     assert tree(site.output) == good
@@ -185,7 +185,7 @@ class Hub:
 
 def live_site(site: FixtureSite, lines: list[str]) -> LiveSite:
     override = {"PATH": str(site.content), "SAMPLES_PROJECT_ROOT": str(site.root),
-                "SAMPLES_LOCK_FILES": [], "CACHE_PATH": str(site.root / "cache"), **CACHED}
+                "CACHE_PATH": str(site.root / "cache"), **CACHED}
     return LiveSite(ROOT / "pelicanconf.py", site.output, override, Hub(), echo=lines.append)
 
 

@@ -30,7 +30,7 @@ def make_site(root: Path) -> FixtureSite:
         "pages/about.md": "Title: About\n\nAbout the fixture.\n",
     })
     # Record the store with the lock file setting the publish tasks use.
-    report = site.build(SAMPLES_LOCK_FILES=["requirements.txt"])
+    report = site.build()
     assert report.ok, report.problems
     assert (site.content / "posts/alpha/samples.frozen.json").is_file()
     return site

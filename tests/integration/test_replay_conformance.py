@@ -76,7 +76,7 @@ def verify_outcomes(folder: Path, post_document, outcomes, config: SamplesConfig
 
 
 def configured(tmp_path: Path, **settings) -> SamplesConfig:
-    return SamplesConfig.from_settings({"PATH": str(tmp_path / "content"), "SAMPLES_LOCK_FILES": [],
+    return SamplesConfig.from_settings({"PATH": str(tmp_path / "content"),
                                         "SAMPLES_OUTPUT_CAP": 2048, **settings})
 
 

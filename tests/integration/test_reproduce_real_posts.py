@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # replay repeats minutes of the post's own tests: the gdb post up to its first snmpwalk
 # (a C module compiled, snmpd started as a daemon, a walk answered), not its 600-request drives.
 POSTS = {"pre-commit-hooks": None, "gdb-snmp-memory-leak": ". ./lab.env && snmpwalk"}
-PROJECT_SETTINGS = {"SAMPLES_PROJECT_ROOT": str(ROOT), "SAMPLES_LOCK_FILES": ["requirements.txt"]}
+PROJECT_SETTINGS = {"SAMPLES_PROJECT_ROOT": str(ROOT)}
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
