@@ -103,6 +103,8 @@ def render_output(sample: Executed, record, command: str | None) -> str:
     if command is not None:
         parts.append(f'<span class="command-line"><span class="prompt" aria-hidden="true">$ </span>'
                      f'<span class="command">{escape(command)}</span></span>\n')
+        if lines:  # never displayed: search excerpts read "command → output", not one run of words
+            parts.append('<span class="output-follows" hidden>→ </span>')
     if lines and (shown is None or len(shown) == len(lines)):
         parts.append(f'<span class="output"{scroll}>{_joined(rows)}{ended}</span>')
     elif lines:

@@ -3,6 +3,7 @@ link checker of sitebuild, sitemap.xml, publish metadata; and the project's sett
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -96,3 +97,18 @@ def test_project_settings_carry_the_theme_pages():
     assert not missing and not templates, (
         f"pelicanconf.py needs DIRECT_TEMPLATES with {sorted(templates)} and {missing} "
         "for the search page and sitemap.xml of the theme")
+
+
+def test_search_excerpts_set_a_command_apart_from_its_output(built):
+    """Pagefind builds excerpts from a page's text; a terminal's command and the first line it
+    printed are read "command → output", and the arrow is never displayed on the page."""
+    fragments = {}
+    for path in (built.dev / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        fragments[data["url"]] = data["content"]
+    text = fragments["/posts/chosen-lines/"]
+    assert "grep -n . numbers.txt | head -12 → 1:1 2:2" in text, text
+    assert "cat numbers.txt → 1 2" in text, text
+    page = html(built.dev, "posts/chosen-lines/index.html")
+    arrows = page.select(".terminal .output-follows")
+    assert arrows and all(a.has_attr("hidden") for a in arrows)
