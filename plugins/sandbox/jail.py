@@ -1,7 +1,8 @@
 """A session inside a lab: a fresh writable layer over it, its own namespaces, an agent as PID 1.
 
-Starting a jail takes about 60 ms.  Stage one (bash, as root of the session's user and
-mount namespaces, see ``userns``) mounts a tmpfs and an overlay of the built lab below
+Starting a jail takes about 35 ms.  Stage one (this interpreter, stdlib only, calling
+mount(2) through ctypes, as root of the session's user and mount namespaces, see
+``userns``) mounts a tmpfs and an overlay of the built lab below
 it, so the lab on disk never changes and every session starts from it as built.  It
 mounts a small ``/dev``, a private ``/tmp`` and the session folder at ``/tmp/sample``,
 makes that tree the root (pivot_root: nothing else of the host stays reachable), and
@@ -27,6 +28,7 @@ import os
 import select
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -36,7 +38,7 @@ from typing import Optional
 
 from .lab import BuiltLab
 from .output import keep_draining
-from .userns import LabError, mapping_tools, read_back, require_tools, spawn_mapped
+from .userns import SYSTEM_PATH, LabError, mapping_tools, read_back, require_tools, spawn_mapped, tool
 
 AGENT = r'''
 import ctypes, fcntl, json, os, select, signal, socket, struct, sys, time
@@ -151,33 +153,70 @@ while True:
 # lab's /dev, /tmp and the session folder, pivot_root into it, then PID, network, IPC and
 # UTS namespaces with the agent as PID 1, killed with the build (--pdeathsig).  Not
 # bubblewrap: it sets no_new_privs, and sudo and other setuid programs must work inside.
-_STAGE = r'''T="$1"; LOWER="$2"; SIZE="$3"; FOLDER="$4"; AT="$5"; shift 5
-fail() { echo "$1" >&2; exit 126; }
-mount -t tmpfs -o "size=$SIZE,mode=0755" lab "$T" || fail "cannot mount a tmpfs on $T"
-mkdir "$T/upper" "$T/work" "$T/root"
-mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$T/upper,workdir=$T/work" "$T/root" \
-  || fail "overlayfs refused in this user namespace"
-R="$T/root"
+# Python with mount(2) rather than a shell script: one process instead of some thirty
+# (mount, touch, ln, mkdir), which was most of what starting a session cost.
+STAGE = r"""
+import ctypes, os, sys
+T, LOWER, SIZE, FOLDER, AT = sys.argv[1:6]
+R = T + "/root"
+libc = ctypes.CDLL(None, use_errno=True)
+
+def fail(text):
+    sys.stderr.write(text + "\n")
+    sys.exit(126)
+
+def mount(source, target, fstype, data, what, flags=0):
+    if libc.mount(source.encode(), target.encode(), fstype and fstype.encode(), flags,
+                  data and data.encode()) != 0:
+        if what is None:
+            return False
+        fail("%s (%s)" % (what, os.strerror(ctypes.get_errno())))
+    return True
+
+BIND = 4096
+mount("lab", T, "tmpfs", "size=%s,mode=0755" % SIZE, "cannot mount a tmpfs on " + T)
+for name in ("upper", "work", "root"):
+    os.mkdir(T + "/" + name)
+mount("overlay", R, "overlay", "lowerdir=%s,upperdir=%s/upper,workdir=%s/work" % (LOWER, T, T),
+      "overlayfs refused in this user namespace")
 # The session's own network: loopback and the host name "sample" (a lab has no /etc/hosts).
-[ -e "$R/etc/hosts" ] || printf '%s\n' "127.0.0.1 localhost" "127.0.1.1 sample" \
-  "::1 localhost ip6-localhost ip6-loopback" > "$R/etc/hosts"
-mount -t tmpfs -o mode=0755,size=1m dev "$R/dev" || fail "cannot mount the lab's /dev"
-for node in null zero full random urandom tty; do
-  touch "$R/dev/$node" && mount --bind "/dev/$node" "$R/dev/$node" || fail "cannot bind /dev/$node"
-done
-mkdir "$R/dev/pts" "$R/dev/shm"
-mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts "$R/dev/pts" 2>/dev/null \
-  && ln -s pts/ptmx "$R/dev/ptmx"
-mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
-ln -s /proc/self/fd "$R/dev/fd"
-for n in 0:stdin 1:stdout 2:stderr; do ln -s "/proc/self/fd/${n%%:*}" "$R/dev/${n#*:}"; done
-mount -t tmpfs -o mode=1777 tmp "$R/tmp" || fail "cannot mount the lab's /tmp"
-mkdir -p "$R$AT" && mount --bind "$FOLDER" "$R$AT" || fail "cannot bind the session folder"
-mkdir "$R/.host" && cd "$R" && pivot_root . .host || fail "pivot_root refused"
-cd /
-exec /usr/bin/setpriv --pdeathsig KILL /usr/bin/unshare --pid --net --ipc --uts --fork \
-  --kill-child=KILL --mount-proc -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
-'''
+if not os.path.lexists(R + "/etc/hosts"):
+    with open(R + "/etc/hosts", "w") as hosts:
+        hosts.write("127.0.0.1 localhost\n127.0.1.1 sample\n::1 localhost ip6-localhost ip6-loopback\n")
+mount("dev", R + "/dev", "tmpfs", "mode=0755,size=1m", "cannot mount the lab's /dev")
+for node in ("null", "zero", "full", "random", "urandom", "tty"):
+    open(R + "/dev/" + node, "w").close()
+    mount("/dev/" + node, R + "/dev/" + node, None, None, "cannot bind /dev/" + node, BIND)
+os.mkdir(R + "/dev/pts")
+os.mkdir(R + "/dev/shm")
+if mount("devpts", R + "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=0620", None):
+    os.symlink("pts/ptmx", R + "/dev/ptmx")
+mount("shm", R + "/dev/shm", "tmpfs", "mode=1777", "cannot mount the lab's /dev/shm")
+os.symlink("/proc/self/fd", R + "/dev/fd")
+for number, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+    os.symlink("/proc/self/fd/%d" % number, R + "/dev/" + name)
+mount("tmp", R + "/tmp", "tmpfs", "mode=1777", "cannot mount the lab's /tmp")
+os.makedirs(R + AT, exist_ok=True)
+mount(FOLDER, R + AT, None, None, "cannot bind the session folder", BIND)
+os.mkdir(R + "/.host")
+os.chdir(R)
+# pivot_root(8): glibc has no wrapper, and the call moves this process's root with it.
+if os.spawnv(os.P_WAIT, os.environ["LAB_PIVOT"], ["pivot_root", ".", ".host"]) != 0:
+    fail("pivot_root refused")
+os.chdir("/")
+os.execve("/usr/bin/setpriv", ["setpriv", "--pdeathsig", "KILL", "/usr/bin/unshare", "--pid",
+          "--net", "--ipc", "--uts", "--fork", "--kill-child=KILL", "--mount-proc", "--",
+          *sys.argv[6:]], {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+"""
+_STAGE = 'exec "$LAB_PYTHON" -I -S -c "$LAB_STAGE" "$@"\n'
+
+
+def stage_environment() -> dict[str, str]:
+    """What stage one runs with: this interpreter (stdlib only, ``-I -S``) and pivot_root(8)."""
+    return {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "LAB_STAGE": STAGE,
+            "LAB_PYTHON": sys.executable or "/usr/bin/python3", "LAB_PIVOT": tool("pivot_root")}
+
+
 RunOutput = tuple[bytes, int, bool, Optional[threading.Thread], int]
 
 
@@ -195,7 +234,7 @@ class Jail:
         self.pid_namespace = ""
 
     def start(self) -> Jail:
-        require_tools("mount", *mapping_tools())
+        require_tools("pivot_root", *mapping_tools())
         rootfs = self.built.rootfs
         if not (rootfs / "usr/bin/python3").exists():
             raise LabError(f"{self.built.folder} is not a built lab (it has no python3)",
@@ -209,7 +248,7 @@ class Jail:
             self.process = spawn_mapped(
                 _STAGE, [layer, str(rootfs), self.layer_size, str(self.folder), self.mount_at,
                          "/usr/bin/python3", "-I", "-S", "-", str(child.fileno())],
-                pass_fds=(child.fileno(),), stdin=code_fd,
+                pass_fds=(child.fileno(),), stdin=code_fd, env=stage_environment(),
                 stdout=subprocess.DEVNULL, stderr=self._errors, cgroups=self.cgroups)
         except BaseException:
             child.close()

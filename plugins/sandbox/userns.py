@@ -24,8 +24,9 @@ from pathlib import Path
 
 IDS = 65536
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-TOOL_PACKAGES = {"mmdebstrap": "mmdebstrap", "newuidmap": "uidmap",
-                 "newgidmap": "uidmap", "unshare": "util-linux", "bash": "bash", "mount": "mount"}
+TOOL_PACKAGES = {"mmdebstrap": "mmdebstrap", "newuidmap": "uidmap", "newgidmap": "uidmap",
+                 "unshare": "util-linux", "pivot_root": "util-linux", "bash": "bash",
+                 "mount": "mount"}
 IdMap = list[tuple[int, int, int]]  # (inside, outside, count)
 
 
