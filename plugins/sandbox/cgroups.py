@@ -14,7 +14,7 @@ before each run, with event counters telling afterwards whether a cap was hit.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
@@ -28,6 +28,7 @@ class SessionGroups:
     member: Path | None  # every process of the session: found and killed through it
     pids: Path | None  # where pids.max applies
     memory: Path | None  # where the memory limit applies
+    written: tuple[int, int] | None = field(default=None, repr=False)  # the caps set last
 
     @property
     def groups(self) -> list[Path]:
@@ -47,6 +48,11 @@ class SessionGroups:
             return []
 
     def set_caps(self, pids: int, memory: int) -> None:
+        """Write the caps, unless they are already the group's (a write costs a millisecond
+        or two, and most runs of a session keep its caps)."""
+        if self.written == (pids, memory):
+            return
+        self.written = (pids, memory)
         if self.pids is not None:
             _write(self.pids / "pids.max", str(pids))
         if self.memory is not None:

@@ -15,6 +15,7 @@ session sees them owned as they were installed.  A built lab keeps what it holds
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -192,6 +193,7 @@ def default_cache() -> Path:
     return Path(base) / "code-that-runs" / "labs"
 
 
+@functools.cache
 def architecture() -> str:
     try:
         return subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True,
