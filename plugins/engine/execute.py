@@ -36,7 +36,7 @@ def run_spec(sample: Executed) -> RunSpec:
     common = dict(line=sample.line, kind=sample.kind, timeout=sample.timeout,
                   exit=sample.expected_exit, needs=sample.needs, masks=sample.masks,
                   pids_max=sample.pids_max, memory_max=sample.memory_max,
-                  figure=sample.figure or "")
+                  figure=sample.figure or "", figure_varies=sample.figure_varies)
     if sample.kind == "run":
         return RunSpec(command=sample.command, **common)
     # An exec block is written outside the working directory (so ``ls`` never shows it);
@@ -194,7 +194,9 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
     for sample, key, result, old, change in zip(session.samples, session.keys, results,
                                                 previous, changes):
         figure = None
-        if sample.figure and result.figure is not None:  # kept or not, the same bytes
+        if keep and sample.figure_varies and old is not None and old.figure is not None:
+            figure = old.figure  # the kept output's own figure: a page shows one execution
+        elif sample.figure and result.figure is not None:  # kept or not, the same bytes
             figure = figure_record(sample.figure, result.figure)
             execution.figures[figure["sha256"]] = result.figure
         records.append(FrozenRun(
@@ -210,4 +212,4 @@ def result_differences(sample: Executed, record: FrozenRun, result: RunResult) -
     a unified diff of the outputs, the figure (empty: the same)."""
     return differences(record.output, record.exit_status, result.output, result.exit_status,
                        sample.masks, f"{sample.path} line {sample.line}") + \
-        figure_differences(sample.figure or "", record.figure, result.figure)
+        figure_differences(sample.figure or "", record.figure, result.figure, sample.figure_varies)

@@ -24,9 +24,10 @@ SELECTORS = ("region", "lines", "pyobject")
 FIGURE_NAME = re.compile(r"[A-Za-z0-9][\w.-]*\.(?:svg|png)")
 # Options of a run or exec that change how its result is shown, compared, grouped or
 # quoted, never what it prints: they stay out of its key.
-PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title", "hl", "wrap")
+PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title", "hl", "wrap",
+                     "figure-varies")
 EXECUTED_KEYS = ("exit", "timeout", "session", "needs", "mask", "id", "pids", "memory", "hidden",
-                 "output", "figure", "alt", "title", "hl", "wrap")
+                 "output", "figure", "figure-varies", "alt", "title", "hl", "wrap")
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,12 @@ class Executed(Sample):
         return self.attrs.get("figure")
 
     @property
+    def figure_varies(self) -> bool:
+        """The figure is drawn from measurements that vary: a fresh run must draw it, and
+        its bytes are not compared (the data it prints is, under the masks)."""
+        return bool(self.attrs.get("figure-varies"))
+
+    @property
     def command(self) -> str:
         """What the store records as the command."""
         raise NotImplementedError
@@ -177,6 +184,9 @@ class Executed(Sample):
     def _validate_figure(self) -> None:
         figure, alt = self.figure, self.attrs.get("alt")
         if figure is None:
+            if self.figure_varies:
+                raise self.error(f"figure-varies describes a figure, and this {self.kind} has no figure=",
+                                 'add figure="NAME.svg" (a file it writes), or drop figure-varies')
             for key in ("alt", "title"):
                 if key in self.attrs:
                     raise self.error(f"{key}= describes a figure, and this {self.kind} has no figure=",

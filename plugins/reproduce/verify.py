@@ -62,7 +62,8 @@ def replay(manifest: dict, sessions: list, target, bin_dir=None, venv=None, lab=
                     result = live.run(spec)
                     found = differences(run["output"], spec.exit, result.output, result.exit_status,
                                         spec.masks, f"index.md line {spec.line}", settings.masked)
-                    found += figure_differences(spec.figure, run.get("recorded_figure"), result.figure)
+                    found += figure_differences(spec.figure, run.get("recorded_figure"), result.figure,
+                                                spec.figure_varies)
                     status = result.exit_status
                 except RunFailure as failure:
                     found, status = [failure.message], None

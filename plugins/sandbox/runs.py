@@ -26,6 +26,7 @@ class RunSpec:
     pids_max: int | None = None  # the session's caps while this runs (None: the settings')
     memory_max: int | None = None
     figure: str = ""  # a file the run writes in the work folder, collected with its result
+    figure_varies: bool = False  # drawn from measurements that vary: its bytes are not compared
 
     @property
     def describe(self) -> str:

@@ -218,3 +218,42 @@ def test_a_figure_deleted_by_hand_makes_its_session_stale(site):
                f"the figure samples.figures/chart.svg is missing (line {LINES['chart']}))" in problem
                for problem in report.problems), report.problems
     assert site.build().ok and (site.content / "posts/demo/samples.figures/chart.svg").is_file()
+
+
+MEASURED = '''\
+import random
+
+height = random.randint(10, 90)  # a measurement: another value on every run
+with open("load.svg", "w") as svg:
+    svg.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+              f'<rect x="10" y="{100 - height}" width="20" height="{height}"/>'
+              f'<!-- sampled {random.random()!r} --></svg>')  # other bytes on every run
+print(f"load: {height} %")
+'''
+
+
+def test_a_figure_drawn_from_varying_measurements_is_compared_through_its_data(site):
+    """figure-varies: the run must draw its figure, whose bytes may differ; the data it
+    prints is compared under its masks, and a matching re-run keeps the recorded pair."""
+    body = '''\
+        Lead.
+
+        <!-- more -->
+
+        ```console {run="python measure.py" figure="load.svg" figure-varies alt="One bar" mask="\\d+(?= %)"}
+        ```
+        '''
+    folder = site.content / "posts/measured"
+    folder.mkdir(parents=True)
+    (folder / "measure.py").write_text(MEASURED)
+    (folder / "index.md").write_text(post("Measured", "2024-01-01", "code", body))
+    assert site.build().ok
+    store = folder / "samples.frozen.json"
+    (recorded,) = json.loads(store.read_text())["runs"]
+    figure = (folder / "samples.figures/load.svg").read_bytes()
+    assert hashlib.sha256(figure).hexdigest() == recorded["figure"]["sha256"]
+    tested = run_pytest(site, "-v")  # other bytes, same masked data: it passes
+    assert tested.returncode == 0 and "1 passed" in tested.stdout, tested.stdout
+    (folder / "index.md").write_text(post("Measured", "2024-01-01", "code", body.replace(" figure-varies", "")))
+    tested = run_pytest(site)  # without the flag, bytes count: draws differ, so it fails
+    assert tested.returncode == 1 and "figure load.svg changed" in tested.stdout, tested.stdout

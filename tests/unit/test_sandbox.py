@@ -56,6 +56,13 @@ def test_differences_name_the_exit_status_and_diff_the_masked_outputs():
         "+++ index.md line 7 (fresh run)", "@@ -1,2 +1,2 @@", " a", "-b", "+c"]
 
 
+def test_a_figure_that_varies_must_be_written_and_may_differ():
+    recorded = {"name": "rss.svg", "sha256": figure_digest(b"<svg/>"), "bytes": 6}
+    assert figure_differences("rss.svg", recorded, b"<svg></svg>", varies=True) == []
+    assert figure_differences("rss.svg", recorded, None, varies=True) == [
+        "figure rss.svg was not written (recorded: 6 bytes)"]
+
+
 def test_figure_differences_name_the_figure_and_both_sizes():
     recorded = {"name": "chart.svg", "sha256": figure_digest(b"<svg/>"), "bytes": 6}
     assert figure_differences("chart.svg", recorded, b"<svg/>") == []
