@@ -6,7 +6,7 @@ report how its resident set size (RSS) moves with each kind.
 Each kind runs RUNS times: snmpget of every cell of queueTable (one request),
 snmpwalk of the table (one GETNEXT per cell and one past the end), and
 snmpbulkwalk of it (one GETBULK). The growth per run of each kind, in bytes,
-is also written to rss.json.
+is also written to rss.json, and RSS every SAMPLE_EVERY runs to rss-series.json.
 """
 import argparse
 import json
@@ -18,6 +18,7 @@ from pathlib import Path
 TABLE = "1.3.6.1.4.1.32473.1.1"
 CELLS = [f"{TABLE}.1.{column}.{row}" for column in (1, 2) for row in (1, 2, 3)]
 SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # packets snmpd has received
+SAMPLE_EVERY = 25  # runs between two RSS readings in rss-series.json
 KINDS = {
     "get": ["snmpget", *CELLS],
     "walk": ["snmpwalk", TABLE],
@@ -56,15 +57,18 @@ def main() -> int:
     addr = Path("agent.addr").read_text().strip()
     pid = int(Path("snmpd.pid").read_text())
 
-    growth = {}
+    growth, series = {}, {}
     print(f"{'kind':<9} {'runs':>5} {'requests':>9} {'RSS before':>11} {'RSS after':>10}"
           f" {'growth':>9} {'per run':>8}")
     for kind, (tool, *oids) in KINDS.items():
         for _ in range(3):  # warm up: first-use allocations are not the point
             snmp(addr, tool, *oids)
         before, packets = rss_kb(pid), packets_in(addr)
-        for _ in range(args.runs):
+        series[kind] = [(0, 0)]  # (runs so far, kB grown since the first reading)
+        for done in range(1, args.runs + 1):
             snmp(addr, tool, *oids)
+            if done % SAMPLE_EVERY == 0:
+                series[kind].append((done, rss_kb(pid) - before))
         requests = packets_in(addr) - packets - 1  # minus the counter read itself
         after = rss_kb(pid)
         growth[kind] = (after - before) * 1024 / args.runs
@@ -72,6 +76,7 @@ def main() -> int:
               f" {after - before:>+6} kB {growth[kind]:>6.0f} B")
 
     Path("rss.json").write_text(json.dumps(growth) + "\n")
+    Path("rss-series.json").write_text(json.dumps(series) + "\n")
     return 0
 
 
