@@ -101,8 +101,10 @@ def edit_post(site: Path, slug: str, edit: str, round_number: int) -> str:
     if edit == "sample":
         (folder / "sample.py").write_text(sample_source(30 + round_number), encoding="utf-8")
         return slug
-    if edit == "delete":
-        shutil.rmtree(folder)
+    if edit == "delete":  # moved aside (out of content/), put back by restore_posts
+        aside = site / ".deleted" / slug
+        aside.parent.mkdir(exist_ok=True)
+        os.rename(folder, aside)
         return ""
     if edit == "new":
         new_slug = f"post-new-{round_number:02d}"
@@ -132,6 +134,18 @@ def edit_post(site: Path, slug: str, edit: str, round_number: int) -> str:
         raise ValueError(f"unknown edit kind {edit!r} (one of {', '.join(EDITS)})")
     page.write_text(text, encoding="utf-8")
     return slug
+
+
+def restore_posts(site: Path) -> None:
+    """Undo the new and delete edits, so later measurements find the site's posts."""
+    posts = site / "content" / "posts"
+    for new in posts.glob("post-new-*"):
+        shutil.rmtree(new)
+    aside = site / ".deleted"
+    if aside.is_dir():
+        for folder in sorted(aside.iterdir()):
+            os.rename(folder, posts / folder.name)
+        aside.rmdir()
 
 
 def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) -> LiveLoop:
@@ -178,4 +192,5 @@ def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) ->
     finally:
         process.terminate()
         process.wait(timeout=60)
+        restore_posts(site)
     return loop
