@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -81,19 +83,73 @@ def _settle(lines: queue.Queue, events: queue.Queue, quiet: float = 1.5) -> floa
     return run_seconds
 
 
-def edit_post(site: Path, slug: str, edit: str, round_number: int) -> None:
-    folder = site / "content" / "posts" / slug
+EDITS = ("prose", "lead", "title", "tags", "date", "sample", "new", "delete")
+
+
+def _header(text: str, key: str, value: str) -> str:
+    return re.sub(rf"^{key}: .*$", f"{key}: {value}", text, count=1, flags=re.M)
+
+
+def edit_post(site: Path, slug: str, edit: str, round_number: int) -> str:
+    """Make one edit of kind ``edit`` to post ``slug``; return the slug whose page it shows
+    (a new post's), or "" for a deleted post.  Each kind changes one thing a reader sees:
+    prose below the fold, the lead (the summary the listings show), the title, one tag, the
+    date, the sample file; a new post appears (moved into content/ in one rename, as an
+    editor's "save as" of a whole folder would) or a post folder is removed."""
+    posts = site / "content" / "posts"
+    folder = posts / slug
     if edit == "sample":
         (folder / "sample.py").write_text(sample_source(30 + round_number), encoding="utf-8")
-        return
+        return slug
+    if edit == "delete":  # moved aside (out of content/), put back by restore_posts
+        aside = site / ".deleted" / slug
+        aside.parent.mkdir(exist_ok=True)
+        os.rename(folder, aside)
+        return ""
+    if edit == "new":
+        new_slug = f"post-new-{round_number:02d}"
+        staging = site / f".{new_slug}"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(folder, staging)
+        page = staging / "index.md"
+        page.write_text(_header(page.read_text(encoding="utf-8"), "Title",
+                                f"A new post, round {round_number}"), encoding="utf-8")
+        os.rename(staging, posts / new_slug)
+        return new_slug
     page = folder / "index.md"
-    text = page.read_text(encoding="utf-8").rstrip("\n")
-    page.write_text(text + f" An edited closing sentence, round {round_number}.\n",
-                    encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    if edit == "prose":
+        text = text.rstrip("\n") + f" An edited closing sentence, round {round_number}.\n"
+    elif edit == "lead":
+        text = text.replace("\n\n<!-- more -->", f" An edited lead, round {round_number}."
+                            "\n\n<!-- more -->", 1)
+    elif edit == "title":
+        text = _header(text, "Title", f"An edited title, round {round_number}")
+    elif edit == "tags":
+        tags = re.search(r"^Tags: (.*)$", text, re.M).group(1).split(", ")
+        text = _header(text, "Tags", ", ".join(tags[:-1] + [f"edited-{round_number}"]))
+    elif edit == "date":
+        text = _header(text, "Date", f"2019-0{1 + round_number % 9}-15 09:30")
+    else:
+        raise ValueError(f"unknown edit kind {edit!r} (one of {', '.join(EDITS)})")
+    page.write_text(text, encoding="utf-8")
+    return slug
+
+
+def restore_posts(site: Path) -> None:
+    """Undo the new and delete edits, so later measurements find the site's posts."""
+    posts = site / "content" / "posts"
+    for new in posts.glob("post-new-*"):
+        shutil.rmtree(new)
+    aside = site / ".deleted"
+    if aside.is_dir():
+        for folder in sorted(aside.iterdir()):
+            os.rename(folder, posts / folder.name)
+        aside.rmdir()
 
 
 def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) -> LiveLoop:
-    """``repeats`` rounds of: edit one post (prose or sample), time it, cold-build, compare."""
+    """``repeats`` rounds of: edit one post (a kind of ``EDITS``), time it, cold-build, compare."""
     loop = LiveLoop(edit)
     output, cache = scratch / f"live-{edit}", scratch / f"live-cache-{edit}"
     shutil.rmtree(output, ignore_errors=True)
@@ -110,15 +166,15 @@ def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) ->
         time.sleep(0.5)  # the event stream is connected and the watcher armed
         for round_number in range(repeats):
             slug = f"post-{(posts // 3 + round_number * 11) % posts:04d}"
-            edit_post(site, slug, edit, round_number)
+            shown = edit_post(site, slug, edit, round_number)
             saved = time.monotonic()
             _received, message = events.get(timeout=600)
             loop.live.values.append(message["sent"] - saved)
             run_seconds = _settle(lines, events)
             if edit == "sample":
                 loop.runs.values.append(run_seconds)
-            if f"/posts/{slug}/" not in message["urls"]:
-                raise AssertionError(f"the reload event of {slug} names {message['urls'][:5]}")
+            if shown and f"/posts/{shown}/" not in message["urls"]:
+                raise AssertionError(f"the reload event of {shown} names {message['urls'][:5]}")
             loop.written.append(len(message["urls"]))
             cold_output = scratch / f"cold-{edit}"
             cold = child_build("ours", site, cold_output,
@@ -136,4 +192,5 @@ def live_loop(site: Path, scratch: Path, posts: int, repeats: int, edit: str) ->
     finally:
         process.terminate()
         process.wait(timeout=60)
+        restore_posts(site)
     return loop

@@ -3,6 +3,7 @@
     python bench/run.py            # full run (about 5 minutes), writes bench/results/latest.md
     python bench/run.py --quick    # N=5 smoke run, writes bench/results/quick.md.tmp
     python bench/run.py --speed    # only the authoring-at-scale rows (live loop, whole builds)
+    python bench/run.py --speed --live-only --edits lead,new   # some live-loop rows only
 
 Every comparison is measured in this invocation, alternating the two sides, because
 the machine is shared: the ratios are what count, not the seconds.
@@ -206,15 +207,19 @@ SPEED_NOTES = [
 
 
 def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
-               notes: list[str], profile: bool = True) -> list[Row]:
-    """Issue 17: the live loop against cold builds, whole builds against Pelican + Pagefind."""
+               notes: list[str], profile: bool = True, edits: tuple[str, ...] = liveloop.EDITS,
+               whole_builds: bool = True) -> list[Row]:
+    """Issues 17 and 27: the live loop against cold builds, one row per kind of one-post edit;
+    whole builds against Pelican + Pagefind."""
     rows = []
-    for edit in ("prose", "sample"):
+    for edit in edits:
         log(f"live loop at {posts} posts: edit one post's {edit}, {repeats} alternating rounds")
         loop = liveloop.live_loop(site, scratch, posts, repeats, edit)
-        what = (f"live loop, edit one post's {edit}, {posts} posts: save → page written and "
+        kind = {"new": "add a new post", "delete": "delete a post"}.get(
+            edit, f"edit one post's {edit}")
+        what = (f"live loop, {kind}, {posts} posts: save → page written and "
                 "reload sent vs cold build, s")
-        if edit == "prose":
+        if edit != "sample":
             rows.append(ratio_row(what, loop.live, loop.cold, "≤ 0.10"))
         else:
             allowance = loop.runs.median / loop.cold.median
@@ -222,6 +227,8 @@ def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
             notes.append(f"Sample edit: the post's run took {loop.runs.cell(3)} s (median, "
                          f"min–max), {allowance:.3f} of a cold build; its target is 0.10 + that.")
         notes.append(f"Live loop, {edit} edits (asserted): " + "; ".join(loop.checks))
+    if not whole_builds:
+        return rows
     log(f"whole-process builds at {posts} posts: {repeats} alternating rounds")
     cost = builds.whole_process_cost(site, twin, scratch, repeats)
     rows.append(ratio_row(f"frozen full build with search, {posts} posts, whole processes vs "
@@ -245,13 +252,15 @@ def speed_rows(site: Path, twin: Path, scratch: Path, posts: int, repeats: int,
     return rows
 
 
-def run_speed(scratch: Path, out: Path, posts: int, repeats: int) -> bool:
+def run_speed(scratch: Path, out: Path, posts: int, repeats: int,
+              edits: tuple[str, ...] = liveloop.EDITS, whole_builds: bool = True) -> bool:
     load_before = os.getloadavg()
     log(f"generating {posts} posts and the vanilla twin")
     site = synthetic.generate(scratch / f"site-{posts}", posts)
     twin = synthetic.vanilla_twin(site, scratch / f"vanilla-{posts}")
     notes: list[str] = []
-    rows = speed_rows(site, twin, scratch, posts, repeats, notes)
+    rows = speed_rows(site, twin, scratch, posts, repeats, notes, edits=edits,
+                      whole_builds=whole_builds)
     notes += SPEED_NOTES
     context = [f"run {time.strftime('%Y-%m-%d %H:%M %Z')}, speed plan ({posts} posts, "
                f"{repeats} alternating rounds)", report.machine(load_before, os.getloadavg()),
@@ -338,13 +347,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the live-loop and whole-build rows (issue 17)")
     parser.add_argument("--posts", type=int, default=1000, help="posts of the --speed site")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of the --speed plan")
+    parser.add_argument("--edits", default=",".join(liveloop.EDITS),
+                        help="--speed: the kinds of one-post edit timed in the live loop, "
+                             "comma-separated (default: all)")
+    parser.add_argument("--live-only", action="store_true",
+                        help="--speed: only the live-loop rows, no whole-build rows")
     args = parser.parse_args(argv)
+    edits = tuple(kind for kind in args.edits.split(",") if kind)
+    unknown = sorted(set(edits) - set(liveloop.EDITS))
+    if unknown:
+        parser.error(f"unknown edit kind(s) {', '.join(unknown)} (one of {', '.join(liveloop.EDITS)})")
     plan = QUICK if args.quick else FULL
     out = args.out or RESULTS / ("quick.md.tmp" if args.quick else "latest.md")
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()
     try:
-        ok = (run_speed(scratch, out, args.posts, args.repeats) if args.speed
+        ok = (run_speed(scratch, out, args.posts, args.repeats, edits, not args.live_only)
+              if args.speed
               else run(plan, scratch, out))
     finally:
         if args.keep:

@@ -329,3 +329,49 @@ def test_a_broken_link_made_by_a_live_edit_is_reported_at_its_line_and_not_serve
         assert not live.rebuild([source], site.root, only_modified=True).ok
     finally:
         live.close()
+
+
+LEAD_POST = ("Title: Delta\nDate: 2024-01-08\nTags: code, notes\n\nThe lead of delta."
+             "\n\n<!-- more -->\n\nThe rest of delta.\n")
+EDITS = {  # issue 27, item 2: every kind of one-post edit, as a file change or a new/gone file
+    "prose": {"posts/delta/index.md": LEAD_POST.replace("rest of delta", "rest, edited")},
+    "lead": {"posts/delta/index.md": LEAD_POST.replace("lead of delta", "edited lead")},
+    "title": {"posts/delta/index.md": LEAD_POST.replace("Title: Delta", "Title: Delta 2")},
+    "tags": {"posts/delta/index.md": LEAD_POST.replace("code, notes", "notes, fresh")},
+    "date": {"posts/delta/index.md": LEAD_POST.replace("2024-01-08", "2023-12-31")},
+    "new": {"posts/epsilon/index.md": post("Epsilon", "code", "A new post.")},
+    "delete": {},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed_pages(
+        site, tmp_path, kind):
+    """Through the live loop: the tree equals a cold build's, and the pages written are
+    exactly those whose bytes changed (a listing that shows nothing new is not rewritten)."""
+    site.write({"posts/delta/index.md": LEAD_POST})
+    lines: list[str] = []
+    live = live_site(site, lines)
+    try:
+        assert live.rebuild().ok
+        live.settle()
+        before = tree(site.output)
+        source = site.content / "posts" / "delta" / "index.md"
+        if kind == "delete":
+            shutil.rmtree(source.parent)
+            changed = [source]
+        else:
+            site.write(EDITS[kind])
+            changed = [site.content / name for name in EDITS[kind]]
+        result = live.rebuild(changed, site.root, only_modified=kind not in ("new", "delete"))
+        assert result.ok, result.problems
+        live.settle()
+        after = tree(site.output)
+        assert after == cold_tree(site, tmp_path)
+        differ = {name for name in set(before) | set(after)
+                  if name.endswith(".html") and before.get(name) != after.get(name)
+                  and not name.startswith("pagefind/")}
+        assert differ <= set(result.written) | {n for n in before if n not in after}
+        assert set(result.written) <= {n for n in after if before.get(n) != after[n]}
+    finally:
+        live.close()

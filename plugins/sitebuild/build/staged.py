@@ -131,7 +131,10 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
     session.ledger.statics = session.statics
     if session.track and settings.get("CACHE_CONTENT"):
         save_ledger(settings, session.ledger)
-    report.written, report.kept, report.ledger = session.written, session.kept, session.ledger
+    # pages rendered again into the same bytes count as kept: only changed pages reload
+    report.written = [name for name in session.written if name not in session.unchanged]
+    report.kept = session.kept + [name for name in session.written if name in session.unchanged]
+    report.ledger = session.ledger
     report.seconds = time.perf_counter() - started
     return report
 

@@ -45,6 +45,9 @@ class BuildSession:
     ledger: PageLedger = field(default_factory=PageLedger)
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # rendered again (a digest changed) but byte for byte what the previous tree has: not
+    # reported as written, so no tab reloads for a listing that shows nothing new
+    unchanged: set[str] = field(default_factory=set)
     statics: set[str] = field(default_factory=set)
     fingerprints: PageFingerprints | None = None
     track: bool = True  # compute page digests (only builds that a later one starts from)
@@ -167,16 +170,29 @@ class IncrementalWriter(Writer):
 
     def _open_w(self, filename, encoding, override=False):
         session = self.session
+        before = None
         if filename != os.devnull and os.path.lexists(filename):
+            if session.previous is not None:
+                before = Path(filename).read_bytes()  # to tell a page that did not change
             os.unlink(filename)  # a hard link into the previous tree: never write through it
         handle = super()._open_w(filename, encoding, override)
         if filename == os.devnull:
             return handle
         name = Path(filename).relative_to(session.staging).as_posix()
+
+        def compare(text: str) -> None:
+            if before is not None and text.encode(encoding) == before:
+                session.unchanged.add(name)
+
         if not session.searchable(name):  # feeds and the like: no need to keep their text
             session.written.append(name)
-            return handle
-        return CapturingFile(handle, lambda text: session.page_written(name, text))
+            return handle if before is None else CapturingFile(handle, compare)
+
+        def closed(text: str) -> None:
+            compare(text)
+            session.page_written(name, text)
+
+        return CapturingFile(handle, closed)
 
 
 def forget_rendered(content) -> None:
