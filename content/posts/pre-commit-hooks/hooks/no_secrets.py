@@ -13,6 +13,7 @@ PATTERNS = {
     "private key": re.compile(rb"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----"),
     "AWS access key id": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
     "GitHub token": re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    "GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
     "Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
 }
 # ANCHOR_END: patterns
