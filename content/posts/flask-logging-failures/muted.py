@@ -6,7 +6,6 @@ from logging.config import dictConfig
 import payments  # payments.log exists from this line on
 from shop import LINE_FORMAT, create_app
 
-# ANCHOR: config
 dictConfig({
     "version": 1,
     "formatters": {"line": {"format": LINE_FORMAT}},
@@ -19,7 +18,6 @@ dictConfig({
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
 })
-# ANCHOR_END: config
 
 app = create_app()
 
