@@ -1,13 +1,7 @@
 #!/bin/sh
-# A pre-commit hook written by hand: refuse a commit that adds a line with a
-# do-not-commit marker. Git runs it before it writes the commit; any exit
-# status other than 0 cancels the commit.
-#
-# `git diff --cached` is the change being committed: the staged content
-# against the last commit (against nothing, for the first one). Only added
-# lines count, so a marker that is already in the history does not block
-# every later commit. The pattern is spelled with brackets so that this
-# script does not match itself when it is committed.
+# Refuse a commit that adds a line with a do-not-commit marker. Only the
+# added lines of the staged change count; the brackets keep this script from
+# matching itself.
 changes=$(git -c core.quotePath=false diff --cached --no-color --no-ext-diff \
     --unified=0 --diff-filter=d) || exit 1
 printf '%s\n' "$changes" | awk '

@@ -8,7 +8,6 @@ stops the most recognisable kinds before they are committed.
 import re
 import sys
 
-# ANCHOR: patterns
 PATTERNS = {
     "private key": re.compile(rb"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----"),
     "AWS access key id": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
@@ -16,10 +15,8 @@ PATTERNS = {
     "GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
     "Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
 }
-# ANCHOR_END: patterns
 
 
-# ANCHOR: scan
 def find_secrets(path: str):
     """Yield (line number, kind) for every line of the file that holds a secret."""
     with open(path, "rb") as f:
@@ -38,10 +35,10 @@ def main(paths: list[str]) -> int:
             print(f"{path}:{number}: looks like a {kind}")
             found += 1
     if found:
-        print("Keep secrets out of git: unstage the file (git rm --cached FILE)")
-        print("and load the value from the environment or a secret store.")
+        print("Keep secrets out of git: unstage the file (git rm --cached FILE),")
+        print("list it in .gitignore, and load the value from the environment or")
+        print("a secret store.")
     return 1 if found else 0
-# ANCHOR_END: scan
 
 
 if __name__ == "__main__":
