@@ -9,10 +9,8 @@ from shop import LINE_FORMAT, create_app
 
 app = create_app()
 
-# ANCHOR: handler
 handler = RotatingFileHandler("app.log", maxBytes=16 * 1024, backupCount=3)
 handler.setFormatter(logging.Formatter(LINE_FORMAT))
 app.logger.addHandler(handler)
 app.logger.removeHandler(default_handler)  # the file is the only copy
 app.logger.setLevel(logging.INFO)
-# ANCHOR_END: handler

@@ -1,13 +1,13 @@
-"""Log to stderr; whoever started the process decides where it goes."""
+"""Configure logging first, to stderr, then create the app."""
 
 from logging.config import dictConfig
 
+import payments  # its logger exists from here on
 from shop import LINE_FORMAT, create_app
 
-# ANCHOR: config
 dictConfig({
     "version": 1,
-    "disable_existing_loggers": False,  # gunicorn's loggers exist already
+    "disable_existing_loggers": False,  # keep payments' and gunicorn's loggers
     "formatters": {"line": {"format": LINE_FORMAT}},
     "handlers": {
         "stderr": {
@@ -20,4 +20,8 @@ dictConfig({
 })
 
 app = create_app()
-# ANCHOR_END: config
+
+if __name__ == "__main__":  # a check without a server
+    app.test_client().get("/hit/1")
+    payments.charge(2, 75_000)
+    print(f"handlers on app.logger: {app.logger.handlers}")

@@ -7,7 +7,6 @@ from flask import Flask, current_app
 LINE_FORMAT = "%(asctime)s %(levelname)s [pid %(process)7d] %(name)s: %(message)s"
 
 
-# ANCHOR: create_app
 def create_app() -> Flask:
     app = Flask("shop")
 
@@ -17,4 +16,3 @@ def create_app() -> Flask:
         return "ok\n"
 
     return app
-# ANCHOR_END: create_app
