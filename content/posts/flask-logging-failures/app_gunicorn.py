@@ -1,4 +1,4 @@
-"""Flask's logger writes through the handlers gunicorn set up for its error log."""
+"""app.logger writes through the handlers of gunicorn's error log."""
 
 import logging
 
@@ -7,6 +7,6 @@ from shop import create_app
 app = create_app()
 
 gunicorn_error = logging.getLogger("gunicorn.error")
-if gunicorn_error.handlers:  # empty outside gunicorn: keep Flask's default there
+if gunicorn_error.handlers:  # none outside gunicorn: keep Flask's default
     app.logger.handlers = gunicorn_error.handlers
     app.logger.setLevel(gunicorn_error.level)

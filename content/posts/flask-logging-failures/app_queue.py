@@ -1,4 +1,4 @@
-"""Requests hand their records to a queue; a thread per worker writes them."""
+"""Requests put records on a queue; a thread in each worker writes them."""
 
 import atexit
 import logging
@@ -11,20 +11,13 @@ dictConfig({
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "jsonlog.JSONFormatter"}},
     "handlers": {
-        "stderr": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stderr",
-            "formatter": "json",
-        },
-        "queue": {  # Python 3.12+: dictConfig builds the QueueListener too
-            "class": "logging.handlers.QueueHandler",
-            "handlers": ["stderr"],
-        },
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json"},
+        "queue": {"class": "logging.handlers.QueueHandler", "handlers": ["stderr"]},
     },
     "root": {"level": "INFO", "handlers": ["queue"]},
 })
 listener = logging.getHandlerByName("queue").listener
-listener.start()  # in the worker: a thread started before fork does not survive it
-atexit.register(listener.stop)  # writes what is still queued, then stops
+listener.start()  # here, in the worker: threads do not survive a fork
+atexit.register(listener.stop)  # writes what is still queued
 
 app = create_app()

@@ -168,7 +168,6 @@ def main() -> int:
         if not booted.wait(timeout=60):
             print("gunicorn did not boot its workers in 60 s", file=sys.stderr)
             return 2
-        print(f"gunicorn: {args.workers} worker(s) of {args.app} on 127.0.0.1:{port}")
         stop_rotating = threading.Event()
         rotator = None
         if args.logrotate:
@@ -200,11 +199,10 @@ def main() -> int:
     exits = sum(1 for line in read_lines(os.path.join(args.log_dir, "server.log"))
                 if WORKER_EXIT.search(line))
 
-    print(f"requests sent: {args.requests}, answered 200: {answered}")
+    print(f"requests: {args.requests} sent, {answered} answered")
     print(f"lines kept: {len(numbers)} in {describe(holders)}")
-    print(f"oldest request kept: #{oldest}, newest: #{newest}")
-    print(f"requests missing between them (holes): {holes}")
-    print(f"gunicorn 'Worker exiting' lines: {exits} of {args.workers}")
+    print(f"oldest kept: #{oldest}, newest: #{newest}, holes: {holes}")
+    print(f"worker exits logged: {exits} of {args.workers}")
 
     if answered != args.requests or len(numbers) != len(kept):
         print("the measurement itself failed: requests went unanswered or lines repeated",

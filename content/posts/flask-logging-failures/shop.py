@@ -1,9 +1,8 @@
-"""A tiny Flask app shared by every server scenario of the post."""
+"""The app every server run uses: each request logs its number."""
 
 from flask import Flask, current_app
 
-# Fixed-width fields (the pid is padded to 7 digits) keep every line of a
-# given request number the same length, so file sizes do not depend on pids.
+# The pid is padded to 7 digits, so a line's length depends only on n.
 LINE_FORMAT = "%(asctime)s %(levelname)s [pid %(process)7d] %(name)s: %(message)s"
 
 
