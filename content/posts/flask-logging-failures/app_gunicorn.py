@@ -8,5 +8,5 @@ app = create_app()
 
 gunicorn_error = logging.getLogger("gunicorn.error")
 if gunicorn_error.handlers:  # none outside gunicorn: keep Flask's default
-    app.logger.handlers = gunicorn_error.handlers
+    app.logger.handlers = list(gunicorn_error.handlers)  # a copy, not the same list
     app.logger.setLevel(gunicorn_error.level)
