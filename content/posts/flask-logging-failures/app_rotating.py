@@ -1,4 +1,4 @@
-"""The classic recipe: a RotatingFileHandler attached to app.logger."""
+"""The classic recipe: a RotatingFileHandler on app.logger."""
 
 import logging
 from logging.handlers import RotatingFileHandler
@@ -9,10 +9,8 @@ from shop import LINE_FORMAT, create_app
 
 app = create_app()
 
-# ANCHOR: handler
 handler = RotatingFileHandler("app.log", maxBytes=16 * 1024, backupCount=3)
 handler.setFormatter(logging.Formatter(LINE_FORMAT))
 app.logger.addHandler(handler)
-app.logger.removeHandler(default_handler)  # the file is the only copy
+app.logger.removeHandler(default_handler)
 app.logger.setLevel(logging.INFO)
-# ANCHOR_END: handler

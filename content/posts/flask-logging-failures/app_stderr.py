@@ -1,23 +1,23 @@
-"""Log to stderr; whoever started the process decides where it goes."""
+"""Configure logging first, to stderr, then create the app."""
 
 from logging.config import dictConfig
 
+import payments
 from shop import LINE_FORMAT, create_app
 
-# ANCHOR: config
 dictConfig({
     "version": 1,
-    "disable_existing_loggers": False,  # gunicorn's loggers exist already
+    "disable_existing_loggers": False,  # keep payments' and gunicorn's loggers
     "formatters": {"line": {"format": LINE_FORMAT}},
     "handlers": {
-        "stderr": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stderr",
-            "formatter": "line",
-        },
+        "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
 })
 
 app = create_app()
-# ANCHOR_END: config
+
+if __name__ == "__main__":
+    app.test_client().get("/hit/1")
+    payments.charge(2, 75_000)
+    print(f"handlers on app.logger: {app.logger.handlers}")

@@ -1,30 +1,25 @@
-"""Every worker appends to one file and reopens it when it has been moved."""
+"""Every worker appends to one file, and reopens it once it has been moved."""
 
 import os
 from logging.config import dictConfig
 
 from shop import LINE_FORMAT, create_app
 
-# ANCHOR: config
-# The deployment decides where the log goes, with an absolute path in the
-# service's environment; a relative one would follow the working directory.
+# Absolute, from the service's environment: a relative path would follow
+# the working directory of whoever starts the process.
 LOG_FILE = os.environ.get("SHOP_LOG_FILE", "")
 if not os.path.isabs(LOG_FILE):
     raise SystemExit(f"SHOP_LOG_FILE must be an absolute path, got {LOG_FILE!r}")
 
 dictConfig({
     "version": 1,
-    "disable_existing_loggers": False,  # gunicorn's loggers exist already
+    "disable_existing_loggers": False,
     "formatters": {"line": {"format": LINE_FORMAT}},
     "handlers": {
-        "file": {
-            "class": "logging.handlers.WatchedFileHandler",
-            "filename": LOG_FILE,
-            "formatter": "line",
-        },
+        "file": {"class": "logging.handlers.WatchedFileHandler",
+                 "filename": LOG_FILE, "formatter": "line"},
     },
     "root": {"level": "INFO", "handlers": ["file"]},
 })
 
 app = create_app()
-# ANCHOR_END: config

@@ -1,14 +1,16 @@
 """Start gunicorn on a free local port, send numbered requests, count log lines.
 
-usage: python drive.py APP_MODULE --workers N [--requests 2000] [--clients 1] [--log-dir DIR]
-                       [--logrotate CONFIG [--every SECONDS]]
+usage: python drive.py APP --workers N [--config GUNICORN_CONF] [--requests 2000]
+                       [--clients 1] [--log-dir DIR] [--logrotate CONFIG [--every SECONDS]]
+
+APP is what gunicorn serves: MODULE (its variable `app`) or MODULE:EXPRESSION.
 
 With one client (the default) requests are sent one after the other, so the
 order of the request numbers is also the order in which the lines were logged.
 The log files (app.log and its rotated copies, compressed or not) and
 server.log, gunicorn's stderr, are read from --log-dir.
 
-The counts are also written to drive.json.  The exit status is 2 if the
+Each measurement is appended to the list in drive.json.  The exit status is 2 if the
 measurement itself failed (unanswered requests, a line found twice), else 0.
 """
 
@@ -26,14 +28,15 @@ import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-LINE = re.compile(r"\[pid +(\d+)\] shop: hit #(\d+)")
-WORKER_EXIT = re.compile(r"\[INFO\] Worker exiting \(pid: \d+\)")
+LINE = re.compile(r"hit #(\d+)")
+WORKER_EXIT = re.compile(r"Worker exiting \(pid: \d+\)")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("app_module")
+    parser.add_argument("app")
     parser.add_argument("--workers", type=int, required=True)
+    parser.add_argument("--config", metavar="GUNICORN_CONF")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--log-dir", default=".")
@@ -42,23 +45,23 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-# ANCHOR: start
-def start_gunicorn(app_module: str, workers: int) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(app: str, workers: int, config: str | None) -> tuple[subprocess.Popen, int]:
     """Bind a free port ourselves and hand the socket to gunicorn as fd://N."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # port 0: the kernel picks a free one
     sock.listen(128)
     port = sock.getsockname()[1]
+    target = app if ":" in app else f"{app}:app"
+    options = ["--config", config] if config else []
     server = subprocess.Popen(
-        ["gunicorn", "--workers", str(workers), "--bind", f"fd://{sock.fileno()}",
-         "--no-control-socket", f"{app_module}:app"],
+        ["gunicorn", *options, "--workers", str(workers), "--bind", f"fd://{sock.fileno()}",
+         "--no-control-socket", target],
         pass_fds=[sock.fileno()],
         stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, stopped as a whole
     )
     sock.close()  # gunicorn holds the only copy now
     return server, port
-# ANCHOR_END: start
 
 
 def supervise(server: subprocess.Popen, workers: int,
@@ -81,7 +84,6 @@ def supervise(server: subprocess.Popen, workers: int,
     return thread, booted
 
 
-# ANCHOR: stop
 def stop_gunicorn(server: subprocess.Popen) -> None:
     """SIGTERM the master (graceful), then make sure its whole group is gone."""
     server.send_signal(signal.SIGTERM)
@@ -94,7 +96,6 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
     except ProcessLookupError:
         pass
     server.wait()
-# ANCHOR_END: stop
 
 
 def send_requests(port: int, count: int, clients: int) -> int:
@@ -110,7 +111,6 @@ def send_requests(port: int, count: int, clients: int) -> int:
         return sum(pool.map(get, range(1, count + 1)))
 
 
-# ANCHOR: rotate
 def rotate_periodically(config: str, state: str, every: float,
                         stop: threading.Event, errors: list[str]) -> threading.Thread:
     """Run `logrotate --state STATE CONFIG` every EVERY seconds until STOP is set."""
@@ -125,7 +125,6 @@ def rotate_periodically(config: str, state: str, every: float,
     thread = threading.Thread(target=loop)
     thread.start()
     return thread
-# ANCHOR_END: rotate
 
 
 def log_files(log_dir: str) -> list[str]:
@@ -159,14 +158,16 @@ def main() -> int:
             + glob.glob(state):
         os.remove(old)
 
-    server, port = start_gunicorn(args.app_module, args.workers)
+    if args.config and not os.path.isfile(args.config):
+        print(f"no gunicorn configuration file {args.config!r}", file=sys.stderr)
+        return 2
+    server, port = start_gunicorn(args.app, args.workers, args.config)
     rotation_errors: list[str] = []
     try:
         copier, booted = supervise(server, args.workers, args.log_dir)
         if not booted.wait(timeout=60):
             print("gunicorn did not boot its workers in 60 s", file=sys.stderr)
             return 2
-        print(f"gunicorn: {args.workers} worker(s) of {args.app_module} on 127.0.0.1:{port}")
         stop_rotating = threading.Event()
         rotator = None
         if args.logrotate:
@@ -183,35 +184,40 @@ def main() -> int:
         print(f"logrotate failed: {rotation_errors[0]}", file=sys.stderr)
         return 2
 
-    # ANCHOR: count
-    numbers, pids, holders = [], set(), []
+    numbers, holders = [], []
     for name in log_files(args.log_dir) + [os.path.join(args.log_dir, "server.log")]:
         found = [m for m in map(LINE.search, read_lines(name)) if m]
         if found:
             holders.append(name)
-        numbers += [int(m.group(2)) for m in found]
-        pids |= {m.group(1) for m in found}
+        numbers += [int(m.group(1)) for m in found]
     kept = set(numbers)
+    if not kept:
+        print("no request left a line in the logs", file=sys.stderr)
+        return 2
     newest, oldest = max(kept), min(kept)
     holes = (newest - oldest + 1) - len(kept)
-    # ANCHOR_END: count
     exits = sum(1 for line in read_lines(os.path.join(args.log_dir, "server.log"))
                 if WORKER_EXIT.search(line))
 
-    print(f"requests sent: {args.requests}, answered 200: {answered}")
-    print(f"workers that logged: {len(pids)}")
+    print(f"requests: {args.requests} sent, {answered} answered")
     print(f"lines kept: {len(numbers)} in {describe(holders)}")
-    print(f"oldest request kept: #{oldest}, newest: #{newest}")
-    print(f"requests missing between them (holes): {holes}")
-    print(f"gunicorn 'Worker exiting' lines: {exits} of {args.workers}")
+    print(f"oldest kept: #{oldest}, newest: #{newest}, holes: {holes}")
+    print(f"worker exits logged: {exits} of {args.workers}")
 
     if answered != args.requests or len(numbers) != len(kept):
         print("the measurement itself failed: requests went unanswered or lines repeated",
               file=sys.stderr)
         return 2
-    with open("drive.json", "w") as record:
-        json.dump({"requests": args.requests, "workers": args.workers, "kept": len(kept),
-                   "holes": holes, "newest": newest, "worker_exits": exits}, record)
+    try:
+        with open("drive.json") as f:
+            history = json.load(f)
+    except FileNotFoundError:
+        history = []
+    history.append({"app": args.app, "config": args.config, "workers": args.workers,
+                    "clients": args.clients, "requests": args.requests, "kept": len(kept),
+                    "holes": holes, "newest": newest, "worker_exits": exits})
+    with open("drive.json", "w") as f:
+        json.dump(history, f, indent=1)
     return 0
 
 

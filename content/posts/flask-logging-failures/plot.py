@@ -1,49 +1,79 @@
-"""plot.py OUT.svg LABEL=drive.json ...: one bar per set-up, from drive.py's counts:
+"""plot.py OUT.svg: one bar per measurement in drive.json (drive.py appends them):
 requests whose line was kept, whose line is missing among the kept ones (a hole),
-and whose line rotation retired on purpose (older than the oldest line kept)."""
+and whose line rotation retired on purpose (older than the oldest line kept),
+with how many workers logged their exit."""
 import json
 import sys
-from pathlib import Path
+from collections import Counter
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
+SET_UPS = {  # (app, gunicorn config) -> label
+    ("app_rotating", None): "RotatingFileHandler",
+    ("muted", None): "dictConfig, its defaults",
+    ("app_stderr", None): "stderr, dictConfig first",
+    ("shop:create_app()", "gunicorn_conf.py"): "gunicorn's logconfig_dict",
+    ("app_gunicorn", None): "app.logger on gunicorn's handlers",
+    ("app_queue", None): "QueueHandler, JSON lines",
+    ("app_watched", None): "WatchedFileHandler + logrotate",
+}
+COLOURS = (("line kept", "#1f4e9e"), ("line missing (hole)", "#c0392b"),
+           ("retired by rotation", "#b8b8b8"))
 
-def counts(argument: str) -> tuple[str, int, int, int]:
-    label, sep, path = argument.partition("=")
-    if not sep or not label:
-        sys.exit(f"expected LABEL=FILE, got {argument!r}")
-    try:
-        data = json.loads(Path(path).read_text())
-        kept, holes = int(data["kept"]), int(data["holes"])
-        return label, kept, holes, int(data["requests"]) - kept - holes
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        sys.exit(f"cannot read drive.py's counts from {path}: {err}")
+
+def bars(history: list[dict]) -> list[tuple[str, int, int, int, str]]:
+    """(label, kept, holes, retired, exits) per measurement; repeated set-ups numbered."""
+    names = [f"{SET_UPS.get((m['app'], m['config']), m['app'])}, {m['workers']} "
+             f"worker{'s' if m['workers'] > 1 else ''}" for m in history]
+    total, seen = Counter(names), Counter()
+    result = []
+    for name, m in zip(names, history):
+        seen[name] += 1
+        if total[name] > 1:
+            name = f"{name}, run {seen[name]}"
+        retired = m["requests"] - m["kept"] - m["holes"]
+        result.append((name, m["kept"], m["holes"], retired,
+                       f"{m['worker_exits']} of {m['workers']} exits logged"))
+    return result
 
 
 def main() -> int:
-    if len(sys.argv) < 3 or not sys.argv[1].endswith(".svg"):
-        sys.exit("usage: python plot.py OUT.svg LABEL=drive.json ...")
-    bars = [counts(argument) for argument in sys.argv[2:]]
+    if len(sys.argv) != 2 or not sys.argv[1].endswith(".svg"):
+        sys.exit("usage: python plot.py OUT.svg  (reads drive.json)")
+    try:
+        with open("drive.json") as f:
+            rows = bars(json.load(f))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        sys.exit(f"cannot read drive.py's counts from drive.json: {err}")
     plt.rcParams["svg.hashsalt"] = "flask-logging-lines"  # stable element ids
-    figure, ax = plt.subplots(figsize=(7.5, 1.2 + 0.6 * len(bars)))
-    positions = list(range(len(bars)))
-    left = [0] * len(bars)
-    for index, (name, colour) in enumerate((("line kept", "#1f4e9e"), ("line missing (hole)", "#c0392b"),
-                                            ("retired by rotation", "#b8b8b8")), start=1):
-        widths = [bar[index] for bar in bars]
-        ax.barh(positions, widths, left=left, color=colour, label=name)
+    figure, ax = plt.subplots(figsize=(8, 1.3 + 0.34 * len(rows)))
+    positions = list(range(len(rows)))
+    left = [0] * len(rows)
+    for index, (name, colour) in enumerate(COLOURS, start=1):
+        widths = [row[index] for row in rows]
+        ax.barh(positions, widths, left=left, color=colour, label=name, height=0.7)
         left = [a + b for a, b in zip(left, widths)]
-    ax.set_yticks(positions, [bar[0] for bar in bars])
+    for position, row, end in zip(positions, rows, left):
+        ax.text(end + 30, position, row[4], va="center", fontsize=8)
+    ax.set_yticks(positions, [row[0] for row in rows], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("requests")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False)
+    ax.set_xlim(0, max(left) * 1.3)
+    ax.set_xlabel("requests (one log line each)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.9 / (1.3 + 0.34 * len(rows))),
+              ncol=3, frameon=False, fontsize=8)
     figure.tight_layout()
     figure.savefig(sys.argv[1], metadata={"Date": None})
-    for label, kept, holes, retired in bars:
-        print(f"{label}: {kept} kept, {holes} missing, {retired} retired")
+    for name, kept, holes, retired, exits in rows:
+        print(f"{name}: {kept} kept, {holes} missing, {retired} retired; {exits}")
+    runs: dict[str, list[int]] = {}
+    for name, _, holes, _, _ in rows:
+        if ", run " in name:
+            runs.setdefault(name.rsplit(", run ", 1)[0], []).append(holes)
+    for name, holes in runs.items():
+        print(f"{name}: {len(holes)} runs, {min(holes)} to {max(holes)} missing")
     return 0
 
 

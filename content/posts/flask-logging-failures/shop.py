@@ -1,13 +1,11 @@
-"""A tiny Flask app shared by every server scenario of the post."""
+"""The app every server run uses: each request logs its number."""
 
 from flask import Flask, current_app
 
-# Fixed-width fields (the pid is padded to 7 digits) keep every line of a
-# given request number the same length, so file sizes do not depend on pids.
+# The pid is padded to 7 digits, so a line's length depends only on n.
 LINE_FORMAT = "%(asctime)s %(levelname)s [pid %(process)7d] %(name)s: %(message)s"
 
 
-# ANCHOR: create_app
 def create_app() -> Flask:
     app = Flask("shop")
 
@@ -17,4 +15,3 @@ def create_app() -> Flask:
         return "ok\n"
 
     return app
-# ANCHOR_END: create_app
