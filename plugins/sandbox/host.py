@@ -7,8 +7,13 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
+
+from .session import python_shim
+from .userns import LabError
 
 
 def missing_commands(manifest: dict, runs: list, path: str, debian_only: bool = False) -> dict:
@@ -33,3 +38,24 @@ def make_venv(requirements: Path, folder: Path, say: Callable[[str], object] = p
                         "--disable-pip-version-check", "-r", str(requirements)], check=True)
     (folder / "stamp").write_text(stamp)
     return folder
+
+
+@contextmanager
+def host_python(requirements: Path, venv: Path | None,
+                say: Callable[[str], object] = print) -> Iterator[tuple[Path, Path | None]]:
+    """``(bin_dir, venv)`` for a replay on this machine: the venv at ``venv`` made with the
+    pinned requirements when one is asked for, else a folder where ``python`` is this
+    interpreter, removed afterwards.  A venv that cannot be made raises LabError."""
+    if venv is not None:
+        try:
+            venv = make_venv(requirements, venv, say)
+        except (subprocess.CalledProcessError, OSError) as err:
+            raise LabError(f"could not create the venv: {err}",
+                           "check that pip reaches PyPI, or replay without --venv") from None
+        yield venv / "bin", venv
+        return
+    shim = python_shim()
+    try:
+        yield shim, None
+    finally:
+        shutil.rmtree(shim, ignore_errors=True)

@@ -32,7 +32,8 @@ IdMap = list[tuple[int, int, int]]  # (inside, outside, count)
 
 
 class LabError(RuntimeError):
-    """A lab that cannot be built or entered, with what to do about it."""
+    """A place to replay in (a lab, or a venv on the host) that cannot be made or entered,
+    with what to do about it."""
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
