@@ -21,12 +21,14 @@ PAGES = {"tag": ("base_url", "/tag/code/"), "article": ("base_url", "/posts/coun
          "long post": ("real_url", "/posts/gdb-snmp-memory-leak/")}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 # Where the scores stood before the theme's second edition: 1.0 in every category on the
-# fixture pages; the long post measured performance 0.99 then, like now when the machine is
-# idle.  Performance is timed on this machine (Lighthouse simulates a phone from the CPU time
-# it observes), so under a loaded test run it drops: 0.96 was seen on the long post with
-# two workers.  The categories that do not depend on load stay at their level; performance
-# keeps a coarse floor, and the part of it the theme decides (no layout shift) is exact.
-FLOOR = {"performance": 0.9, "accessibility": 1, "best-practices": 1, "seo": 1}
+# fixture pages, 0.99 performance on the long post.  The pages are served gzipped, as GitHub
+# Pages serves them (conftest.QuietHandler), which is what a reader downloads.
+FLOOR = {"performance": 0.99, "accessibility": 1, "best-practices": 1, "seo": 1}
+# Performance is timed on this machine: Lighthouse simulates a phone from the CPU time it
+# observes, so a loaded test run (two workers, labs) lengthens the page's tasks and lowers
+# the score; load can only lower it.  A page below its floor is measured again, up to this
+# many runs in all, and its best run counts; every run's scores go to test-artifacts/.
+PERFORMANCE_RUNS = 3
 
 
 def lighthouse(url: str, report_path) -> dict:
@@ -56,10 +58,17 @@ def test_lighthouse_scores_stay_where_they_are(request, name):
     folder.mkdir(parents=True, exist_ok=True)
     server, path = PAGES[name]
     slug = name.replace(" ", "-")
-    report = lighthouse(request.getfixturevalue(server) + path, folder / f"{slug}.json")
+    url = request.getfixturevalue(server) + path
+    report = lighthouse(url, folder / f"{slug}.json")
     scores = {key: report["categories"][key]["score"] for key in CATEGORIES}
-    (folder / f"{slug}-scores.json").write_text(json.dumps(scores, indent=2) + "\n")
-    print(f"Lighthouse {name} {path}: {scores}")
+    runs = [scores["performance"]]
+    while runs[-1] < FLOOR["performance"] and len(runs) < PERFORMANCE_RUNS:
+        again = lighthouse(url, folder / f"{slug}-run{len(runs) + 1}.json")
+        runs.append(again["categories"]["performance"]["score"])
+    scores["performance"] = max(runs)
+    (folder / f"{slug}-scores.json").write_text(
+        json.dumps({**scores, "performance runs": runs}, indent=2) + "\n")
+    print(f"Lighthouse {name} {path}: {scores} (performance runs: {runs})")
     failing = [f"{audit}: {report['audits'][audit]['title']}"
                for audit in (ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"])
                if report["audits"][audit]["score"] not in (None, 1)]
@@ -67,3 +76,4 @@ def test_lighthouse_scores_stay_where_they_are(request, name):
     lower = {key: (scores[key], FLOOR[key]) for key in CATEGORIES if scores[key] < FLOOR[key]}
     assert not lower, f"{name}: scores below their floor (score, floor): {lower}"
     assert report["audits"]["cumulative-layout-shift"]["numericValue"] == 0
+    assert report["audits"]["uses-text-compression"]["score"] == 1  # served as published
