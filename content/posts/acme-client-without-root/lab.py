@@ -138,7 +138,7 @@ def start() -> None:
         # DNS only: every name resolves to 127.0.0.1, no AAAA answers.
         "dns": spawn("dns", [
             "pebble-challtestsrv", "-dns01", f"127.0.0.1:{dns}",
-            "-http01", "", "-https01", "", "-tlsalpn01", "",
+            "-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "",
             "-management", f"127.0.0.1:{dns_mgmt}", "-defaultIPv6", ""]),
         "pebble": spawn("pebble", [
             "pebble", "-config", os.path.join(LAB, "pebble-config.json"),
