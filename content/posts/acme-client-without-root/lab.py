@@ -116,7 +116,7 @@ def https_site(https: int) -> str:
 def start() -> None:
     os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
     os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
-    os.makedirs("webroot/.well-known", exist_ok=True)
+    os.makedirs("webroot/.well-known/acme-challenge", exist_ok=True)
     acme, mgmt, http, tls, https, dns, dns_mgmt = (free_port() for _ in range(7))
     with open(os.path.join(LAB, "pebble-config.json"), "w") as f:
         json.dump({"pebble": {
@@ -126,7 +126,7 @@ def start() -> None:
             "privateKey": "pebble-tls/key.pem",
             "httpPort": http, "tlsPort": tls,
             "ocspResponderURL": "", "externalAccountBindingRequired": False,
-            "certificateValidityPeriod": 600}}, f, indent=2)
+            "certificateValidityPeriod": 90 * 86400}}, f, indent=2)
     main_conf, http_site = nginx_config(http, https)
     conf = os.path.join(NGINX, "nginx.conf")
     with open(conf, "w") as f:
@@ -173,7 +173,7 @@ def start() -> None:
     with open("client.json", "w") as f:
         json.dump({"directory": f"https://localhost:{acme}/dir",
                    "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
-                   "webroot": "webroot", "state": "state", "renew_days": 30,
+                   "webroot": "webroot", "state": "state",
                    "reload": ["sudo", "-n", "/usr/sbin/nginx", "-c", conf, "-s", "reload"]},
                   f, indent=2)
         f.write("\n")
