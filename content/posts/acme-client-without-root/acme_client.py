@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""acme_client.py CONFIG.json: renew a certificate with ACME (RFC 8555), when the CA
-says (RFC 9773), proving control of the names with HTTP-01 through a webroot, no root."""
+"""acme_client.py CONFIG.json: ACME (RFC 8555) over HTTP-01, renewing when the CA says so."""
 import base64
 import hashlib
 import json
@@ -56,12 +55,11 @@ class Acme:
     @staticmethod
     def json(data: bytes, url: str) -> dict:
         try:
-            obj = json.loads(data)
+            if isinstance(obj := json.loads(data), dict):
+                return obj
         except ValueError:
-            obj = None
-        if not isinstance(obj, dict):
-            raise Failure(PROTOCOL, f"{url} answered something that is not a JSON object")
-        return obj
+            pass
+        raise Failure(PROTOCOL, f"{url} answered something that is not a JSON object")
 
     def post(self, url, payload, accept="application/json"):
         """Signed POST; payload None is a POST-as-GET (RFC 8555, 6.3)."""
@@ -175,7 +173,12 @@ def issue(acme: Acme, domains, webroot: str, replaces=None):
     request = {"identifiers": [{"type": "dns", "value": d} for d in domains]}
     if replaces:
         request["replaces"] = replaces  # RFC 9773, 5: the certificate this renews
-    headers, data = acme.post(acme.directory["newOrder"], request)
+    try:
+        headers, data = acme.post(acme.directory["newOrder"], request)
+    except Failure:  # e.g. 409: a run that died before installing already replaced it
+        if not request.pop("replaces", None):
+            raise
+        headers, data = acme.post(acme.directory["newOrder"], request)
     order_url = headers["Location"]  # None, if missing: http() refuses it
     order = acme.json(data, order_url)
     print(f"acme: order {order['status']} for {len(domains)} names")
@@ -263,13 +266,11 @@ def main(argv) -> int:
         else:
             start, end, source = renewal_window(acme, cert)
             when = start + (end - start) * random.random()  # RFC 9773, 4.2
+            due = when <= datetime.now(UTC) + timedelta(hours=cfg.get("run_every_hours", 12))
             print(f"acme: window from {source}: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-                f" UTC, picked {when:%Y-%m-%d %H:%M}")
-            next_run = datetime.now(UTC) + timedelta(hours=cfg.get("run_every_hours", 12))
-            if when > next_run:
-                print("acme: not due before the next run")
+                  f" UTC, picked {when:%Y-%m-%d %H:%M}: {'due' if due else 'not due'}")
+            if not due:
                 return 0
-            print("acme: due: renewing")
             replaces = cert_id(cert) if source == "the CA" else None
         headers = acme.post(acme.directory["newAccount"], {"termsOfServiceAgreed": True})[0]
         acme.kid = headers["Location"]  # the account's URL names it from now on
@@ -292,9 +293,7 @@ def main(argv) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))
-    except Failure as failure:
+    except (Failure, OSError) as error:  # OSError: the state directory, the webroot
+        failure = error if isinstance(error, Failure) else Failure(LOCAL, str(error))
         print(f"acme: error: {failure.args[1]}", file=sys.stderr)
         sys.exit(failure.args[0])
-    except OSError as error:  # the state directory, the webroot
-        print(f"acme: error: {error}", file=sys.stderr)
-        sys.exit(LOCAL)

@@ -133,7 +133,6 @@ def start() -> None:
         f.write(main_conf)
     with open(os.path.join(NGINX, "sites", "http.conf"), "w") as f:
         f.write(http_site)
-    # ANCHOR: servers
     pids = {
         # DNS only: every name resolves to 127.0.0.1, no AAAA answers.
         "dns": spawn("dns", [
@@ -148,7 +147,6 @@ def start() -> None:
             "PEBBLE_WFE_NONCEREJECT": "0"}),  # no random badNonce (default 5 %)
         "nginx": spawn("nginx", ["nginx", "-c", conf]),  # daemon off: pid known
     }
-    # ANCHOR_END: servers
     with open(os.path.join(LAB, "pids.json"), "w") as f:
         json.dump(pids, f)
     with open(os.path.join(LAB, "ports.json"), "w") as f:
