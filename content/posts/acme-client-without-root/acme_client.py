@@ -96,7 +96,7 @@ class Acme:
             value = headers.get("Retry-After", "")  # the HTTP-date form counts as 1 s
             wait = max(1, int(value)) if value.isdigit() else 1
             if time.monotonic() + wait > deadline:
-                raise Failure(REFUSED, f"{url} still {obj['status']} after {seconds} s")
+                raise Failure(REFUSED, f"{url} still {obj['status']} at the {seconds} s deadline")
             time.sleep(wait)
 
 def write_private(path: str, key) -> None:
