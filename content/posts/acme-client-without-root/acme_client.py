@@ -1,20 +1,10 @@
 #!/usr/bin/env python3
-"""A small ACME (RFC 8555) client: HTTP-01 through a webroot, no root needed.
-
-Usage: acme_client.py CONFIG.json [--renew-days DAYS]
-Dependencies: the Python standard library and `cryptography`.
-
-Exit status: 0 certificate fine or renewed, 2 usage, 3 configuration,
-4 another run holds the lock, 5 the CA refused, 6 unexpected answer from
-the CA, 7 network, 8 certificate, 9 reload failed, 10 local files.
-"""
-import argparse
+"""acme_client.py CONFIG.json: ACME (RFC 8555) over HTTP-01, renewing when the CA says so."""
 import base64
-import email.utils
-import fcntl
 import hashlib
 import json
 import os
+import random
 import re
 import ssl
 import subprocess
@@ -22,395 +12,288 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.x509.oid import NameOID
 
+USAGE, CONFIG, REFUSED, PROTOCOL, NETWORK, CERT, RELOAD, LOCAL = range(2, 10)  # exit statuses
 
 class Failure(Exception):
-    """An expected failure: one line on stderr and its own exit status."""
-    status = 1
+    """Failure(status, message): an expected failure, one line on stderr."""
 
-
-class ConfigError(Failure):
-    status = 3
-
-
-class Locked(Failure):
-    status = 4
-
-
-class AcmeError(Failure):
-    """The CA answered with a problem document."""
-    status = 5
-
-
-class ProtocolError(Failure):
-    """The CA answered something RFC 8555 does not allow."""
-    status = 6
-
-
-class NetworkError(Failure):
-    status = 7
-
-
-class CertificateError(Failure):
-    status = 8
-
-
-class ReloadError(Failure):
-    status = 9
-
-
-class StateError(Failure):
-    """The state directory, the webroot or the account key."""
-    status = 10
-
-
-def b64(data: bytes) -> str:
-    """base64url without padding, the encoding of every JOSE field."""
+def b64(data: bytes) -> str:  # base64url without padding, as JOSE wants it
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def log(message: str) -> None:
-    print(f"acme: {message}", flush=True)
-
-
-def retry_after(headers, default: float = 1.0) -> float:
-    """Seconds to wait before polling again, from Retry-After if the CA sent one."""
-    value = headers.get("Retry-After")
-    if value is None:
-        return default
-    if value.strip().isdigit():
-        return max(float(value), default)
-    try:
-        when = email.utils.parsedate_to_datetime(value)  # the HTTP-date form
-    except (TypeError, ValueError):
-        return default
-    return max((when - datetime.now(UTC)).total_seconds(), default)
-
 
 class Acme:
     """One account on one ACME server: signed requests, nonces, polling."""
-
-    def __init__(self, directory_url: str, key, ca_bundle: str | None = None):
+    def __init__(self, directory_url: str, key, ca_bundle=None):
         self.tls = ssl.create_default_context(cafile=ca_bundle)
         self.key, self.kid, self.nonce = key, None, None
-        numbers = key.public_key().public_numbers()
+        n = key.public_key().public_numbers()
         self.jwk = {"crv": "P-256", "kty": "EC",
-                    "x": b64(numbers.x.to_bytes(32, "big")),
-                    "y": b64(numbers.y.to_bytes(32, "big"))}
-        self.directory = self.json(self._http("GET", directory_url)[2], directory_url)
+                    "x": b64(n.x.to_bytes(32, "big")), "y": b64(n.y.to_bytes(32, "big"))}
+        self.directory = self.json(self.http("GET", directory_url)[2], directory_url)
 
-    def _http(self, method, url, body=None, accept="application/json"):
-        headers = {"Accept": accept, "User-Agent": "acme_client.py"}
-        if body is not None:
-            headers["Content-Type"] = "application/jose+json"
-        try:
-            request = urllib.request.Request(url, body, headers, method=method)
-        except ValueError:
-            raise ProtocolError(f"the CA sent {url!r} where a URL belongs") from None
+    def http(self, method, url, body=None, accept="application/json"):
+        if not isinstance(url, str) or not url.startswith("https://"):
+            raise Failure(PROTOCOL, f"the CA sent {url!r} where an https URL belongs")
+        headers = {"Accept": accept, "Content-Type": "application/jose+json"}
+        request = urllib.request.Request(url, body, headers, method=method)
         try:
             with urllib.request.urlopen(request, context=self.tls, timeout=30) as r:
                 status, headers, data = r.status, r.headers, r.read()
         except urllib.error.HTTPError as error:
             status, headers, data = error.code, error.headers, error.read()
         except (urllib.error.URLError, OSError) as error:  # DNS, TCP, TLS, timeout
-            reason = getattr(error, "reason", error)
-            raise NetworkError(f"{method} {url}: {reason}") from None
-        # Every response may carry a fresh nonce, error responses included.
-        self.nonce = headers.get("Replay-Nonce", self.nonce)
+            raise Failure(NETWORK, f"{method} {url}: {getattr(error, 'reason', error)}") from None
+        self.nonce = headers.get("Replay-Nonce", self.nonce)  # error answers carry one too
         return status, headers, data
 
     @staticmethod
     def json(data: bytes, url: str) -> dict:
         try:
-            obj = json.loads(data)
+            if isinstance(obj := json.loads(data), dict):
+                return obj
         except ValueError:
-            raise ProtocolError(f"{url} answered something that is not JSON") from None
-        if not isinstance(obj, dict):
-            raise ProtocolError(f"{url} answered JSON that is not an object")
-        return obj
-
-    @staticmethod
-    def location(headers, url: str) -> str:
-        if not headers.get("Location"):
-            raise ProtocolError(f"{url} answered without a Location header")
-        return headers["Location"]
+            pass
+        raise Failure(PROTOCOL, f"{url} answered something that is not a JSON object")
 
     def post(self, url, payload, accept="application/json"):
         """Signed POST; payload None is a POST-as-GET (RFC 8555, 6.3)."""
         for _ in range(10):
             if self.nonce is None:
-                self._http("HEAD", self.directory["newNonce"])
+                self.http("HEAD", self.directory["newNonce"])
             header = {"alg": "ES256", "nonce": self.nonce, "url": url}
             header.update({"kid": self.kid} if self.kid else {"jwk": self.jwk})
             self.nonce = None  # a nonce is good for one request only
             protected = b64(json.dumps(header).encode())
             body = "" if payload is None else b64(json.dumps(payload).encode())
-            der = self.key.sign(f"{protected}.{body}".encode(),
-                                ec.ECDSA(hashes.SHA256()))
+            der = self.key.sign(f"{protected}.{body}".encode(), ec.ECDSA(hashes.SHA256()))
             r, s = decode_dss_signature(der)  # JWS wants r || s, not DER
             jws = {"protected": protected, "payload": body,
                    "signature": b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}
-            status, headers, data = self._http(
-                "POST", url, json.dumps(jws).encode(), accept)
+            status, headers, data = self.http("POST", url, json.dumps(jws).encode(), accept)
             if status < 400:
                 return headers, data
             problem = self.json(data or b"{}", url)
             if problem.get("type") != "urn:ietf:params:acme:error:badNonce":
-                raise AcmeError(f"{status} {problem.get('type')}: "
-                                f"{problem.get('detail')}")
-            log(f"badNonce from {url}, retrying with the nonce of the refusal")
-        raise AcmeError("the server rejected ten nonces in a row")
-
-    def get(self, url):
-        """POST-as-GET url; return the JSON object and the response headers."""
-        headers, data = self.post(url, None)
-        return self.json(data, url), headers
+                raise Failure(REFUSED, f"{status} {problem.get('type')}: {problem.get('detail')}")
+            print(f"acme: badNonce from {url}, retrying with the nonce of the refusal")
+        raise Failure(REFUSED, "the CA rejected ten nonces in a row")
 
     def poll(self, url, target, seconds=60):
-        """POST-as-GET url until its status is target; fail on invalid."""
         deadline = time.monotonic() + seconds
         while True:
-            obj, headers = self.get(url)
+            headers, data = self.post(url, None)
+            obj = self.json(data, url)
             if obj["status"] == target:
                 return obj
-            if obj["status"] == "invalid":
-                problems = [c["error"] for c in obj.get("challenges", [])
-                            if "error" in c]
-                raise AcmeError(f"{url} invalid: {obj.get('error') or problems}")
-            wait = retry_after(headers)  # the CA may ask us to come back later
+            if obj["status"] == "invalid":  # the error is in the object or its challenges
+                raise Failure(REFUSED, f"{url} invalid: {obj.get('error') or obj['challenges']}")
+            value = headers.get("Retry-After", "")  # the HTTP-date form counts as 1 s
+            wait = max(1, int(value)) if value.isdigit() else 1
             if time.monotonic() + wait > deadline:
-                raise AcmeError(f"{url} still {obj['status']}, and the deadline of "
-                                f"{seconds} s comes before the next poll")
-            if "Retry-After" in headers:
-                log(f"{obj['status']}, the CA asks to poll again in {wait:g} s")
+                raise Failure(REFUSED, f"{url} still {obj['status']} at the {seconds} s deadline")
             time.sleep(wait)
-
 
 def write_private(path: str, key) -> None:
     """Create the file with mode 0600 from the start: no window of 0644."""
-    pem = key.private_bytes(serialization.Encoding.PEM,
-                            serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         os.fsync(f.fileno())
 
-
 def dns_names(cert) -> list:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return []
+    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)  # or raises
     return sorted(san.value.get_values_for_type(x509.DNSName))
 
-
-def days_left(live: str, domains):
-    """Days until the live certificate expires; None if missing or wrong names."""
+def live_certificate(live: str, domains):
+    """The installed certificate; None if there is none or its names differ."""
     path = os.path.join(live, "fullchain.pem")
     try:
         with open(path, "rb") as f:
             cert = x509.load_pem_x509_certificate(f.read())
+        return cert if dns_names(cert) == sorted(domains) else None
     except FileNotFoundError:
         return None
-    except ValueError as error:
-        raise CertificateError(f"{path} is not a PEM certificate ({error})") from None
-    if dns_names(cert) != sorted(domains):
-        return None
-    # cryptography >= 42 has the aware property; older releases the naive one.
-    expires = getattr(cert, "not_valid_after_utc", None)
-    if expires is None:
-        expires = cert.not_valid_after.replace(tzinfo=UTC)
-    return (expires - datetime.now(UTC)).total_seconds() / 86400
+    except (ValueError, x509.ExtensionNotFound):
+        raise Failure(CERT, f"{path} is not a certificate for DNS names; not touching it") from None
 
+def cert_id(cert) -> str:
+    """RFC 9773, 4.1: the issuer's key identifier, a dot, the serial number."""
+    aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    serial = cert.serial_number.to_bytes(cert.serial_number.bit_length() // 8 + 1, "big")
+    return f"{b64(aki.key_identifier)}.{b64(serial)}"  # serial as in DER, sign byte kept
 
-# RFC 8555, 8.3: base64url characters only, and at least 128 bits of entropy.
-TOKEN = re.compile(r"[A-Za-z0-9_-]{22,}")
-
-
-def token_path(webroot: str, token) -> str:
-    """Where the challenge file goes; the token comes from the network."""
-    if not isinstance(token, str) or not TOKEN.fullmatch(token):
-        raise ProtocolError(f"refusing challenge token {token!r}: not base64url")
-    return os.path.join(webroot, ".well-known", "acme-challenge", token)
-
+def renewal_window(acme: Acme, cert):
+    """The CA's suggested window (RFC 9773), or else a third of the lifetime left."""
+    if url := acme.directory.get("renewalInfo"):
+        try:
+            status, _, data = acme.http("GET", f"{url.rstrip('/')}/{cert_id(cert)}")
+            window = acme.json(data, url)["suggestedWindow"]
+            start, end = (datetime.fromisoformat(window[k]) for k in ("start", "end"))
+            if status == 200 and start < end:
+                return start, end, "the CA"
+        except (Failure, x509.ExtensionNotFound, KeyError, TypeError, ValueError):
+            pass  # ARI is advice: without it, fall back to the fixed rule
+    third = (cert.not_valid_after_utc - cert.not_valid_before_utc) / 3
+    return cert.not_valid_after_utc - third, cert.not_valid_after_utc - third, "a third left"
 
 def authorize(acme: Acme, authz_url: str, authz: dict, webroot: str) -> None:
     name = authz["identifier"]["value"]
     if authz["status"] == "valid":
         # A reused authorization: answering its challenge again is an error.
-        log(f"{name}: authorization already valid")
+        print(f"acme: {name}: authorization already valid")
         return
     challenge = next((c for c in authz["challenges"] if c["type"] == "http-01"), None)
     if challenge is None:
-        raise AcmeError(f"{name}: the CA offers no http-01 challenge")
-    token_file = token_path(webroot, challenge["token"])
+        raise Failure(REFUSED, f"{name}: the CA offers no http-01 challenge")
+    token = challenge["token"]  # names a file: RFC 8555, 8.3 says base64url, >= 128 bits
+    if not isinstance(token, str) or not re.fullmatch(r"[A-Za-z0-9_-]{22,}", token):
+        raise Failure(PROTOCOL, f"refusing challenge token {token!r}: not base64url")
+    token_file = os.path.join(webroot, ".well-known", "acme-challenge", token)
     thumbprint = hashlib.sha256(json.dumps(
         acme.jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
-    # 0644 whatever the umask: the web server's workers must read it.
     fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.fchmod(fd, 0o644)
     with os.fdopen(fd, "w") as f:
-        f.write(f"{challenge['token']}.{b64(thumbprint)}")
+        f.write(f"{token}.{b64(thumbprint)}")
     try:
         acme.post(challenge["url"], {})
         acme.poll(authz_url, "valid")
     finally:
         os.remove(token_file)
-    log(f"{name}: answered http-01, authorization valid")
+    print(f"acme: {name}: answered http-01, authorization valid")
 
-
-def check_chain(chain: str, key, domains) -> None:
-    """The CA's chain must start with a certificate for our key and names."""
-    try:
-        leaf = x509.load_pem_x509_certificate(chain.encode())
-    except ValueError as error:
-        raise CertificateError(f"the CA sent an unreadable chain ({error})") from None
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if leaf.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
-        raise CertificateError("the CA's certificate is not for the key we sent")
-    if dns_names(leaf) != sorted(domains):
-        raise CertificateError(f"the CA's certificate names {dns_names(leaf)}")
-
-
-def issue(acme: Acme, domains, webroot: str):
+def issue(acme: Acme, domains, webroot: str, replaces=None):
     """Run one order to the end; return (new private key, PEM chain)."""
-    headers, data = acme.post(acme.directory["newOrder"], {
-        "identifiers": [{"type": "dns", "value": d} for d in domains]})
-    order_url = acme.location(headers, acme.directory["newOrder"])
+    request = {"identifiers": [{"type": "dns", "value": d} for d in domains]}
+    if replaces:
+        request["replaces"] = replaces  # RFC 9773, 5: the certificate this renews
+    try:
+        headers, data = acme.post(acme.directory["newOrder"], request)
+    except Failure:  # e.g. 409: a run that died before installing already replaced it
+        if not request.pop("replaces", None):
+            raise
+        headers, data = acme.post(acme.directory["newOrder"], request)
+    order_url = headers["Location"]  # None, if missing: http() refuses it
     order = acme.json(data, order_url)
-    log(f"order {order['status']} for {len(domains)} names")
-    # Sorted by name only so that the log reads the same on every run.
-    authzs = [(acme.get(url)[0], url) for url in order["authorizations"]]
-    for authz, url in sorted(authzs, key=lambda a: a[0]["identifier"]["value"]):
+    print(f"acme: order {order['status']} for {len(domains)} names")
+    authzs = [(acme.json(acme.post(u, None)[1], u), u) for u in order["authorizations"]]
+    for authz, url in sorted(authzs, key=lambda a: a[0]["identifier"]["value"]):  # stable logs
         authorize(acme, url, authz, webroot)
     order = acme.poll(order_url, "ready")
     key = ec.generate_private_key(ec.SECP256R1())  # a fresh key every time
-    cn = x509.NameAttribute(NameOID.COMMON_NAME, domains[0])
-    csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([cn]))
-           .add_extension(x509.SubjectAlternativeName(
-               [x509.DNSName(d) for d in domains]), critical=False)
-           .sign(key, hashes.SHA256()))
-    log("order ready, finalizing with a new P-256 key")
-    acme.post(order["finalize"], {"csr": b64(csr.public_bytes(
-        serialization.Encoding.DER))})
+    csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName(d) for d in domains]),
+                          critical=True).sign(key, hashes.SHA256()))
+    acme.post(order["finalize"], {"csr": b64(csr.public_bytes(serialization.Encoding.DER))})
     order = acme.poll(order_url, "valid")
-    chain = acme.post(order["certificate"], None,
-                      "application/pem-certificate-chain")[1].decode()
-    check_chain(chain, key, domains)
-    log(f"order valid, chain of {chain.count('BEGIN CERTIFICATE')} certificates")
+    chain = acme.post(order["certificate"], None, "application/pem-certificate-chain")[1]
+    leaf = x509.load_pem_x509_certificate(chain)
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if leaf.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
+        raise Failure(CERT, "the CA's certificate is not for the key we sent")
+    if dns_names(leaf) != sorted(domains):
+        raise Failure(CERT, f"the CA's certificate names {dns_names(leaf)}")
+    print(f"acme: order valid, chain of {chain.count(b'BEGIN CERTIFICATE')} certificates")
     return key, chain
 
+def fsync_dir(path: str) -> None:
+    """Make the directory's new entries (files, a renamed link) survive a crash."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    os.fsync(fd)
+    os.close(fd)
 
-def install(state: str, key, chain: str) -> str:
+def install(state: str, key, chain: bytes) -> str:
     """Write a new release directory, then switch the live symlink to it."""
     releases = os.path.join(state, "releases")
     os.makedirs(releases, exist_ok=True)
-    number = 1 + max((int(n) for n in os.listdir(releases) if n.isdigit()),
-                     default=0)
+    number = 1 + max((int(n) for n in os.listdir(releases) if n.isdigit()), default=0)
     release = os.path.join(releases, str(number))
     os.mkdir(release, 0o755)
     write_private(os.path.join(release, "privkey.pem"), key)
-    with open(os.path.join(release, "fullchain.pem"), "w") as f:
+    with open(os.path.join(release, "fullchain.pem"), "wb") as f:
         f.write(chain)
         os.fsync(f.fileno())
-    # rename() over the old symlink is atomic: readers see old or new pair.
-    tmp_link = os.path.join(state, f"live.{number}")  # unique, like the release
+    fsync_dir(release)
+    tmp_link = os.path.join(state, f"live.{number}")
     os.symlink(os.path.join("releases", str(number)), tmp_link)
-    os.replace(tmp_link, os.path.join(state, "live"))
+    os.replace(tmp_link, os.path.join(state, "live"))  # atomic: old link or new
+    fsync_dir(state)
     return release
-
-
-def reload(command, release: str) -> None:
-    log(f"reload: {' '.join(command)}")
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ReloadError(f"installed {release}, but the reload failed: {error}") from None
-    print(done.stdout, end="")
-    if done.returncode != 0:
-        said = done.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise ReloadError(f"installed {release}, but the reload exited with "
-                          f"status {done.returncode}: {said[0]}")
-
 
 def read_config(path: str) -> dict:
     try:
         with open(path) as f:
             cfg = json.load(f)
-        missing = {"directory", "domains", "webroot", "state", "renew_days"} - cfg.keys()
+        missing = {"directory", "domains", "webroot", "state"} - cfg.keys()
     except (OSError, ValueError, AttributeError) as error:
-        raise ConfigError(f"cannot read {path}: {error}") from None
+        raise Failure(CONFIG, f"cannot read {path}: {error}") from None
     if missing:
-        raise ConfigError(f"{path} lacks {', '.join(sorted(missing))}")
+        raise Failure(CONFIG, f"{path} lacks {', '.join(sorted(missing))}")
+    if not cfg["domains"] or not all(isinstance(d, str) for d in cfg["domains"]):
+        raise Failure(CONFIG, f"{path}: domains must be a list of names")
     return cfg
 
-
-def lock_state(state: str) -> int:
-    """Hold an exclusive lock on the state directory until the process ends."""
-    os.makedirs(state, mode=0o700, exist_ok=True)
-    path = os.path.join(state, "lock")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise Locked(f"another run holds {path}; not starting a second one") from None
-    return fd
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("config")
-    parser.add_argument("--renew-days", type=float, help="override the config")
-    args = parser.parse_args()
-    cfg = read_config(args.config)
-    domains, state = cfg["domains"], cfg["state"]
-    window = cfg["renew_days"] if args.renew_days is None else args.renew_days
-    lock_state(state)  # held until the process exits
-    left = days_left(os.path.join(state, "live"), domains)
-    if left is None:
-        log(f"{', '.join(domains)}: no matching certificate, issuing")
-    elif left > window:
-        log(f"{left:.4f} days left, renewal window {window:g} days: not due")
-        return 0
-    else:
-        log(f"{left:.4f} days left, renewal window {window:g} days: renewing")
-    key_path = os.path.join(state, "account.pem")
-    if not os.path.exists(key_path):
-        write_private(key_path, ec.generate_private_key(ec.SECP256R1()))
-        log(f"created account key {key_path}")
-    with open(key_path, "rb") as f:
+def account_key(path: str):
+    if not os.path.exists(path):
+        write_private(path, ec.generate_private_key(ec.SECP256R1()))
+    with open(path, "rb") as f:
         try:
-            key = serialization.load_pem_private_key(f.read(), None)
+            return serialization.load_pem_private_key(f.read(), None)
         except ValueError as error:
-            raise StateError(f"{key_path} is not a private key ({error})") from None
+            raise Failure(LOCAL, f"{path} is not a private key ({error})") from None
+
+def main(argv) -> int:
+    if len(argv) != 2:
+        raise Failure(USAGE, "usage: acme_client.py CONFIG.json")
+    sys.stdout.reconfigure(line_buffering=True)  # under systemd, a pipe
+    os.umask(0o022)  # the web server must read challenge files and the chain
+    cfg = read_config(argv[1])
+    domains, state = cfg["domains"], cfg["state"]
+    os.makedirs(state, mode=0o700, exist_ok=True)
+    cert = live_certificate(os.path.join(state, "live"), domains)
+    key = account_key(os.path.join(state, "account.pem"))
     try:
         acme = Acme(cfg["directory"], key, cfg.get("ca_bundle"))
+        replaces = None
+        if cert is None:
+            print(f"acme: {', '.join(domains)}: no matching certificate, issuing")
+        else:
+            start, end, source = renewal_window(acme, cert)
+            when = start + (end - start) * random.random()  # RFC 9773, 4.2
+            due = when <= datetime.now(UTC) + timedelta(hours=cfg.get("run_every_hours", 12))
+            print(f"acme: window from {source}: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+                  f" UTC, picked {when:%Y-%m-%d %H:%M}: {'due' if due else 'not due'}")
+            if not due:
+                return 0
+            replaces = cert_id(cert) if source == "the CA" else None
         headers = acme.post(acme.directory["newAccount"], {"termsOfServiceAgreed": True})[0]
-        acme.kid = acme.location(headers, acme.directory["newAccount"])
-        cert_key, chain = issue(acme, domains, cfg["webroot"])
-    except (KeyError, TypeError, IndexError) as error:  # a field RFC 8555 promises
-        raise ProtocolError(f"unexpected answer from the CA: {error!r}") from None
+        acme.kid = headers["Location"]  # the account's URL names it from now on
+        if not acme.kid:
+            raise Failure(PROTOCOL, "the CA answered newAccount without a Location")
+        cert_key, chain = issue(acme, domains, cfg["webroot"], replaces)
+    except (KeyError, TypeError, IndexError, ValueError, x509.ExtensionNotFound) as error:
+        raise Failure(PROTOCOL, f"unexpected answer from the CA: {error!r}") from None
     release = install(state, cert_key, chain)
-    log(f"installed {release}, live -> {os.readlink(os.path.join(state, 'live'))}")
-    if cfg.get("reload"):
-        reload(cfg["reload"], release)
+    print(f"acme: installed {release}, live -> {os.readlink(os.path.join(state, 'live'))}")
+    if cfg.get("reload"):  # e.g. sudo -n /usr/sbin/nginx -s reload
+        print(f"acme: reload: {' '.join(cfg['reload'])}")
+        try:
+            subprocess.run(cfg["reload"], capture_output=True, text=True, timeout=60, check=True)
+        except (OSError, subprocess.SubprocessError) as error:
+            said = (getattr(error, "stderr", None) or str(error)).strip().splitlines()[-1]
+            raise Failure(RELOAD, f"installed {release}, but the reload failed: {said}") from None
     return 0
-
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
-    except Failure as failure:
-        print(f"acme: error: {failure}", file=sys.stderr)
-        sys.exit(failure.status)
-    except OSError as error:  # the state directory, the webroot, the lock
-        print(f"acme: error: {error}", file=sys.stderr)
-        sys.exit(StateError.status)
+        sys.exit(main(sys.argv))
+    except (Failure, OSError) as error:  # OSError: the state directory, the webroot
+        failure = error if isinstance(error, Failure) else Failure(LOCAL, str(error))
+        print(f"acme: error: {failure.args[1]}", file=sys.stderr)
+        sys.exit(failure.args[0])

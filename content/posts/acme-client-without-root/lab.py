@@ -116,7 +116,7 @@ def https_site(https: int) -> str:
 def start() -> None:
     os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
     os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
-    os.makedirs("webroot/.well-known", exist_ok=True)
+    os.makedirs("webroot/.well-known/acme-challenge", exist_ok=True)
     acme, mgmt, http, tls, https, dns, dns_mgmt = (free_port() for _ in range(7))
     with open(os.path.join(LAB, "pebble-config.json"), "w") as f:
         json.dump({"pebble": {
@@ -126,19 +126,18 @@ def start() -> None:
             "privateKey": "pebble-tls/key.pem",
             "httpPort": http, "tlsPort": tls,
             "ocspResponderURL": "", "externalAccountBindingRequired": False,
-            "certificateValidityPeriod": 600}}, f, indent=2)
+            "certificateValidityPeriod": 90 * 86400}}, f, indent=2)
     main_conf, http_site = nginx_config(http, https)
     conf = os.path.join(NGINX, "nginx.conf")
     with open(conf, "w") as f:
         f.write(main_conf)
     with open(os.path.join(NGINX, "sites", "http.conf"), "w") as f:
         f.write(http_site)
-    # ANCHOR: servers
     pids = {
         # DNS only: every name resolves to 127.0.0.1, no AAAA answers.
         "dns": spawn("dns", [
             "pebble-challtestsrv", "-dns01", f"127.0.0.1:{dns}",
-            "-http01", "", "-https01", "", "-tlsalpn01", "",
+            "-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "",
             "-management", f"127.0.0.1:{dns_mgmt}", "-defaultIPv6", ""]),
         "pebble": spawn("pebble", [
             "pebble", "-config", os.path.join(LAB, "pebble-config.json"),
@@ -148,7 +147,6 @@ def start() -> None:
             "PEBBLE_WFE_NONCEREJECT": "0"}),  # no random badNonce (default 5 %)
         "nginx": spawn("nginx", ["nginx", "-c", conf]),  # daemon off: pid known
     }
-    # ANCHOR_END: servers
     with open(os.path.join(LAB, "pids.json"), "w") as f:
         json.dump(pids, f)
     with open(os.path.join(LAB, "ports.json"), "w") as f:
@@ -173,7 +171,7 @@ def start() -> None:
     with open("client.json", "w") as f:
         json.dump({"directory": f"https://localhost:{acme}/dir",
                    "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
-                   "webroot": "webroot", "state": "state", "renew_days": 30,
+                   "webroot": "webroot", "state": "state",
                    "reload": ["sudo", "-n", "/usr/sbin/nginx", "-c", conf, "-s", "reload"]},
                   f, indent=2)
         f.write("\n")

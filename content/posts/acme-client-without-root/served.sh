@@ -1,5 +1,5 @@
 #!/bin/sh
-# Print the serial of the certificate nginx serves and of the live file, once
+# Print the serial of the certificate nginx presents and of the live file, once
 # they agree: nginx -s reload only signals the master, which starts workers
 # with the new certificate a moment later. Fails if they differ after 10 s.
 set -u
@@ -10,7 +10,9 @@ served() {
 }
 file=$(openssl x509 -in state/live/fullchain.pem -noout -serial)
 limit=$(( $(date +%s) + 10 ))
-until [ "$(served)" = "$file" ] || [ "$(date +%s)" -ge "$limit" ]; do sleep 0.1; done
-echo "served: $(served)"
+until now=$(served); [ "$now" = "$file" ] || [ "$(date +%s)" -ge "$limit" ]; do
+    sleep 0.1
+done
+echo "served: $now"
 echo "file:   $file"
-[ "$(served)" = "$file" ]
+[ "$now" = "$file" ]
