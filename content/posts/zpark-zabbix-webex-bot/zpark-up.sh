@@ -3,7 +3,8 @@
 # lab's network is its own), register Zpark's webhook with the stand-in, and
 # add both URLs to lab.env.
 set -eu
-set -a; . ./lab.env; . ./zpark.env; set +a
+# lab.env last: it holds the API token that bot_account.py generated.
+set -a; . ./zpark.env; . ./lab.env; set +a
 
 WEBEX_PORT=8001
 ZPARK_PORT=8000   # as in zpark.service
@@ -30,11 +31,9 @@ wait_for_port "$ZPARK_PORT" lab/log/zpark.log
 ZPARK_URL=http://127.0.0.1:$ZPARK_PORT
 echo "Zpark (gunicorn) listening on $ZPARK_URL"
 
-# ANCHOR: webhook
 curl -sS --fail-with-body "$WEBEX_URL/v1/webhooks" \
     -H "Authorization: Bearer $WEBEX_BOT_TOKEN" -H "Content-Type: application/json" \
     -d '{"name": "zpark", "targetUrl": "'"$ZPARK_URL"'/webex", "resource": "messages",
          "event": "created", "secret": "'"$WEBEX_WEBHOOK_SECRET"'"}'
-# ANCHOR_END: webhook
 echo
 printf 'WEBEX_URL=%s\nZPARK_URL=%s\n' "$WEBEX_URL" "$ZPARK_URL" >>lab.env
