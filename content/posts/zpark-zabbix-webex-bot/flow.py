@@ -27,15 +27,14 @@ plt.rcParams["svg.hashsalt"] = "zpark-flow"
 plt.rcParams["font.size"] = 9
 x = {name: index * 1.9 for index, name in enumerate(ACTORS)}
 rows = len(STEPS) - STEPS.count(None)
-figure, axes = plt.subplots(figsize=(8.4, 0.42 * (rows + 4)))
+phases = STEPS.count(None)
+figure, axes = plt.subplots(figsize=(8.4, 0.36 * (rows + phases + 2)))
 axes.set_axis_off()
 top = 0.0
 for name in ACTORS:
     axes.text(x[name], top, name, ha="center", va="center", fontweight="bold",
               bbox={"boxstyle": "round,pad=0.35", "fc": "#f2f2f2", "ec": "#555555"})
-y, bottom = top - 0.7, top - 0.7 - (rows + 2.2) * 0.55
-for name in ACTORS:
-    axes.plot([x[name], x[name]], [top - 0.25, bottom], color="#aaaaaa", lw=0.8, ls="--")
+y = top - 0.7
 steps = iter(STEPS)
 for step in steps:
     if step is None:
@@ -49,6 +48,10 @@ for step in steps:
     middle = (x[source] + x[target]) / 2
     axes.text(middle, y + 0.1, label, ha="center", va="bottom", color="#111111")
     y -= 0.55
+bottom = y + 0.2
+for name in ACTORS:
+    axes.plot([x[name], x[name]], [top - 0.25, bottom], color="#aaaaaa", lw=0.8, ls="--",
+              zorder=0)
 axes.set_xlim(x[ACTORS[0]] - 0.9, x[ACTORS[-1]] + 0.9)
 axes.set_ylim(bottom - 0.1, top + 0.35)
 figure.tight_layout()

@@ -20,11 +20,11 @@ class ZabbixAPI:
 
     def call(self, method, params=None, /, **named):
         """method's result; params as a list or dict, or as keyword arguments."""
-        headers = {"Content-Type": "application/json-rpc"}  # anything else: HTTP 412
+        headers = {"Content-Type": "application/json-rpc"}  # not a JSON type: HTTP 412
         if method not in self.WITHOUT_AUTH:
             headers["Authorization"] = f"Bearer {self.token}"
-        body = {"jsonrpc": "2.0", "method": method, "params": named if params is None else params,
-                "id": 1}
+        params = named if params is None else params
+        body = {"jsonrpc": "2.0", "method": method, "params": params, "id": 1}
         reply = self.session.post(self.url, json=body, headers=headers, timeout=self.timeout)
         reply.raise_for_status()
         answer = reply.json()
