@@ -1,4 +1,13 @@
-"""Draw Zpark's two message flows as a sequence diagram: /usr/bin/python3 flow.py OUT.svg"""
+"""Draw Zpark's two flows as a sequence diagram, from Zpark's own debug log.
+
+    /usr/bin/python3 flow.py ZPARK_LOG OUT.svg
+
+ZPARK_LOG is gunicorn's output with ZPARK_LOG_LEVEL=DEBUG: a "received:" line
+for each request and a line for each call Zpark makes. Workers handle one
+request at a time, so a process's lines after "received:" belong to that
+request. The first alert and the first command that asked Zabbix are drawn.
+"""
+import re
 import sys
 
 import matplotlib
@@ -7,53 +16,80 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 ACTORS = ["Zabbix server", "Zabbix API", "Zpark", "Webex", "Person in the room"]
-# (from, to, label); None starts a new phase with that title.
-STEPS = [
-    None, "An alert (the webhook media type)",
-    ("Zabbix server", "Zpark", "POST /alerts  (X-Zpark-Token)"),
-    ("Zpark", "Zabbix API", "event.get: the events' times"),
-    ("Zpark", "Webex", "POST /v1/messages  (Markdown)"),
-    ("Webex", "Person in the room", "PROBLEM … in the room"),
-    None, "A command (the bot's webhook)",
-    ("Person in the room", "Webex", "@Zpark show issues"),
-    ("Webex", "Zpark", "POST /webex  (signed event, no text)"),
-    ("Zpark", "Webex", "GET /v1/messages/{id}"),
-    ("Zpark", "Zabbix API", "problem.get, trigger.get  (Bearer token)"),
-    ("Zpark", "Webex", "POST /v1/messages  (the answer)"),
-    ("Webex", "Person in the room", "the answer in the room"),
-]
+LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
 
-plt.rcParams["svg.hashsalt"] = "zpark-flow"
-plt.rcParams["font.size"] = 9
-x = {name: index * 1.9 for index, name in enumerate(ACTORS)}
-rows = len(STEPS) - STEPS.count(None)
-phases = STEPS.count(None)
-figure, axes = plt.subplots(figsize=(8.4, 0.36 * (rows + phases + 2)))
-axes.set_axis_off()
-top = 0.0
-for name in ACTORS:
-    axes.text(x[name], top, name, ha="center", va="center", fontweight="bold",
-              bbox={"boxstyle": "round,pad=0.35", "fc": "#f2f2f2", "ec": "#555555"})
-y = top - 0.7
-steps = iter(STEPS)
-for step in steps:
-    if step is None:
-        axes.text(x[ACTORS[0]] - 0.8, y, next(steps), ha="left", va="center",
-                  style="italic", color="#333333")
-        y -= 0.5
-        continue
-    source, target, label = step
-    axes.annotate("", xy=(x[target], y), xytext=(x[source], y),
-                  arrowprops={"arrowstyle": "-|>", "color": "#1f4e79", "lw": 1.2})
-    middle = (x[source] + x[target]) / 2
-    axes.text(middle, y + 0.1, label, ha="center", va="bottom", color="#111111")
-    y -= 0.55
-bottom = y + 0.2
-for name in ACTORS:
-    axes.plot([x[name], x[name]], [top - 0.25, bottom], color="#aaaaaa", lw=0.8, ls="--",
-              zorder=0)
-axes.set_xlim(x[ACTORS[0]] - 0.9, x[ACTORS[-1]] + 0.9)
-axes.set_ylim(bottom - 0.1, top + 0.35)
-figure.tight_layout()
-figure.savefig(sys.argv[1], metadata={"Date": None}, transparent=False, facecolor="white")
-print("\n".join(f"{s[0]} -> {s[1]}: {s[2]}" for s in STEPS if isinstance(s, tuple)))
+
+def requests_in(log_path):
+    """[(inbound, [outbound, ...])] in the order the requests arrived."""
+    current, handled = {}, []
+    with open(log_path, encoding="utf-8") as log:
+        for match in filter(None, map(LINE.match, log)):
+            pid, message = match["pid"], match["message"]
+            if message.startswith("received: "):
+                current[pid] = (message.removeprefix("received: "), [])
+                handled.append(current[pid])
+            elif pid in current:
+                current[pid][1].append(message)
+    return handled
+
+
+def arrow(call):
+    """An outbound call as (to, label)."""
+    if call.startswith("zabbix api: "):
+        return "Zabbix API", call.removeprefix("zabbix api: ")
+    method, path = call.removeprefix("webex: ").split(" ", 1)
+    return "Webex", f"{method} /v1" + re.sub(r"/messages/\S+", "/messages/{id}", path)
+
+
+def steps(handled):
+    alert = next(r for r in handled if r[0] == "POST /alerts")
+    command = next(r for r in handled if r[0] == "POST /webex"
+                   and any(c.startswith("zabbix api: ") for c in r[1]))
+    yield "An alert: the media type's script calls Zpark"
+    yield ("Zabbix server", "Zpark", alert[0])
+    yield from (("Zpark", *arrow(call)) for call in alert[1])
+    yield ("Webex", "Person in the room", "the alert")
+    yield "A command: Webex calls the bot's webhook"
+    yield ("Person in the room", "Webex", "@Zpark show issues")
+    yield ("Webex", "Zpark", command[0])
+    yield from (("Zpark", *arrow(call)) for call in command[1])
+    yield ("Webex", "Person in the room", "the answer")
+
+
+def draw(plan, out):
+    plt.rcParams["svg.hashsalt"] = "zpark-flow"
+    plt.rcParams["font.size"] = 9
+    x = {name: index * 1.9 for index, name in enumerate(ACTORS)}
+    figure, axes = plt.subplots(figsize=(8.4, 0.36 * (len(plan) + 2)))
+    axes.set_axis_off()
+    for name in ACTORS:
+        axes.text(x[name], 0, name, ha="center", va="center", fontweight="bold",
+                  bbox={"boxstyle": "round,pad=0.35", "fc": "#f2f2f2", "ec": "#555555"})
+    y = -0.7
+    for step in plan:
+        if isinstance(step, str):
+            axes.text(x[ACTORS[0]] - 0.8, y, step, ha="left", va="center",
+                      style="italic", color="#333333")
+            y -= 0.5
+            continue
+        source, target, label = step
+        axes.annotate("", xy=(x[target], y), xytext=(x[source], y),
+                      arrowprops={"arrowstyle": "-|>", "color": "#1f4e79", "lw": 1.2})
+        axes.text((x[source] + x[target]) / 2, y + 0.1, label, ha="center", va="bottom")
+        y -= 0.55
+    for name in ACTORS:
+        axes.plot([x[name], x[name]], [-0.25, y + 0.2], color="#aaaaaa", lw=0.8, ls="--",
+                  zorder=0)
+    axes.set_xlim(x[ACTORS[0]] - 0.9, x[ACTORS[-1]] + 0.9)
+    axes.set_ylim(y + 0.1, 0.35)
+    figure.tight_layout()
+    figure.savefig(out, metadata={"Date": None}, facecolor="white")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    plan = list(steps(requests_in(sys.argv[1])))
+    for step in plan:
+        print(step if isinstance(step, str) else f"  {step[0]} -> {step[1]}: {step[2]}")
+    draw(plan, sys.argv[2])

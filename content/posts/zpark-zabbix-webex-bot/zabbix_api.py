@@ -1,5 +1,9 @@
 """A Zabbix 7.0 JSON-RPC client, written by hand: the protocol is that small."""
+import logging
+
 import requests
+
+log = logging.getLogger("zpark.zabbix")
 
 
 class ZabbixError(Exception):
@@ -24,6 +28,7 @@ class ZabbixAPI:
         if method not in self.WITHOUT_AUTH:
             headers["Authorization"] = f"Bearer {self.token}"
         params = named if params is None else params
+        log.debug("zabbix api: %s", method)
         body = {"jsonrpc": "2.0", "method": method, "params": params, "id": 1}
         reply = self.session.post(self.url, json=body, headers=headers, timeout=self.timeout)
         reply.raise_for_status()

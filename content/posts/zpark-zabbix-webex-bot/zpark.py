@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ import requests
 from flask import Flask, jsonify, request
 from zabbix_api import ZabbixAPI, ZabbixError
 
+log = logging.getLogger("zpark")
 SEVERITIES = ["Not classified", "Information", "Warning", "Average", "High", "Disaster"]
 
 
@@ -63,6 +65,7 @@ class Webex:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _get(self, path):
+        log.debug("webex: GET /%s", path)
         reply = self.session.get(f"{self.url}/{path}", timeout=10)
         reply.raise_for_status()
         return reply.json()
@@ -76,6 +79,7 @@ class Webex:
 
     def post_message(self, markdown, room_id=None, to_email=None):
         target = {"roomId": room_id} if room_id else {"toPersonEmail": to_email}
+        log.debug("webex: POST /messages")
         reply = self.session.post(
             f"{self.url}/messages", json={**target, "markdown": markdown}, timeout=10
         )
@@ -242,8 +246,7 @@ class Commands:
             events = self.zabbix.call("event.get", eventids=event_ids,
                                       output=["eventid", "clock"])
         except (ZabbixError, requests.RequestException) as error:
-            print(f"zpark: event.get failed, alert sent without times: {error}",
-                  file=sys.stderr)
+            log.warning("event.get failed, alert sent without times: %s", error)
             return {}
         return {event["eventid"]: utc(event["clock"]) for event in events}
 
@@ -253,6 +256,10 @@ def create_app(settings):
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token))
+
+    @app.before_request
+    def trace():
+        log.debug("received: %s %s", request.method, request.path)
 
     @app.post("/alerts")
     def alerts():
@@ -301,6 +308,9 @@ def create_app(settings):
 
 def from_environment():
     """The application as gunicorn runs it: gunicorn 'zpark:from_environment()'."""
+    logging.basicConfig(  # ZPARK_LOG_LEVEL=DEBUG logs every request and API call
+        level=os.environ.get("ZPARK_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     try:
         return create_app(Settings.from_environment())
     except requests.RequestException as error:  # a wrong token ends here, at start
