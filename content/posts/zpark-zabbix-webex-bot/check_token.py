@@ -20,8 +20,9 @@ for method, params in checks:
     except ZabbixError as error:
         print(f"{method:<13} refused: {str(error).split(': ', 1)[1]}")
 # The client leaves the header out for apiinfo.version; here it is sent anyway.
-version = requests.post(zabbix.url, timeout=10, headers={"Authorization": f"Bearer {zabbix.token}"},
-                        json={"jsonrpc": "2.0", "method": "apiinfo.version", "params": {}, "id": 1})
+version = requests.post(
+    zabbix.url, timeout=10, headers={"Authorization": f"Bearer {zabbix.token}"},
+    json={"jsonrpc": "2.0", "method": "apiinfo.version", "params": {}, "id": 1})
 print(f"apiinfo.version with the token: {version.json()['error']['data']}")
 plain = requests.post(zabbix.url, data="{}", timeout=10, headers={"Content-Type": "text/plain"})
 print(f"a body sent as text/plain: HTTP {plain.status_code} {plain.reason}")

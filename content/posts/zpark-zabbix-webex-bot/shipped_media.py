@@ -10,7 +10,8 @@ from zabbix_api import ZabbixAPI
 if len(sys.argv) != 2:
     raise SystemExit(__doc__)
 env = lab_env(sys.argv[1])
-zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
+zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
+                         env["ZABBIX_ADMIN_PASSWORD"])
 media_types = zabbix.call("mediatype.get", output=["name"], filter={"type": 4})  # Webhook
 names = sorted((m["name"] for m in media_types), key=str.lower)
 print(f"Zabbix {zabbix.call('apiinfo.version')}: {len(names)} webhook media types")
