@@ -118,7 +118,7 @@ setsid php -S "127.0.0.1:$WEB_PORT" -t "$FRONTEND" >"$LAB/log/php.log" 2>&1 &
 echo $! >"$LAB/php.pid"
 
 API_URL="http://127.0.0.1:$WEB_PORT/api_jsonrpc.php"
-cat >lab.env <<EOF
+cat >zabbix.env <<EOF
 ZABBIX_API_URL=$API_URL
 ZABBIX_SERVER_PORT=$ZBX_PORT
 POSTGRES_PORT=$PG_PORT
@@ -132,4 +132,4 @@ api_version() {
 }
 wait_for 120 "the frontend API" api_version
 echo "Zabbix API $(api_version) answering at $API_URL"
-echo "ready in $(( $(date +%s) - started )) s; ports written to lab.env"
+echo "ready in $(( $(date +%s) - started )) s; ports written to zabbix.env"

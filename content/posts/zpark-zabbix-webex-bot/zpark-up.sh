@@ -1,10 +1,10 @@
 #!/bin/sh
 # Start the Webex stand-in, then Zpark, each on a fixed port of 127.0.0.1 (the
 # lab's network is its own), register Zpark's webhook with the stand-in, and
-# add both URLs to lab.env.
+# add both URLs to zabbix.env.
 set -eu
-# lab.env last: it holds the API token that bot_account.py generated.
-set -a; . ./zpark.env; . ./lab.env; set +a
+# zabbix.env last: it holds the API token that bot_account.py generated.
+set -a; . ./zpark.env; . ./zabbix.env; set +a
 
 WEBEX_PORT=8001
 ZPARK_PORT=8000   # as in zpark.service
@@ -36,4 +36,4 @@ curl -sS --fail-with-body "$WEBEX_URL/v1/webhooks" \
     -d '{"name": "zpark", "targetUrl": "'"$ZPARK_URL"'/webex", "resource": "messages",
          "event": "created", "secret": "'"$WEBEX_WEBHOOK_SECRET"'"}'
 echo
-printf 'WEBEX_URL=%s\nZPARK_URL=%s\n' "$WEBEX_URL" "$ZPARK_URL" >>lab.env
+printf 'WEBEX_URL=%s\nZPARK_URL=%s\n' "$WEBEX_URL" "$ZPARK_URL" >>zabbix.env
