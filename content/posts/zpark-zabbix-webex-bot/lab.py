@@ -3,7 +3,7 @@ import time
 from pathlib import Path
 
 
-def lab_env(path="lab.env"):
+def lab_env(path="zabbix.env"):
     """The KEY=value lines that zabbix-up.sh and zpark-up.sh wrote."""
     lines = Path(path).read_text().splitlines()
     pairs = (line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))

@@ -85,7 +85,6 @@ def create_app():
         return (message["roomType"] == "direct" or message["personId"] == BOT_ID
                 or BOT_ID in message.get("mentionedPeople", []))
 
-    # ANCHOR: deliver
     def deliver(message, secret_override=None):
         """POST a "messages created" event to every registered webhook."""
         results = []
@@ -108,7 +107,6 @@ def create_app():
                 deliveries.append(result)
             results.append(result)
         return results
-    # ANCHOR_END: deliver
 
     def deliver_in_background(message):
         in_flight.append(message["id"])

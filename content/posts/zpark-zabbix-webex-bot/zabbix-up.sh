@@ -1,9 +1,9 @@
 #!/bin/sh
-# Stand up a throwaway Zabbix 6.0 (PostgreSQL, zabbix_server, the PHP
+# Stand up a throwaway Zabbix 7.0 (PostgreSQL, zabbix_server, the PHP
 # frontend with its JSON-RPC API) on 127.0.0.1. What it creates lives in
 # ./lab (the database cluster, configuration, logs, sockets and pid files),
 # except the frontend's /etc/zabbix/zabbix.conf.php. Meant for a machine of
-# its own, such as the post's lab: a Debian 12 root filesystem with its own
+# its own, such as the post's lab: a Debian 13 root filesystem with its own
 # /etc and a network of its own, so the standard ports are free. Needs root
 # (it switches to the postgres and zabbix users) and Debian's packages: see
 # the Lab-Packages lines of index.md. Stop it with zabbix-down.sh.
@@ -37,7 +37,6 @@ PG_PORT=5432      # PostgreSQL's default
 ZBX_PORT=10051    # zabbix_server's default trapper port
 WEB_PORT=8080     # PHP's built-in server for the frontend
 
-# ANCHOR: postgres
 # initdb refuses to run as root: the cluster belongs to the postgres user.
 runuser -u postgres -- "$PGBIN/initdb" -D "$LAB/pg/data" -U postgres \
     --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$LAB/log/initdb.log"
@@ -47,10 +46,8 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$LAB/pg/data" -l "$LAB/pg/postgres.lo
     -w -t 120 start >/dev/null
 psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" "$@"; }
 psql -U postgres -c "CREATE ROLE zabbix LOGIN" -c "CREATE DATABASE zabbix OWNER zabbix"
-# ANCHOR_END: postgres
 echo "PostgreSQL $(basename "$(dirname "$PGBIN")") listening on 127.0.0.1:$PG_PORT"
 
-# ANCHOR: import
 zcat "$ZBXSQL/schema.sql.gz" "$ZBXSQL/images.sql.gz" "$ZBXSQL/data.sql.gz" |
     psql -U zabbix zabbix >"$LAB/log/import.log"
 # Host 10084 is the server monitoring itself through an agent we do not run:
@@ -59,10 +56,8 @@ psql -U zabbix zabbix -c "UPDATE hosts SET status = 1 WHERE hostid = 10084"
 # A fresh import has no planner statistics: without them, a trigger count
 # that the API runs outlasts any sensible timeout instead of returning at once.
 psql -U postgres zabbix -c "ANALYZE"
-# ANCHOR_END: import
 echo "database zabbix: $(psql -U zabbix zabbix -At -c 'SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()') tables imported"
 
-# ANCHOR: server
 cat >"$LAB/etc/zabbix_server.conf" <<EOF
 ListenIP=127.0.0.1
 ListenPort=$ZBX_PORT
@@ -96,11 +91,9 @@ EOF
 # daemonizing: it and its children stay in this script's process group, so
 # whoever runs this script can stop them all, even if zabbix-down.sh never runs.
 zabbix_server -f -c "$LAB/etc/zabbix_server.conf" >"$LAB/log/zabbix_server.out" 2>&1 &
-# ANCHOR_END: server
 wait_for 120 "zabbix_server's trapper port" port_open "$ZBX_PORT"
 echo "$(zabbix_server -V | head -n 1) listening on 127.0.0.1:$ZBX_PORT"
 
-# ANCHOR: frontend
 # Debian's frontend reads its settings from /etc/zabbix/zabbix.conf.php, a
 # path fixed in the class CConfigFile.
 mkdir -p /etc/zabbix
@@ -123,13 +116,14 @@ EOF
 # zabbix-down.sh can stop it and anything it spawned with one signal.
 setsid php -S "127.0.0.1:$WEB_PORT" -t "$FRONTEND" >"$LAB/log/php.log" 2>&1 &
 echo $! >"$LAB/php.pid"
-# ANCHOR_END: frontend
 
 API_URL="http://127.0.0.1:$WEB_PORT/api_jsonrpc.php"
-cat >lab.env <<EOF
+cat >zabbix.env <<EOF
 ZABBIX_API_URL=$API_URL
 ZABBIX_SERVER_PORT=$ZBX_PORT
 POSTGRES_PORT=$PG_PORT
+ZABBIX_ADMIN=Admin
+ZABBIX_ADMIN_PASSWORD=zabbix
 EOF
 api_version() {
     curl -sf -H 'Content-Type: application/json-rpc' "$API_URL" \
@@ -138,4 +132,4 @@ api_version() {
 }
 wait_for 120 "the frontend API" api_version
 echo "Zabbix API $(api_version) answering at $API_URL"
-echo "ready in $(( $(date +%s) - started )) s; ports written to lab.env"
+echo "ready in $(( $(date +%s) - started )) s; ports written to zabbix.env"

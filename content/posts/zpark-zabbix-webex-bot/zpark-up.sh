@@ -1,9 +1,10 @@
 #!/bin/sh
 # Start the Webex stand-in, then Zpark, each on a fixed port of 127.0.0.1 (the
 # lab's network is its own), register Zpark's webhook with the stand-in, and
-# add both URLs to lab.env.
+# add both URLs to zabbix.env.
 set -eu
-set -a; . ./lab.env; . ./zpark.env; set +a
+# zabbix.env last: it holds the API token that bot_account.py generated.
+set -a; . ./zpark.env; . ./zabbix.env; set +a
 
 WEBEX_PORT=8001
 ZPARK_PORT=8000   # as in zpark.service
@@ -23,18 +24,16 @@ WEBEX_URL=http://127.0.0.1:$WEBEX_PORT
 echo "Webex stand-in listening on $WEBEX_URL"
 
 # Zpark as it runs in production, under gunicorn, with its settings in the environment.
-WEBEX_API_URL=$WEBEX_URL/v1 setsid gunicorn --workers 2 --bind "127.0.0.1:$ZPARK_PORT" \
+WEBEX_API_URL=$WEBEX_URL/v1 ZPARK_LOG_LEVEL=debug setsid gunicorn --workers 2 --bind "127.0.0.1:$ZPARK_PORT" \
     'zpark:from_environment()' >lab/log/zpark.log 2>&1 &
 echo $! >lab/zpark.pid
 wait_for_port "$ZPARK_PORT" lab/log/zpark.log
 ZPARK_URL=http://127.0.0.1:$ZPARK_PORT
 echo "Zpark (gunicorn) listening on $ZPARK_URL"
 
-# ANCHOR: webhook
 curl -sS --fail-with-body "$WEBEX_URL/v1/webhooks" \
     -H "Authorization: Bearer $WEBEX_BOT_TOKEN" -H "Content-Type: application/json" \
     -d '{"name": "zpark", "targetUrl": "'"$ZPARK_URL"'/webex", "resource": "messages",
          "event": "created", "secret": "'"$WEBEX_WEBHOOK_SECRET"'"}'
-# ANCHOR_END: webhook
 echo
-printf 'WEBEX_URL=%s\nZPARK_URL=%s\n' "$WEBEX_URL" "$ZPARK_URL" >>lab.env
+printf 'WEBEX_URL=%s\nZPARK_URL=%s\n' "$WEBEX_URL" "$ZPARK_URL" >>zabbix.env

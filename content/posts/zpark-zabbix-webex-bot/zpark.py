@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ import requests
 from flask import Flask, jsonify, request
 from zabbix_api import ZabbixAPI, ZabbixError
 
+log = logging.getLogger("zpark")
 SEVERITIES = ["Not classified", "Information", "Warning", "Average", "High", "Disaster"]
 
 
@@ -32,12 +34,11 @@ class Settings:
     webex_token: str          # the bot's access token
     webhook_secret: str       # secret given when the webhook was registered
     allowed: frozenset        # who may give commands
-    zabbix_url: str
-    zabbix_user: str
-    zabbix_password: str
+    zabbix_url: str           # https://zabbix.example.org/api_jsonrpc.php
+    zabbix_token: str         # API token of the bot's own Zabbix user
 
     VARIABLES = ("ZPARK_ALERT_TOKEN", "WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET",
-                 "ZPARK_ALLOWED", "ZABBIX_API_URL", "ZABBIX_USER", "ZABBIX_PASSWORD")
+                 "ZPARK_ALLOWED", "ZABBIX_API_URL", "ZABBIX_API_TOKEN")
 
     @classmethod
     def from_environment(cls, env=os.environ):
@@ -51,12 +52,10 @@ class Settings:
             webhook_secret=env["WEBEX_WEBHOOK_SECRET"],
             allowed=frozenset(env["ZPARK_ALLOWED"].split(",")),
             zabbix_url=env["ZABBIX_API_URL"],
-            zabbix_user=env["ZABBIX_USER"],
-            zabbix_password=env["ZABBIX_PASSWORD"],
+            zabbix_token=env["ZABBIX_API_TOKEN"],
         )
 
 
-# ANCHOR: webex
 class Webex:
     """The calls of the Webex API that Zpark needs."""
 
@@ -66,6 +65,7 @@ class Webex:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def _get(self, path):
+        log.debug("webex: GET /%s", path)
         reply = self.session.get(f"{self.url}/{path}", timeout=10)
         reply.raise_for_status()
         return reply.json()
@@ -79,15 +79,14 @@ class Webex:
 
     def post_message(self, markdown, room_id=None, to_email=None):
         target = {"roomId": room_id} if room_id else {"toPersonEmail": to_email}
+        log.debug("webex: POST /messages")
         reply = self.session.post(
             f"{self.url}/messages", json={**target, "markdown": markdown}, timeout=10
         )
         reply.raise_for_status()
         return reply.json()
-# ANCHOR_END: webex
 
 
-# ANCHOR: text
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<~&])")
 
 
@@ -100,10 +99,8 @@ def literal(text):
 def utc(clock):
     """A Zabbix Unix time as ISO 8601 in UTC, the one format Zpark prints."""
     return datetime.fromtimestamp(int(clock), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-# ANCHOR_END: text
 
 
-# ANCHOR: format_alert
 ALERT_FIELDS = {"sendto", "event_value", "event_id", "recovery_event_id",
                 "severity", "host", "problem", "last_value"}
 
@@ -123,18 +120,14 @@ def format_alert(alert, times):
         f"**RESOLVED** on **{host}**: {problem}\n\n"
         f"Started {started}, recovered {recovered}, last value {last_value}"
     )
-# ANCHOR_END: format_alert
 
 
-# ANCHOR: signature
 def signature_is_valid(secret, body, signature):
     """Webex signs each delivery: X-Spark-Signature is HMAC-SHA1(secret, body)."""
     expected = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     return hmac.compare_digest(expected, signature or "")
-# ANCHOR_END: signature
 
 
-# ANCHOR: mention
 class MentionLabels(HTMLParser):
     """The visible labels of the <spark-mention> elements naming given people."""
 
@@ -184,7 +177,6 @@ def command_text(message, bot_id):
         if label and text.startswith(label):
             return text[len(label):].strip()
     return text
-# ANCHOR_END: mention
 
 
 class Commands:
@@ -207,7 +199,6 @@ class Commands:
             return self.show_status()
         return self.HELP
 
-    # ANCHOR: show_issues
     def show_issues(self):
         problems = self.zabbix.call(
             "problem.get", output=["objectid", "name", "severity", "clock"],
@@ -229,7 +220,6 @@ class Commands:
                 f"{literal(problem['name'])} (since {utc(problem['clock'])})"
             )
         return "\n".join(lines)
-    # ANCHOR_END: show_issues
 
     def show_status(self):
         count = {"countOutput": True, "monitored": True}
@@ -243,7 +233,6 @@ class Commands:
             f"and {triggers} trigger(s); {failing} trigger(s) in problem state."
         )
 
-    # ANCHOR: event_times
     def event_times(self, event_ids):
         """The UTC time of each event, from the API.
 
@@ -257,22 +246,21 @@ class Commands:
             events = self.zabbix.call("event.get", eventids=event_ids,
                                       output=["eventid", "clock"])
         except (ZabbixError, requests.RequestException) as error:
-            print(f"zpark: event.get failed, alert sent without times: {error}",
-                  file=sys.stderr)
+            log.warning("event.get failed, alert sent without times: %s", error)
             return {}
         return {event["eventid"]: utc(event["clock"]) for event in events}
-    # ANCHOR_END: event_times
 
 
 def create_app(settings):
     app = Flask(__name__)
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
-    commands = Commands(
-        ZabbixAPI(settings.zabbix_url, settings.zabbix_user, settings.zabbix_password)
-    )
+    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token))
 
-    # ANCHOR: alerts
+    @app.before_request
+    def trace():
+        log.debug("received: %s %s", request.method, request.path)
+
     @app.post("/alerts")
     def alerts():
         token = request.headers.get("X-Zpark-Token", "")
@@ -290,9 +278,7 @@ def create_app(settings):
         else:
             message = webex.post_message(text, room_id=sendto)
         return jsonify(posted=message["id"])
-    # ANCHOR_END: alerts
 
-    # ANCHOR: webhook
     @app.post("/webex")
     def webhook():
         body = request.get_data()  # the raw bytes: the signature covers them
@@ -316,13 +302,15 @@ def create_app(settings):
             answer = f"I could not ask Zabbix: {literal(error)}"
         webex.post_message(answer, room_id=event["roomId"])
         return jsonify(answered=command)
-    # ANCHOR_END: webhook
 
     return app
 
 
 def from_environment():
     """The application as gunicorn runs it: gunicorn 'zpark:from_environment()'."""
+    logging.basicConfig(  # ZPARK_LOG_LEVEL=DEBUG logs every request and API call
+        level=os.environ.get("ZPARK_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
     try:
         return create_app(Settings.from_environment())
     except requests.RequestException as error:  # a wrong token ends here, at start

@@ -1,0 +1,43 @@
+"""Give Zpark a Zabbix account of its own: read-only, API only, five methods.
+
+Run once by a Super admin. Prints the bot's API token, which Zabbix shows
+only at generation: store it as ZABBIX_API_TOKEN in Zpark's environment.
+
+    python bot_account.py ADMIN_ENV_FILE HOST_GROUP
+"""
+import secrets
+import sys
+
+from lab import lab_env
+from zabbix_api import ZabbixAPI
+
+# Every Zabbix API method Zpark calls; the role refuses all others.
+BOT_METHODS = ["problem.get", "trigger.get", "event.get", "host.get", "item.get"]
+
+
+def create_bot_account(zabbix, host_group):
+    """A user that may read host_group's hosts through the API, and nothing else."""
+    groups = zabbix.call("hostgroup.get", filter={"name": host_group}, output=["groupid"])
+    if not groups:
+        raise SystemExit(f"bot_account: no host group named {host_group!r}")
+    role = zabbix.call("role.create", name="Zpark bot", type=1, rules={  # type 1: User
+        "api.access": 1, "api.mode": 1, "api": BOT_METHODS,  # mode 1: allow list
+        "ui.default_access": 0, "modules.default_access": 0, "actions.default_access": 0,
+    })["roleids"][0]
+    group = zabbix.call("usergroup.create", name="Zpark bots", gui_access=3,  # no web UI
+                        hostgroup_rights=[{"id": groups[0]["groupid"], "permission": 2}],
+                        )["usrgrpids"][0]  # permission 2: read-only
+    user = zabbix.call("user.create", username="zpark", roleid=role,
+                       usrgrps=[{"usrgrpid": group}],
+                       passwd=secrets.token_urlsafe(24))["userids"][0]  # never used
+    token = zabbix.call("token.create", name="Zpark", userid=user)["tokenids"][0]
+    return zabbix.call("token.generate", [token])[0]["token"]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    admin = lab_env(sys.argv[1])
+    zabbix = ZabbixAPI.login(admin["ZABBIX_API_URL"], admin["ZABBIX_ADMIN"],
+                             admin["ZABBIX_ADMIN_PASSWORD"])
+    print(f"ZABBIX_API_TOKEN={create_bot_account(zabbix, sys.argv[2])}")

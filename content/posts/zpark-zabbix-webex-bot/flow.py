@@ -1,0 +1,95 @@
+"""Draw Zpark's two flows as a sequence diagram, from Zpark's own debug log.
+
+    /usr/bin/python3 flow.py ZPARK_LOG OUT.svg
+
+ZPARK_LOG is gunicorn's output with ZPARK_LOG_LEVEL=DEBUG: a "received:" line
+for each request and a line for each call Zpark makes. Workers handle one
+request at a time, so a process's lines after "received:" belong to that
+request. The first alert and the first command that asked Zabbix are drawn.
+"""
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+ACTORS = ["Zabbix server", "Zabbix API", "Zpark", "Webex", "Person in the room"]
+LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
+
+
+def requests_in(log_path):
+    """[(inbound, [outbound, ...])] in the order the requests arrived."""
+    current, handled = {}, []
+    with open(log_path, encoding="utf-8") as log:
+        for match in filter(None, map(LINE.match, log)):
+            pid, message = match["pid"], match["message"]
+            if message.startswith("received: "):
+                current[pid] = (message.removeprefix("received: "), [])
+                handled.append(current[pid])
+            elif pid in current:
+                current[pid][1].append(message)
+    return handled
+
+
+def arrow(call):
+    """An outbound call as (to, label)."""
+    if call.startswith("zabbix api: "):
+        return "Zabbix API", call.removeprefix("zabbix api: ")
+    method, path = call.removeprefix("webex: ").split(" ", 1)
+    return "Webex", f"{method} /v1" + re.sub(r"/messages/\S+", "/messages/{id}", path)
+
+
+def steps(handled):
+    alert = next(r for r in handled if r[0] == "POST /alerts")
+    command = next(r for r in handled if r[0] == "POST /webex"
+                   and any(c.startswith("zabbix api: ") for c in r[1]))
+    yield "An alert: the media type's script calls Zpark"
+    yield ("Zabbix server", "Zpark", alert[0])
+    yield from (("Zpark", *arrow(call)) for call in alert[1])
+    yield ("Webex", "Person in the room", "the alert")
+    yield "A command: Webex calls the bot's webhook"
+    yield ("Person in the room", "Webex", "@Zpark show issues")
+    yield ("Webex", "Zpark", command[0])
+    yield from (("Zpark", *arrow(call)) for call in command[1])
+    yield ("Webex", "Person in the room", "the answer")
+
+
+def draw(plan, out):
+    plt.rcParams["svg.hashsalt"] = "zpark-flow"
+    plt.rcParams["font.size"] = 9
+    x = {name: index * 1.9 for index, name in enumerate(ACTORS)}
+    figure, axes = plt.subplots(figsize=(8.4, 0.36 * (len(plan) + 2)))
+    axes.set_axis_off()
+    for name in ACTORS:
+        axes.text(x[name], 0, name, ha="center", va="center", fontweight="bold",
+                  bbox={"boxstyle": "round,pad=0.35", "fc": "#f2f2f2", "ec": "#555555"})
+    y = -0.7
+    for step in plan:
+        if isinstance(step, str):
+            axes.text(x[ACTORS[0]] - 0.8, y, step, ha="left", va="center",
+                      style="italic", color="#333333")
+            y -= 0.5
+            continue
+        source, target, label = step
+        axes.annotate("", xy=(x[target], y), xytext=(x[source], y),
+                      arrowprops={"arrowstyle": "-|>", "color": "#1f4e79", "lw": 1.2})
+        axes.text((x[source] + x[target]) / 2, y + 0.1, label, ha="center", va="bottom")
+        y -= 0.55
+    for name in ACTORS:
+        axes.plot([x[name], x[name]], [-0.25, y + 0.2], color="#aaaaaa", lw=0.8, ls="--",
+                  zorder=0)
+    axes.set_xlim(x[ACTORS[0]] - 0.9, x[ACTORS[-1]] + 0.9)
+    axes.set_ylim(y + 0.1, 0.35)
+    figure.tight_layout()
+    figure.savefig(out, metadata={"Date": None}, facecolor="white")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    plan = list(steps(requests_in(sys.argv[1])))
+    for step in plan:
+        print(step if isinstance(step, str) else f"  {step[0]} -> {step[1]}: {step[2]}")
+    draw(plan, sys.argv[2])
