@@ -6,7 +6,13 @@ changes=$(git -c core.quotePath=false diff --cached --no-color --no-ext-diff \
     --unified=0 --diff-filter=d) || exit 1
 printf '%s\n' "$changes" | awk '
     /^diff --git / { header = 1; next }
-    header && /^\+\+\+ / { file = substr($0, 7); next }   # "+++ b/path"
+    header && /^\+\+\+ / {                      # "+++ b/path"
+        file = substr($0, 5)
+        sub(/\t$/, "", file)                       # a tab ends a name with spaces
+        if (file ~ /^"/)                           # unusual names come quoted;
+            file = substr(file, 2, length(file) - 2)  # their escapes stay
+        file = substr(file, 3); next
+    }
     /^@@ / { header = 0; split($3, new, ","); line = substr(new[1], 2); next }
     header { next }
     /^\+/ {
