@@ -1,7 +1,6 @@
 #!/bin/sh
-# Refuse a commit that adds a line with a do-not-commit marker. Only the
-# added lines of the staged change count; the brackets keep this script from
-# matching itself.
+# Refuse a commit whose staged change adds a do-not-commit marker.
+# (The brackets keep this script from matching itself.)
 changes=$(git -c core.quotePath=false diff --cached --no-color --no-ext-diff \
     --unified=0 --diff-filter=d) || exit 1
 printf '%s\n' "$changes" | awk '
