@@ -1,12 +1,17 @@
 #!/bin/sh
-# Refuse a commit that adds a line with a do-not-commit marker. Only the
-# added lines of the staged change count; the brackets keep this script from
-# matching itself.
+# Refuse a commit whose staged change adds a do-not-commit marker.
+# (The brackets keep this script from matching itself.)
 changes=$(git -c core.quotePath=false diff --cached --no-color --no-ext-diff \
     --unified=0 --diff-filter=d) || exit 1
 printf '%s\n' "$changes" | awk '
     /^diff --git / { header = 1; next }
-    header && /^\+\+\+ / { file = substr($0, 7); next }   # "+++ b/path"
+    header && /^\+\+\+ / {                      # "+++ b/path"
+        file = substr($0, 5)
+        sub(/\t$/, "", file)                       # a tab ends a name with spaces
+        if (file ~ /^"/)                           # unusual names come quoted;
+            file = substr(file, 2, length(file) - 2)  # their escapes stay
+        file = substr(file, 3); next
+    }
     /^@@ / { header = 0; split($3, new, ","); line = substr(new[1], 2); next }
     header { next }
     /^\+/ {

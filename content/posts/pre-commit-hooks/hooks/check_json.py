@@ -1,7 +1,21 @@
-"""Refuse JSON files that do not parse."""
+"""Refuse JSON files that do not parse or that repeat a key in one object."""
 
 import json
 import sys
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """Build an object, refusing a key it already holds (json keeps the last)."""
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise DuplicateKey(key)
+        obj[key] = value
+    return obj
 
 
 def main(paths: list[str]) -> int:
@@ -9,9 +23,12 @@ def main(paths: list[str]) -> int:
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
-                json.load(f)
+                json.load(f, object_pairs_hook=unique_keys)
         except json.JSONDecodeError as error:
             print(f"{path}:{error.lineno}:{error.colno}: {error.msg}")
+            broken += 1
+        except DuplicateKey as error:
+            print(f"{path}: duplicate key {json.dumps(error.args[0])}")
             broken += 1
         except UnicodeDecodeError as error:
             print(f"{path}: not UTF-8 (byte 0x{error.object[error.start]:02x} at offset {error.start})")

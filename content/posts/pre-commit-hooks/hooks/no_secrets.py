@@ -9,36 +9,44 @@ import re
 import sys
 
 PATTERNS = {
-    "private key": re.compile(rb"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----"),
-    "AWS access key id": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "GitHub token": re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
-    "GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
-    "Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    "a private key": re.compile(rb"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----"),
+    "an AWS access key ID": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "a GitHub token": re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    "a GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
+    "a Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
 }
 
 
-def find_secrets(path: str):
-    """Yield (line number, kind) for every line of the file that holds a secret."""
+def find_secrets(path: str) -> list[tuple[int, str]]:
+    """Return (line number, kind) for every line of the file that holds a secret."""
+    found = []
     with open(path, "rb") as f:
         for number, line in enumerate(f, start=1):
             for kind, pattern in PATTERNS.items():
                 if pattern.search(line):
-                    yield number, kind
+                    found.append((number, kind))
+    return found
 
 
 def main(paths: list[str]) -> int:
-    found = 0
+    found = unreadable = 0
     for path in paths:
-        for number, kind in find_secrets(path):
+        try:
+            hits = find_secrets(path)
+        except OSError as error:
+            print(f"{path}: cannot read: {error.strerror}")
+            unreadable += 1
+            continue
+        for number, kind in hits:
             # Name the place, never print the secret itself: hook output
             # ends up in terminals, CI logs and chat.
-            print(f"{path}:{number}: looks like a {kind}")
+            print(f"{path}:{number}: looks like {kind}")
             found += 1
     if found:
-        print("Keep secrets out of git: unstage the file (git rm --cached FILE),")
-        print("list it in .gitignore, and load the value from the environment or")
-        print("a secret store.")
-    return 1 if found else 0
+        print("Remove the value and load it from the environment or a secret")
+        print("store. If the whole file is secret: git rm --cached FILE, then")
+        print("list it in .gitignore.")
+    return 1 if found or unreadable else 0
 
 
 if __name__ == "__main__":
