@@ -47,7 +47,7 @@ def test_a_post_that_declares_nothing_runs_in_the_base_lab(site):
     assert page.endswith(f"in Debian {debian} (trixie).")
 
 
-def tester() -> pwd.struct_passwd:
+def lab_tester() -> pwd.struct_passwd:
     """The unprivileged user of these tests, with a home and a range of subordinate ids."""
     try:
         return pwd.getpwnam(TESTER)
@@ -87,7 +87,7 @@ def shipped():
 
 def test_an_unprivileged_user_gets_the_same_lab_as_root(shipped):
     assert os.geteuid() == 0, "this test creates its unprivileged user; CI runs as root"
-    user = tester()
+    user = lab_tester()
     command = "cat /etc/debian_version; id -u; ip -o link | cut -d: -f2; touch /etc/written && echo writable"
     as_user = subprocess.run(["/usr/sbin/runuser", "-u", TESTER, "--", "/usr/bin/python3", str(shipped / "probe.py"),
                               str(shipped), command], capture_output=True, text=True, timeout=600,
