@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import acme_client  # noqa: E402
 
 with open(sys.argv[1]) as f:
-    cfg = dict(json.load(f), state="demo-state", reload=None)
+    cfg = dict(json.load(f), state="demo-state")
+cfg.pop("reload", None)
 with open("demo.json", "w") as f:
     json.dump(cfg, f)
 
