@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """acme_client.py CONFIG.json: ACME (RFC 8555) over HTTP-01, renewing when the CA says so."""
-import base64, hashlib, json, os, random, re, shutil, ssl, subprocess, sys, time
+import base64, fcntl, hashlib, json, os, pathlib, random, re, shutil, ssl, subprocess, sys, time
 import urllib.error, urllib.request
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -110,10 +110,8 @@ def live_certificate(live: str, domains, directory: str):
     """The installed certificate; None if there is none, or it has other names or CA."""
     path = os.path.join(live, "fullchain.pem")
     try:
-        with open(path, "rb") as f:
-            cert = x509.load_pem_x509_certificate(f.read())
-        with open(os.path.join(live, "directory")) as f:  # e.g. staging, then production
-            same_ca = f.read() == directory
+        cert = x509.load_pem_x509_certificate(pathlib.Path(path).read_bytes())
+        same_ca = pathlib.Path(live, "directory").read_text() == directory  # staging, then not
         return cert if same_ca and dns_names(cert) == sorted(domains) else None
     except FileNotFoundError:
         return None
@@ -170,7 +168,7 @@ def issue(acme: Acme, domains, webroot: str, replaces=None):
         print(f"acme: the order replaces {replaces}")
     try:
         headers, data = acme.post(acme.directory["newOrder"], request)
-    except Failure as error:  # RFC 9773, 7.4: 409 if that certificate has a replacement
+    except Failure as error:  # RFC 9773: 409 if that certificate has a replacement already
         if not replaces or error.args[2:] != (409,):
             raise
         print(f"acme: CA refused replaces: {error.args[1]}")
@@ -257,6 +255,8 @@ def main(argv) -> int:
     cfg = read_config(argv[1])
     domains, state = cfg["domains"], cfg["state"]
     os.makedirs(state, mode=0o700, exist_ok=True)
+    lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a second run waits here, then sees the new certificate
     cert = live_certificate(os.path.join(state, "live"), domains, cfg["directory"])
     key = account_key(os.path.join(state, "account.pem"))
     try:
