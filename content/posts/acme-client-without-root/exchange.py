@@ -135,5 +135,5 @@ ax.axis("off")
 fig.tight_layout()
 fig.savefig("exchange.svg", metadata={"Date": None})
 for step in steps:  # the data drawn
-    print({"run": "# {}", "req": "{:44} {}", "fetch": "    CA -> nginx: {}",
+    print({"run": "# {}", "req": "{} -> {}", "fetch": "    CA -> nginx: {}",
            "note": "    {}"}[step[0]].format(*step[1:]))
