@@ -114,6 +114,10 @@ def https_site(https: int) -> str:
 
 
 def start() -> None:
+    # sudo looks up the host name; the lab's /etc/hosts does not know it.
+    with open("/etc/hosts", "r+") as f:
+        if socket.gethostname() not in f.read().split():
+            f.write(f"127.0.1.1 {socket.gethostname()}\n")
     os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
     os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
     os.makedirs("webroot/.well-known/acme-challenge", exist_ok=True)

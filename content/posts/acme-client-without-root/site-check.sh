@@ -1,0 +1,13 @@
+#!/bin/sh
+# The post's production site, with the lab's paths, passes nginx -t (lab only).
+set -eu
+mkdir -p lab/site-check
+sed -e "s#/var/lib/acme/state#$PWD/state#" -e "s#/var/www/acme#$PWD/webroot#" \
+    nginx-site.conf > lab/site-check/site.conf
+cat > lab/site-check/nginx.conf <<END
+pid $PWD/lab/site-check/nginx.pid;
+error_log $PWD/lab/site-check/error.log;
+events { }
+http { include $PWD/lab/site-check/site.conf; }
+END
+nginx -t -c "$PWD/lab/site-check/nginx.conf"
