@@ -1,4 +1,4 @@
-"""Strip trailing blanks and end every text file with exactly one newline.
+"""Strip trailing whitespace and end every text file with exactly one newline.
 
 pre-commit passes the staged file names as arguments. The hook rewrites the
 files it changes and exits 1, so that the commit stops and the author can
@@ -6,7 +6,7 @@ look at the changes and stage them.
 
 Every line keeps its own line ending, so a CRLF file stays CRLF. In Markdown,
 two spaces at the end of a line of text are a hard line break and are kept.
-Files whose trailing blanks mean something else (patches, recorded output)
+Files whose trailing whitespace means something else (patches, recorded output)
 are left out with `exclude` in .pre-commit-config.yaml.
 """
 
@@ -20,7 +20,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def cleaned(content: bytes, markdown: bool = False) -> bytes:
-    """Return content without trailing blanks and with a single final newline."""
+    """Return content without trailing whitespace and with a single final newline."""
     lines = []
     for line in content.splitlines(keepends=True):
         text = line.rstrip(b"\r\n")
