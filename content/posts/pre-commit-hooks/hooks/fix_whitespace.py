@@ -1,4 +1,4 @@
-"""Strip trailing blanks and end every text file with exactly one newline.
+"""Strip trailing whitespace and end every text file with exactly one newline.
 
 pre-commit passes the staged file names as arguments. The hook rewrites the
 files it changes and exits 1, so that the commit stops and the author can
@@ -6,19 +6,21 @@ look at the changes and stage them.
 
 Every line keeps its own line ending, so a CRLF file stays CRLF. In Markdown,
 two spaces at the end of a line of text are a hard line break and are kept.
-Files whose trailing blanks mean something else (patches, recorded output)
+Files whose trailing whitespace means something else (patches, recorded output)
 are left out with `exclude` in .pre-commit-config.yaml.
 """
 
+import os
 import re
 import sys
+import tempfile
 
 BLANKS = b" \t"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def cleaned(content: bytes, markdown: bool = False) -> bytes:
-    """Return content without trailing blanks and with a single final newline."""
+    """Return content without trailing whitespace and with a single final newline."""
     lines = []
     for line in content.splitlines(keepends=True):
         text = line.rstrip(b"\r\n")
@@ -35,6 +37,20 @@ def cleaned(content: bytes, markdown: bool = False) -> bytes:
     return b"".join(lines)
 
 
+def replace(path: str, content: bytes) -> None:
+    """Write content to path through a temporary file, so that a failed write
+    leaves the old file whole; the file keeps its permissions."""
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".fix-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def main(paths: list[str]) -> int:
     changed = 0
     for path in paths:
@@ -47,9 +63,12 @@ def main(paths: list[str]) -> int:
             continue
         fixed = cleaned(content, markdown=path.lower().endswith(MARKDOWN_SUFFIXES))
         if fixed != content:
-            with open(path, "wb") as f:
-                f.write(fixed)
-            print(f"fixed whitespace in {path}")
+            try:
+                replace(path, fixed)
+            except OSError as error:
+                print(f"{path}: cannot write: {error.strerror}")
+            else:
+                print(f"fixed whitespace in {path}")
             changed += 1
     return 1 if changed else 0
 

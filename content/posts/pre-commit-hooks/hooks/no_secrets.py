@@ -9,11 +9,11 @@ import re
 import sys
 
 PATTERNS = {
-    "a private key": re.compile(rb"-----BEGIN ([A-Z]+ )*PRIVATE KEY-----"),
+    "a private key": re.compile(rb"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----"),
     "an AWS access key ID": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
     "a GitHub token": re.compile(rb"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
     "a GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
-    "a Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    "a Slack token": re.compile(rb"\b(xox[abprs]|xapp)-[A-Za-z0-9-]{10,}"),
 }
 
 
