@@ -5,12 +5,11 @@ set confirm off
 # Unattended and offline: never stop to download symbols.
 set debuginfod enabled off
 
-# "*free" is the first instruction of libc's free(), where x86-64 still has
-# the first argument in $rdi.  "break free" would also stop at copies of the
-# dynamic loader's free() inlined into ld.so, where $rdi is anything.
+# "*free": the first instruction of libc's free(), where $rdi is the argument.
 set $mallocs = 0
 set $callocs = 0
 set $frees = 0
+set $reallocs = 0
 set $packet = 0
 break *malloc
 commands
@@ -33,23 +32,32 @@ commands
   end
   continue
 end
+# realloc() may allocate, free or both: count it apart from the balance.
+break *realloc
+commands
+  silent
+  set $reallocs = $reallocs + 1
+  continue
+end
 # snmpd calls handle_snmp_packet() once per request it receives: print what
 # the previous packet cost, and stop at the 13th.
 break handle_snmp_packet
 commands
   silent
   if $packet > 0
-    printf "packet %2d: malloc %2d  calloc %2d  free %2d  balance %+d\n", $packet, $mallocs, $callocs, $frees, $mallocs + $callocs - $frees
+    printf "%6d %6d %6d %4d %7d %+7d\n", $packet, $mallocs, $callocs, $frees, $reallocs, $mallocs + $callocs - $frees
   end
   set $packet = $packet + 1
   set $mallocs = 0
   set $callocs = 0
   set $frees = 0
+  set $reallocs = 0
   if $packet <= 12
     continue
   end
 end
 
+printf "packet malloc calloc free realloc balance\n"
 continue
 delete
 detach
