@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Each post's archive is verified whole, or up to one run (--post-line) where the whole
 # replay repeats minutes of the post's own tests: the gdb post up to its first snmpwalk
 # (a C module compiled, snmpd started as a daemon, a walk answered), not its 600-request drives.
-POSTS = {"pre-commit-hooks": None, "gdb-snmp-memory-leak": ". ./lab.env && snmpwalk"}
+POSTS = {"pre-commit-hooks": None, "gdb-snmp-memory-leak": "snmpwalk"}
 PROJECT_SETTINGS = {"SAMPLES_PROJECT_ROOT": str(ROOT)}
 
 

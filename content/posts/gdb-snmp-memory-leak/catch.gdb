@@ -5,27 +5,27 @@ set confirm off
 set debuginfod enabled off
 set print frame-arguments scalars
 
-set $live = 0
-# buf has just come back from read_status(): remember it...
-break queuemon.c:126
+set $freed = 0
+# A new answer() has freed nothing yet...
+break answer
 commands
   silent
-  set $live = buf
+  set $freed = 0
   continue
 end
-# ...forget it when it is freed...
-break free if $live != 0 && $rdi == $live
+# ...until it calls free()...
+break *free if $_caller_is("answer")
 commands
   silent
-  set $live = 0
+  set $freed = 1
   continue
 end
-# ...and stop on the way out of answer() if it was not. Every return of the
-# function passes the closing brace.
-break queuemon.c:154 if $live != 0
+# ...so stop on its way out if it has not.  Line 151 is answer()'s closing
+# brace: at -O0 every return of the function passes through it.
+break queuemon.c:151 if buf != 0 && !$freed
 
 continue
-printf "answer() is returning; buf %p was never freed\n", $live
+printf "answer() is returning; buf %p was never freed\n", buf
 backtrace
 print/x reqinfo->mode
 print vb->name[0]@vb->name_length

@@ -2,30 +2,41 @@
 # for 12 packets.
 set pagination off
 set confirm off
+# Unattended and offline: never stop to download symbols.
 set debuginfod enabled off
 
+# "*free": the first instruction of libc's free(), where $rdi is the argument.
 set $mallocs = 0
 set $callocs = 0
 set $frees = 0
+set $reallocs = 0
 set $packet = 0
-break malloc
+break *malloc
 commands
   silent
   set $mallocs = $mallocs + 1
   continue
 end
-break calloc
+break *calloc
 commands
   silent
   set $callocs = $callocs + 1
   continue
 end
-break free
+break *free
 commands
   silent
+  # free(NULL) does nothing: do not count it.
   if $rdi != 0
     set $frees = $frees + 1
   end
+  continue
+end
+# realloc() may allocate, free or both: count it apart from the balance.
+break *realloc
+commands
+  silent
+  set $reallocs = $reallocs + 1
   continue
 end
 # snmpd calls handle_snmp_packet() once per request it receives: print what
@@ -34,17 +45,19 @@ break handle_snmp_packet
 commands
   silent
   if $packet > 0
-    printf "packet %2d: malloc %2d, calloc %2d, free %2d, malloc + calloc - free %+d\n", $packet, $mallocs, $callocs, $frees, $mallocs + $callocs - $frees
+    printf "%6d %6d %6d %4d %7d %+7d\n", $packet, $mallocs, $callocs, $frees, $reallocs, $mallocs + $callocs - $frees
   end
   set $packet = $packet + 1
   set $mallocs = 0
   set $callocs = 0
   set $frees = 0
+  set $reallocs = 0
   if $packet <= 12
     continue
   end
 end
 
+printf "packet malloc calloc free realloc balance\n"
 continue
 delete
 detach

@@ -1,7 +1,10 @@
 #!/bin/sh
 # poke.sh GETS WALKS: wait until a debugger is attached to the lab's snmpd,
-# then run load.sh GETS WALKS.
+# then run load.sh GETS WALKS.  One poke.sh at a time: a second one waits
+# until the first has sent its last request.
 set -eu
+exec 9>poke.lock
+flock 9
 pid=$(cat snmpd.pid)
 tries=0
 until grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
@@ -9,4 +12,4 @@ until grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
 	tries=$((tries + 1))
 	sleep 0.1
 done
-exec ./load.sh "$@"
+./load.sh "$@"

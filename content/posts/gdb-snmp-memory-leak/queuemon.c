@@ -41,7 +41,6 @@ static const oid	 table_oid[] = { 1, 3, 6, 1, 4, 1, 32473, 1, 1 };
 #define TABLE_LEN	 OID_LENGTH(table_oid)
 static char		*status_path;
 
-/* ANCHOR: read_status */
 /*
  * Read the status file into a buffer the caller must free, and point
  * q[0..*n-1] into it.  Returns the buffer, or NULL if the file cannot be
@@ -85,7 +84,6 @@ read_status(struct queue *q, int *n)
 	*n = count;
 	return (buf);
 }
-/* ANCHOR_END: read_status */
 
 /* Build the OID of one cell: table.1.column.row. */
 static size_t
@@ -107,7 +105,6 @@ set_cell(netsnmp_variable_list *vb, const struct queue *q, int column)
 		snmp_set_var_typed_value(vb, ASN_GAUGE, &q->depth, sizeof(q->depth));
 }
 
-/* ANCHOR: answer */
 /* Answer one varbind of a GET or GETNEXT request. */
 static void
 answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
@@ -152,7 +149,6 @@ found:
 	set_cell(vb, &q[row - 1], column);
 	free(buf);
 }
-/* ANCHOR_END: answer */
 
 static int
 queue_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
@@ -181,7 +177,6 @@ parse_file_token(const char *token, char *line)
 		config_perror("queuemonFile: out of memory");
 }
 
-/* ANCHOR: init */
 /* snmpd calls init_NAME() when snmpd.conf says "dlmod NAME PATH". */
 void
 init_queuemon(void)
@@ -197,7 +192,6 @@ init_queuemon(void)
 	snmpd_register_config_handler("queuemonFile", parse_file_token, NULL,
 	    "/absolute/path/of/the/status/file");
 }
-/* ANCHOR_END: init */
 
 void
 deinit_queuemon(void)
