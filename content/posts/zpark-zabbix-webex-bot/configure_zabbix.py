@@ -43,7 +43,7 @@ def configure(zabbix, alerts_url, alert_token):
     )
     print(f"host web01 (id {host}) with trapper item app.errors and a trigger at > 10")
 
-    # The shared secret as a secret macro: the frontend and the API never show it.
+    # The shared secret as a secret macro, which the frontend never shows again.
     zabbix.call("usermacro.createglobal", macro="{$ZPARK_TOKEN}", value=alert_token, type=1)
     macros = {
         "url": alerts_url, "token": "{$ZPARK_TOKEN}", "sendto": "{ALERT.SENDTO}",
