@@ -344,6 +344,7 @@ def create_app(settings):
                 answer = "Zabbix did not answer; the reason is in Zpark's log."
             webex.post_message(answer, room_id=event["roomId"])
         except requests.RequestException as error:
+            recent.discard(event["id"])  # so that a redelivery is answered
             return webex_failed(error)
         return jsonify(answered=command)
 
