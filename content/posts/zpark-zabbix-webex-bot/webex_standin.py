@@ -15,6 +15,7 @@ Lab controls:   /lab/... lets a run play a person typing and read what the
     python webex_standin.py lobby EMAIL TEXT    # in the group room "Lobby"
     python webex_standin.py direct EMAIL TEXT   # in EMAIL's 1:1 room with the bot
     python webex_standin.py forge EMAIL TEXT    # like say, wrongly signed
+    python webex_standin.py replay NUMBER       # message NUMBER's delivery, sent again
     python webex_standin.py message EMAIL       # EMAIL's last message, as the API has it
     python webex_standin.py wait TEXT           # until the bot posts TEXT
     python webex_standin.py deliveries          # every webhook delivery so far
@@ -62,6 +63,7 @@ def create_app():
     app = Flask(__name__)
     lock = threading.Lock()
     messages, webhooks, deliveries = [], [], []
+    sent = {}  # message number -> (url, body, signature) of its last delivery
     rooms = {OPS_ROOM: "group", LOBBY_ROOM: "group"}
     in_flight = []  # one entry per delivery that has not finished yet
 
@@ -102,8 +104,9 @@ def create_app():
             }).encode()
             secret = secret_override or hook["secret"]
             signature = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
-            reply = requests.post(hook["targetUrl"], data=body, timeout=30, headers={
-                "Content-Type": "application/json", "X-Spark-Signature": signature})
+            with lock:
+                sent[message_number(message["id"])] = (hook["targetUrl"], body, signature)
+            reply = post_delivery(hook["targetUrl"], body, signature)
             result = {"number": message_number(message["id"]), "from": message["personEmail"],
                       "status": reply.status_code, "answer": reply.text.strip()}
             with lock:
@@ -181,6 +184,12 @@ def create_app():
             return jsonify([])
         return jsonify(deliver(message, data.get("wrongSecret")))
 
+    @app.post("/lab/replay/<int:number>")
+    def replay(number):
+        """Send message number's last delivery again, byte for byte, as an eavesdropper could."""
+        reply = post_delivery(*sent[number])
+        return jsonify([{"status": reply.status_code, "answer": reply.text.strip()}])
+
     @app.get("/lab/messages")
     def list_messages():
         return jsonify(messages=messages, pending=len(in_flight))
@@ -190,6 +199,11 @@ def create_app():
         return jsonify(deliveries=deliveries, pending=len(in_flight))
 
     return app
+
+
+def post_delivery(url, body, signature):
+    return requests.post(url, data=body, timeout=30, headers={
+        "Content-Type": "application/json", "X-Spark-Signature": signature})
 
 
 def room_name(message):
@@ -270,6 +284,9 @@ if __name__ == "__main__":
             person_writes(url, args[0], args[1], room="direct")
         elif command == "forge":
             person_writes(url, args[0], args[1], wrong_secret="guessed-secret")
+        elif command == "replay":
+            for result in requests.post(f"{url}/lab/replay/{int(args[0])}", timeout=60).json():
+                print(f"webhook delivery -> HTTP {result['status']} {result['answer']}")
         elif command == "message":
             last_message(url, args[0])
         elif command == "wait":
