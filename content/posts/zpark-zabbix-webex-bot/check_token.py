@@ -1,6 +1,6 @@
-"""Show what the Zabbix API lets a token do: the calls Zpark makes, and one it must not.
+"""Show what the Zabbix API lets the bot's token do, next to what Admin sees.
 
-    python check_token.py ENV_FILE    # a file with ZABBIX_API_URL and ZABBIX_API_TOKEN
+    python check_token.py ENV_FILE    # ZABBIX_API_URL, ZABBIX_API_TOKEN, Admin's login
 """
 import sys
 
@@ -11,18 +11,19 @@ from zabbix_api import ZabbixAPI, ZabbixError
 if len(sys.argv) != 2:
     raise SystemExit(__doc__)
 env = lab_env(sys.argv[1])
+admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
 zabbix = ZabbixAPI(env["ZABBIX_API_URL"], env["ZABBIX_API_TOKEN"])
-checks = [("host.get", {"countOutput": True}), ("problem.get", {"countOutput": True}),
+monitored = {"countOutput": True, "monitored_hosts": True}
+print(f"Admin: host.get      monitored hosts: {admin.call('host.get', monitored)}")
+checks = [("host.get", monitored), ("problem.get", {"countOutput": True}),
           ("user.get", {"countOutput": True}), ("history.push", [])]
 for method, params in checks:
     try:
-        print(f"{method:<13} allowed: {zabbix.call(method, params)}")
+        print(f"bot:   {method:<13} allowed: {zabbix.call(method, params)}")
     except ZabbixError as error:
-        print(f"{method:<13} refused: {str(error).split(': ', 1)[1]}")
+        print(f"bot:   {method:<13} refused: {str(error).split(': ', 1)[1]}")
 # The client leaves the header out for apiinfo.version; here it is sent anyway.
 version = requests.post(
     zabbix.url, timeout=10, headers={"Authorization": f"Bearer {zabbix.token}"},
     json={"jsonrpc": "2.0", "method": "apiinfo.version", "params": {}, "id": 1})
-print(f"apiinfo.version with the token: {version.json()['error']['data']}")
-plain = requests.post(zabbix.url, data="{}", timeout=10, headers={"Content-Type": "text/plain"})
-print(f"a body sent as text/plain: HTTP {plain.status_code} {plain.reason}")
+print(f"bot:   apiinfo.version with the token: {version.json()['error']['data']}")

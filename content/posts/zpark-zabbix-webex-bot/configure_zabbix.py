@@ -1,9 +1,11 @@
 """Teach the lab's Zabbix to alert Zpark, through the API only.
 
 Creates a host with a trapper item and a trigger, a Webhook media type that
-POSTs to Zpark, gives the Admin user that media (sending to the Ops room) and
-an action that notifies Admin of problems and recoveries on the demo hosts.
+POSTs to Zpark, a user "ops-room" with that media (sending to the Ops room)
+and an action that notifies it of problems, updates and recoveries on the
+demo hosts; then a second host outside the demo group.
 """
+import secrets
 import sys
 
 from lab import lab_env
@@ -41,42 +43,54 @@ def configure(zabbix, alerts_url, alert_token):
     )
     print(f"host web01 (id {host}) with trapper item app.errors and a trigger at > 10")
 
+    # The shared secret as a secret macro, which the frontend never shows again.
+    zabbix.call("usermacro.createglobal", macro="{$ZPARK_TOKEN}", value=alert_token, type=1)
     macros = {
-        "url": alerts_url, "token": alert_token, "sendto": "{ALERT.SENDTO}",
-        "event_value": "{EVENT.VALUE}", "severity": "{EVENT.SEVERITY}",
-        "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
-        "event_id": "{EVENT.ID}", "recovery_event_id": "{EVENT.RECOVERY.ID}",
+        "url": alerts_url, "token": "{$ZPARK_TOKEN}", "sendto": "{ALERT.SENDTO}",
+        "event_id": "{EVENT.ID}", "event_value": "{EVENT.VALUE}",
+        "update": "{EVENT.UPDATE.STATUS}",
+        "update_action": "{EVENT.UPDATE.ACTION}: {EVENT.UPDATE.MESSAGE}",
+        "severity": "{EVENT.SEVERITY}", "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
+        # In the time zone of the user notified: ops-room's is UTC.
+        "started": "{EVENT.DATE} {EVENT.TIME}",
+        "recovered": "{EVENT.RECOVERY.DATE} {EVENT.RECOVERY.TIME}",
         "last_value": "{ITEM.LASTVALUE}",
     }
     media_type = zabbix.call(
         "mediatype.create", name="Zpark", type=4, status=0,  # a Webhook, enabled
-        script=WEBHOOK_SCRIPT, timeout="10s", maxattempts=3, attempt_interval="10s",
+        script=WEBHOOK_SCRIPT, timeout="30s", maxattempts=10, attempt_interval="60s",
         parameters=[{"name": name, "value": value} for name, value in macros.items()],
-        # Templates give {ALERT.SUBJECT} and {ALERT.MESSAGE} their text.
-        message_templates=[
-            {"eventsource": 0, "recovery": 0, "subject": "Problem: {EVENT.NAME}",
-             "message": "{EVENT.NAME} on {HOST.NAME}"},
-            {"eventsource": 0, "recovery": 1, "subject": "Resolved: {EVENT.NAME}",
-             "message": "{EVENT.NAME} on {HOST.NAME}"},
-        ],
+        # Zabbix sends nothing for a kind of event without a template.
+        message_templates=[{"eventsource": 0, "recovery": kind, "subject": "{EVENT.NAME}",
+                            "message": "{EVENT.NAME} on {HOST.NAME}"} for kind in (0, 1, 2)],
     )["mediatypeids"][0]
-    print(f"media type Zpark (id {media_type}) posting to {alerts_url}")
+    settings = zabbix.call("mediatype.get", mediatypeids=[media_type],
+                           output=["timeout", "maxattempts", "attempt_interval"])[0]
+    print(f"media type Zpark posting to {alerts_url}: gives up on an attempt after "
+          f"{settings['timeout']}, {settings['maxattempts']} attempts "
+          f"{settings['attempt_interval']} apart")
 
-    zabbix.call(
-        "user.update", userid="1",  # Admin
+    # Zabbix notifies a user only of hosts it may read: the room gets a user of its own.
+    readers = zabbix.call("usergroup.create", name="Ops room readers", gui_access=3,
+                          hostgroup_rights=[{"id": group, "permission": 2}])["usrgrpids"][0]
+    role = zabbix.call("role.get", filter={"name": "User role"}, output=["roleid"])[0]
+    room = zabbix.call(
+        "user.create", username="ops-room", roleid=role["roleid"], timezone="UTC",
+        usrgrps=[{"usrgrpid": readers}], passwd=secrets.token_urlsafe(24),  # never used
         medias=[{"mediatypeid": media_type, "sendto": OPS_ROOM, "active": 0,
-                 "severity": 63, "period": "1-7,00:00-24:00"}],
-    )
+                 "severity": 63, "period": "1-7,00:00-24:00"}],  # every severity, always
+    )["userids"][0]
+    notify_involved = {"operationtype": 11, "opmessage": {"default_msg": 1}}
     action = zabbix.call(
         "action.create", name="Relay to Zpark", eventsource=0, esc_period="1h",
         filter={"evaltype": 0, "conditions": [
             {"conditiontype": 0, "operator": 0, "value": group}]},  # host group
-        operations=[{"operationtype": 0, "opmessage_usr": [{"userid": "1"}],
+        operations=[{"operationtype": 0, "opmessage_usr": [{"userid": room}],
                      "opmessage": {"default_msg": 1, "mediatypeid": media_type}}],
-        recovery_operations=[{"operationtype": 11,  # notify all involved
-                              "opmessage": {"default_msg": 1}}],
+        recovery_operations=[notify_involved],
+        update_operations=[{**notify_involved, "operationtype": 12}],
     )["actionids"][0]
-    print(f"user Admin sends to the Ops room; action 'Relay to Zpark' (id {action})")
+    print(f"user ops-room sends to the Ops room; action 'Relay to Zpark' (id {action})")
     enable(zabbix, host)
 
 
@@ -90,6 +104,13 @@ def enable(zabbix, host):
     print("web01 enabled")
 
 
+def other_host(zabbix):
+    """A monitored host outside the demo group, which Admin sees and the bot must not."""
+    group = zabbix.call("hostgroup.create", name="Outside Zpark")["groupids"][0]
+    zabbix.call("host.create", host="db01", groups=[{"groupid": group}])
+    print("host db01 in the group Outside Zpark")
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2 or not sys.argv[1].startswith(("http://", "https://")):
         raise SystemExit("usage: python configure_zabbix.py ZPARK_ALERTS_URL")
@@ -97,3 +118,4 @@ if __name__ == "__main__":
     zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
                              env["ZABBIX_ADMIN_PASSWORD"])
     configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"])
+    other_host(zabbix)

@@ -3,9 +3,9 @@
     /usr/bin/python3 flow.py ZPARK_LOG OUT.svg
 
 ZPARK_LOG is gunicorn's output with ZPARK_LOG_LEVEL=DEBUG: a "received:" line
-for each request and a line for each call Zpark makes. Workers handle one
-request at a time, so a process's lines after "received:" belong to that
-request. The first alert and the first command that asked Zabbix are drawn.
+for each request and a line for each call Zpark makes, each line naming its
+process and thread. A thread handles one request at a time, so its lines
+after "received:" belong to that request. The first alert and the first command that asked Zabbix are drawn.
 """
 import re
 import sys
@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 ACTORS = ["Zabbix server", "Zabbix API", "Zpark", "Webex", "Person in the room"]
-LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
+LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+/\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
 
 
 def requests_in(log_path):
@@ -45,15 +45,17 @@ def steps(handled):
     alert = next(r for r in handled if r[0] == "POST /alerts")
     command = next(r for r in handled if r[0] == "POST /webex"
                    and any(c.startswith("zabbix api: ") for c in r[1]))
+    # The last element says whether Zpark's log shows the arrow; what happens
+    # between Webex and the room is outside it, drawn dashed.
     yield "An alert: the media type's script calls Zpark"
-    yield ("Zabbix server", "Zpark", alert[0])
-    yield from (("Zpark", *arrow(call)) for call in alert[1])
-    yield ("Webex", "Person in the room", "the alert")
+    yield ("Zabbix server", "Zpark", alert[0], True)
+    yield from (("Zpark", *arrow(call), True) for call in alert[1])
+    yield ("Webex", "Person in the room", "the alert", False)
     yield "A command: Webex calls the bot's webhook"
-    yield ("Person in the room", "Webex", "@Zpark show issues")
-    yield ("Webex", "Zpark", command[0])
-    yield from (("Zpark", *arrow(call)) for call in command[1])
-    yield ("Webex", "Person in the room", "the answer")
+    yield ("Person in the room", "Webex", "@Zpark show issues", False)
+    yield ("Webex", "Zpark", command[0], True)
+    yield from (("Zpark", *arrow(call), True) for call in command[1])
+    yield ("Webex", "Person in the room", "the answer", False)
 
 
 def draw(plan, out):
@@ -72,9 +74,10 @@ def draw(plan, out):
                       style="italic", color="#333333")
             y -= 0.5
             continue
-        source, target, label = step
+        source, target, label, logged = step
         axes.annotate("", xy=(x[target], y), xytext=(x[source], y),
-                      arrowprops={"arrowstyle": "-|>", "color": "#1f4e79", "lw": 1.2})
+                      arrowprops={"arrowstyle": "-|>", "color": "#1f4e79", "lw": 1.2,
+                                  "linestyle": "-" if logged else "--"})
         axes.text((x[source] + x[target]) / 2, y + 0.1, label, ha="center", va="bottom")
         y -= 0.55
     for name in ACTORS:
@@ -91,5 +94,6 @@ if __name__ == "__main__":
         raise SystemExit(__doc__)
     plan = list(steps(requests_in(sys.argv[1])))
     for step in plan:
-        print(step if isinstance(step, str) else f"  {step[0]} -> {step[1]}: {step[2]}")
+        print(step if isinstance(step, str)
+              else f"  {step[0]} -> {step[1]}: {step[2]}" + ("" if step[3] else " (not logged)"))
     draw(plan, sys.argv[2])

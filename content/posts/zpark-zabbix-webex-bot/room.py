@@ -1,11 +1,11 @@
-"""Draw the Ops room as a Webex client shows it: each message's Markdown as HTML.
+"""Draw the Ops room: each message's Markdown rendered as HTML by Python-Markdown.
 
     /usr/bin/python3 room.py STANDIN_URL OUT.svg
 
-Reads the room from the Webex stand-in, renders each message with Python-Markdown
-(Webex renders the same Markdown subset: emphasis, lists, code, escapes) and
-writes an SVG whose foreignObject holds that HTML, so a browser lays it out.
-The rendered HTML is printed too, so a change in the drawing shows as text.
+Reads the room from the Webex stand-in and writes an SVG whose foreignObject
+holds the HTML, so a browser lays it out. This is Python-Markdown's rendering,
+not a Webex client's. The HTML is printed too, so a change in the drawing
+shows as text.
 """
 import json
 import re
@@ -45,7 +45,7 @@ def estimated_height(message):
 def main(url, out):
     with urlopen(f"{url}/lab/messages", timeout=10) as reply:
         messages = json.load(reply)["messages"]
-    room = [m for m in messages if m["roomType"] == "group"]
+    room = [m for m in messages if m["roomId"] == messages[0]["roomId"]]  # the alert's room
     parts, height = [], 24
     for message in room:
         html = message_html(message)

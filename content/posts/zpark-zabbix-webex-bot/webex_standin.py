@@ -12,8 +12,10 @@ Lab controls:   /lab/... lets a run play a person typing and read what the
     python webex_standin.py serve PORT         # started by zpark-up.sh
     python webex_standin.py say EMAIL TEXT      # in the group room "Ops";
                                                 # a leading @Zpark is a mention
+    python webex_standin.py lobby EMAIL TEXT    # in the group room "Lobby"
     python webex_standin.py direct EMAIL TEXT   # in EMAIL's 1:1 room with the bot
     python webex_standin.py forge EMAIL TEXT    # like say, wrongly signed
+    python webex_standin.py replay NUMBER       # message NUMBER's delivery, sent again
     python webex_standin.py message EMAIL       # EMAIL's last message, as the API has it
     python webex_standin.py wait TEXT           # until the bot posts TEXT
     python webex_standin.py deliveries          # every webhook delivery so far
@@ -49,6 +51,8 @@ def message_number(message_id):
 
 BOT_ID = webex_id("PEOPLE", "zpark")
 OPS_ROOM = webex_id("ROOM", "ops")
+LOBBY_ROOM = webex_id("ROOM", "lobby")  # a group room with guests, not in ZPARK_ROOMS
+GROUP_ROOMS = {"ops": OPS_ROOM, "lobby": LOBBY_ROOM}
 
 
 def direct_room(email):
@@ -59,7 +63,8 @@ def create_app():
     app = Flask(__name__)
     lock = threading.Lock()
     messages, webhooks, deliveries = [], [], []
-    rooms = {OPS_ROOM: "group"}
+    sent = {}  # message number -> (url, body, signature) of its last delivery
+    rooms = {OPS_ROOM: "group", LOBBY_ROOM: "group"}
     in_flight = []  # one entry per delivery that has not finished yet
 
     def check_token():
@@ -99,8 +104,9 @@ def create_app():
             }).encode()
             secret = secret_override or hook["secret"]
             signature = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
-            reply = requests.post(hook["targetUrl"], data=body, timeout=30, headers={
-                "Content-Type": "application/json", "X-Spark-Signature": signature})
+            with lock:
+                sent[message_number(message["id"])] = (hook["targetUrl"], body, signature)
+            reply = post_delivery(hook["targetUrl"], body, signature)
             result = {"number": message_number(message["id"]), "from": message["personEmail"],
                       "status": reply.status_code, "answer": reply.text.strip()}
             with lock:
@@ -163,19 +169,26 @@ def create_app():
             rooms.setdefault(room_id, "direct")
             message = add_message(email, room_id, text)
         elif text.startswith(f"@{BOT_NAME} "):
+            room_id = GROUP_ROOMS[data["room"]]
             # What a Webex client sends when someone picks the bot from the
             # mention list: the label in the text, the person id in the HTML.
             rest = text[len(BOT_NAME) + 2:]
             mention = (f'<spark-mention data-object-type="person" '
                        f'data-object-id="{BOT_ID}">{BOT_NAME}</spark-mention>')
-            message = add_message(email, OPS_ROOM, f"{BOT_NAME} {rest}",
+            message = add_message(email, room_id, f"{BOT_NAME} {rest}",
                                   html=f"<p>{mention} {html.escape(rest)}</p>",
                                   mentionedPeople=[BOT_ID])
         else:
-            message = add_message(email, OPS_ROOM, text)
+            message = add_message(email, GROUP_ROOMS[data["room"]], text)
         if not bot_hears(message):
             return jsonify([])
         return jsonify(deliver(message, data.get("wrongSecret")))
+
+    @app.post("/lab/replay/<int:number>")
+    def replay(number):
+        """Send message number's last delivery again, byte for byte, as an eavesdropper could."""
+        reply = post_delivery(*sent[number])
+        return jsonify([{"status": reply.status_code, "answer": reply.text.strip()}])
 
     @app.get("/lab/messages")
     def list_messages():
@@ -188,8 +201,14 @@ def create_app():
     return app
 
 
+def post_delivery(url, body, signature):
+    return requests.post(url, data=body, timeout=30, headers={
+        "Content-Type": "application/json", "X-Spark-Signature": signature})
+
+
 def room_name(message):
-    return "Ops" if message["roomId"] == OPS_ROOM else "a direct room"
+    names = {OPS_ROOM: "Ops", LOBBY_ROOM: "Lobby"}
+    return names.get(message["roomId"], "a direct room")
 
 
 def show(message):
@@ -198,7 +217,7 @@ def show(message):
 
 
 def person_writes(url, email, text, room="ops", wrong_secret=None):
-    where = "Ops" if room == "ops" else "a direct room"
+    where = {"ops": "Ops", "lobby": "Lobby"}.get(room, "a direct room")
     print(f"--- {email} in {where}: {text}")
     before = len(requests.get(f"{url}/lab/messages", timeout=10).json()["messages"])
     answer = requests.post(f"{url}/lab/say", timeout=60, json={
@@ -259,10 +278,15 @@ if __name__ == "__main__":
         url = lab_env()["WEBEX_URL"]
         if command == "say":
             person_writes(url, args[0], args[1])
+        elif command == "lobby":
+            person_writes(url, args[0], args[1], room="lobby")
         elif command == "direct":
             person_writes(url, args[0], args[1], room="direct")
         elif command == "forge":
             person_writes(url, args[0], args[1], wrong_secret="guessed-secret")
+        elif command == "replay":
+            for result in requests.post(f"{url}/lab/replay/{int(args[0])}", timeout=60).json():
+                print(f"webhook delivery -> HTTP {result['status']} {result['answer']}")
         elif command == "message":
             last_message(url, args[0])
         elif command == "wait":

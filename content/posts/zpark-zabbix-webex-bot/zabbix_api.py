@@ -24,7 +24,7 @@ class ZabbixAPI:
 
     def call(self, method, params=None, /, **named):
         """method's result; params as a list or dict, or as keyword arguments."""
-        headers = {"Content-Type": "application/json-rpc"}  # not a JSON type: HTTP 412
+        headers = {"Content-Type": "application/json-rpc"}
         if method not in self.WITHOUT_AUTH:
             headers["Authorization"] = f"Bearer {self.token}"
         params = named if params is None else params

@@ -15,6 +15,8 @@ import logging
 import os
 import re
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -34,11 +36,12 @@ class Settings:
     webex_token: str          # the bot's access token
     webhook_secret: str       # secret given when the webhook was registered
     allowed: frozenset        # who may give commands
+    rooms: frozenset          # group rooms where commands are answered
     zabbix_url: str           # https://zabbix.example.org/api_jsonrpc.php
     zabbix_token: str         # API token of the bot's own Zabbix user
 
     VARIABLES = ("ZPARK_ALERT_TOKEN", "WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET",
-                 "ZPARK_ALLOWED", "ZABBIX_API_URL", "ZABBIX_API_TOKEN")
+                 "ZPARK_ALLOWED", "ZPARK_ROOMS", "ZABBIX_API_URL", "ZABBIX_API_TOKEN")
 
     @classmethod
     def from_environment(cls, env=os.environ):
@@ -50,14 +53,15 @@ class Settings:
             webex_url=env.get("WEBEX_API_URL", "https://webexapis.com/v1"),
             webex_token=env["WEBEX_BOT_TOKEN"],
             webhook_secret=env["WEBEX_WEBHOOK_SECRET"],
-            allowed=frozenset(env["ZPARK_ALLOWED"].split(",")),
+            allowed=frozenset(a.strip().lower() for a in env["ZPARK_ALLOWED"].split(",")),
+            rooms=frozenset(r.strip() for r in env["ZPARK_ROOMS"].split(",")),
             zabbix_url=env["ZABBIX_API_URL"],
             zabbix_token=env["ZABBIX_API_TOKEN"],
         )
 
 
 class Webex:
-    """The calls of the Webex API that Zpark needs."""
+    """The calls of the Webex API that Zpark needs, each given up after 10 s."""
 
     def __init__(self, url, token):
         self.url = url
@@ -87,45 +91,78 @@ class Webex:
         return reply.json()
 
 
-MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<~&])")
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
+ENTITIES = {"&": "&amp;", "<": "&lt;"}
 
 
 def literal(text):
-    """Text that Webex's Markdown shows as written: no emphasis, links or HTML."""
+    """Text that Markdown shows as written: no emphasis, code, links or HTML."""
     one_line = " ".join(str(text).split())  # a newline could start a list or heading
-    return MARKDOWN_INLINE.sub(r"\\\1", one_line)
+    escaped = MARKDOWN_INLINE.sub(r"\\\1", one_line)
+    return re.sub("[&<]", lambda match: ENTITIES[match[0]], escaped)
 
 
 def utc(clock):
-    """A Zabbix Unix time as ISO 8601 in UTC, the one format Zpark prints."""
+    """A Unix time as ISO 8601 in UTC, the one format Zpark prints."""
     return datetime.fromtimestamp(int(clock), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-ALERT_FIELDS = {"sendto", "event_value", "event_id", "recovery_event_id",
-                "severity", "host", "problem", "last_value"}
+def macro_time(text):
+    """{EVENT.DATE} {EVENT.TIME} as ISO 8601, for a Zabbix user whose time zone is UTC."""
+    try:
+        return datetime.strptime(text, "%Y.%m.%d %H:%M:%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:  # a macro left unexpanded
+        return "an unknown time"
 
 
-def format_alert(alert, times):
-    """Markdown for one alert; times maps event ids to their UTC time."""
+ALERT_FIELDS = {"sendto", "event_id", "event_value", "update", "update_action",
+                "severity", "host", "problem", "started", "recovered", "last_value"}
+
+
+def format_alert(alert):
+    """(kind, Markdown) for one alert: kind is PROBLEM, RESOLVED or UPDATE."""
     host, problem = literal(alert["host"]), literal(alert["problem"])
-    started = times.get(alert["event_id"], "at an unknown time")
     last_value = literal(alert["last_value"])
+    if alert["update"] == "1":  # an update operation: acknowledged, commented...
+        return "UPDATE", (f"**UPDATE** on **{host}**: {problem}\n\n"
+                          f"{literal(alert['update_action'])}")
     if alert["event_value"] == "1":
-        return (
+        return "PROBLEM", (
             f"**PROBLEM** ({literal(alert['severity'])}) on **{host}**: {problem}\n\n"
-            f"Started {started}, last value {last_value}"
+            f"Started {macro_time(alert['started'])}, last value {last_value}"
         )
-    recovered = times.get(alert["recovery_event_id"], "at an unknown time")
-    return (
+    return "RESOLVED", (
         f"**RESOLVED** on **{host}**: {problem}\n\n"
-        f"Started {started}, recovered {recovered}, last value {last_value}"
+        f"Started {macro_time(alert['started'])}, recovered {macro_time(alert['recovered'])}, "
+        f"last value {last_value}"
     )
+
+
+class Recent:
+    """The last keys this process has seen: to drop a retried alert or a replay."""
+
+    def __init__(self, size=10_000):
+        self.keys, self.size, self.lock = OrderedDict(), size, threading.Lock()
+
+    def add(self, key):
+        """True if key is new."""
+        with self.lock:
+            if key in self.keys:
+                return False
+            self.keys[key] = None
+            if len(self.keys) > self.size:
+                self.keys.popitem(last=False)
+            return True
+
+    def discard(self, key):
+        with self.lock:
+            self.keys.pop(key, None)
 
 
 def signature_is_valid(secret, body, signature):
     """Webex signs each delivery: X-Spark-Signature is HMAC-SHA1(secret, body)."""
     expected = hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
-    return hmac.compare_digest(expected, signature or "")
+    return hmac.compare_digest(expected.encode(), signature.encode())
 
 
 class MentionLabels(HTMLParser):
@@ -184,9 +221,10 @@ class Commands:
 
     HELP = (
         "I relay Zabbix alerts to this room and answer two commands:\n\n"
-        "- `show issues`: the active problems\n"
+        "- `show issues`: the active problems, most severe first\n"
         "- `show status`: how many hosts, items and triggers Zabbix watches"
     )
+    MAX_LINES, MAX_BYTES = 20, 7000  # Webex refuses a message over 7,439 bytes
 
     def __init__(self, zabbix):
         self.zabbix = zabbix
@@ -200,25 +238,29 @@ class Commands:
         return self.HELP
 
     def show_issues(self):
-        problems = self.zabbix.call(
-            "problem.get", output=["objectid", "name", "severity", "clock"],
-            sortfield=["eventid"], sortorder="DESC",
-        )
+        problems = self.zabbix.call("problem.get", output=["objectid", "name", "severity", "clock"])
         if not problems:
             return "No active problems."
+        problems.sort(key=lambda p: (-int(p["severity"]), -int(p["clock"])))
+        shown = problems[:self.MAX_LINES]
         # problem.get has no host names; the triggers behind the problems do.
         triggers = self.zabbix.call(
-            "trigger.get", triggerids=[p["objectid"] for p in problems],
+            "trigger.get", triggerids=[p["objectid"] for p in shown],
             output=["triggerid"], selectHosts=["name"],
         )
         hosts = {t["triggerid"]: ", ".join(h["name"] for h in t["hosts"]) for t in triggers}
         lines = [f"{len(problems)} active problem(s):", ""]
-        for problem in problems:
-            lines.append(
-                f"- **{SEVERITIES[int(problem['severity'])]}** "
-                f"{literal(hosts.get(problem['objectid'], '?'))}: "
-                f"{literal(problem['name'])} (since {utc(problem['clock'])})"
-            )
+        size = len(lines[0]) + 40  # room for the last line, "...and N more"
+        for problem in shown:
+            line = (f"- **{SEVERITIES[int(problem['severity'])]}** "
+                    f"{literal(hosts.get(problem['objectid'], '?'))}: "
+                    f"{literal(problem['name'])} (since {utc(problem['clock'])})")
+            size += len(line.encode()) + 1
+            if size > self.MAX_BYTES:
+                break
+            lines.append(line)
+        if len(lines) - 2 < len(problems):
+            lines.append(f"- ...and {len(problems) - len(lines) + 2} more")
         return "\n".join(lines)
 
     def show_status(self):
@@ -233,29 +275,21 @@ class Commands:
             f"and {triggers} trigger(s); {failing} trigger(s) in problem state."
         )
 
-    def event_times(self, event_ids):
-        """The UTC time of each event, from the API.
 
-        The {EVENT.DATE} and {EVENT.TIME} macros are in the server's local
-        time zone and do not name it, so Zpark asks for the Unix time instead.
-        An alert still goes out, without its times, if the API fails.
-        """
-        if not event_ids:
-            return {}  # event.get without ids would return every event
-        try:
-            events = self.zabbix.call("event.get", eventids=event_ids,
-                                      output=["eventid", "clock"])
-        except (ZabbixError, requests.RequestException) as error:
-            log.warning("event.get failed, alert sent without times: %s", error)
-            return {}
-        return {event["eventid"]: utc(event["clock"]) for event in events}
+def webex_failed(error):
+    """Log why a call to Webex failed; tell the caller in one JSON line, with a 502."""
+    log.error("Webex: %s", error)
+    status = getattr(error.response, "status_code", None)
+    return jsonify(error=f"Webex answered {status}" if status else "Webex did not answer"), 502
 
 
 def create_app(settings):
     app = Flask(__name__)
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
-    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token))
+    # 5 s per call: show_status makes five, and Webex waits for the answer.
+    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=5))
+    recent = Recent()
 
     @app.before_request
     def trace():
@@ -263,44 +297,55 @@ def create_app(settings):
 
     @app.post("/alerts")
     def alerts():
-        token = request.headers.get("X-Zpark-Token", "")
-        if not hmac.compare_digest(token, settings.alert_token):
+        token = request.headers.get("X-Zpark-Token", "").encode()
+        if not hmac.compare_digest(token, settings.alert_token.encode()):
             return jsonify(error="wrong token"), 403
         alert = request.get_json(silent=True)
         if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
-        ids = [str(alert["event_id"]), str(alert["recovery_event_id"])]
-        # A problem alert carries {EVENT.RECOVERY.ID} unexpanded: skip non-numbers.
-        text = format_alert(alert, commands.event_times([i for i in ids if i.isdigit()]))
+        kind, text = format_alert(alert)
+        key = (alert["event_id"], kind)  # Zabbix retries when an answer comes late
+        if kind != "UPDATE" and not recent.add(key):
+            return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
         sendto = alert["sendto"]
-        if "@" in sendto:
-            message = webex.post_message(text, to_email=sendto)
-        else:
-            message = webex.post_message(text, room_id=sendto)
+        target = {"to_email": sendto} if "@" in sendto else {"room_id": sendto}
+        try:
+            message = webex.post_message(text, **target)
+        except requests.RequestException as error:
+            recent.discard(key)  # so that Zabbix's next attempt posts it
+            return webex_failed(error)
         return jsonify(posted=message["id"])
 
     @app.post("/webex")
     def webhook():
         body = request.get_data()  # the raw bytes: the signature covers them
-        if not signature_is_valid(
-            settings.webhook_secret, body, request.headers.get("X-Spark-Signature")
-        ):
+        signature = request.headers.get("X-Spark-Signature", "")
+        if not signature_is_valid(settings.webhook_secret, body, signature):
             return jsonify(error="bad signature"), 403
         event = request.get_json()["data"]
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
-        sender = event["personEmail"]
+        sender = event["personEmail"].lower()
         if sender not in settings.allowed:
-            app.logger.warning("ignored a command from %s", sender)
+            log.warning("ignored a command from %s", sender)
             return jsonify(ignored=f"{sender} is not allowed")
-        # Webhook events carry no text: fetch the message itself.
-        command = command_text(webex.get_message(event["id"]), bot["id"])
+        if event["roomType"] != "direct" and event["roomId"] not in settings.rooms:
+            log.warning("ignored a command in room %s", event["roomId"])
+            return jsonify(ignored="not a room of ZPARK_ROOMS")
+        if not recent.add(event["id"]):
+            return jsonify(ignored="delivered before")
         try:
-            answer = commands.answer(command)
-        except (ZabbixError, requests.RequestException) as error:
-            app.logger.error("Zabbix API: %s", error)
-            answer = f"I could not ask Zabbix: {literal(error)}"
-        webex.post_message(answer, room_id=event["roomId"])
+            # Webhook events carry the message's metadata, not its text.
+            command = command_text(webex.get_message(event["id"]), bot["id"])
+            try:
+                answer = commands.answer(command)
+            except (ZabbixError, requests.RequestException) as error:
+                log.error("Zabbix API: %s", error)  # may name internal hosts: not for the room
+                answer = "Zabbix did not answer; the reason is in Zpark's log."
+            webex.post_message(answer, room_id=event["roomId"])
+        except requests.RequestException as error:
+            recent.discard(event["id"])  # so that a redelivery is answered
+            return webex_failed(error)
         return jsonify(answered=command)
 
     return app
@@ -310,11 +355,13 @@ def from_environment():
     """The application as gunicorn runs it: gunicorn 'zpark:from_environment()'."""
     logging.basicConfig(  # ZPARK_LOG_LEVEL=DEBUG logs every request and API call
         level=os.environ.get("ZPARK_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+        format="%(asctime)s %(process)d/%(thread)d %(name)s %(levelname)s %(message)s")
     try:
         return create_app(Settings.from_environment())
     except requests.RequestException as error:  # a wrong token ends here, at start
         raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
+    except ValueError as error:  # a malformed setting
+        raise SystemExit(f"zpark: {error}") from None
 
 
 def serve(app, port):

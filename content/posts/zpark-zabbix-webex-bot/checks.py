@@ -1,0 +1,37 @@
+"""Property checks of zpark.py against the running Webex stand-in (no Zabbix needed).
+
+    python checks.py    # prints "all checks passed" or fails on the first that does not
+"""
+import os
+
+from lab import lab_env
+from zpark import Commands, Settings, create_app
+
+
+class ManyProblems:
+    """A Zabbix API stand-in in the middle of an incident storm."""
+
+    def call(self, method, **params):
+        if method == "problem.get":
+            return [{"objectid": str(n), "name": "Disk full on /var/lib/" + "x" * 200,
+                     "severity": str(n % 6), "clock": str(1_700_000_000 + n)}
+                    for n in range(500)]
+        return [{"triggerid": t, "hosts": [{"name": "db" + t}]} for t in params["triggerids"]]
+
+
+env = {**lab_env("zpark.env"), **os.environ, "WEBEX_API_URL": lab_env()["WEBEX_URL"] + "/v1",
+       "ZPARK_ALLOWED": " Alice@Example.com , bob@example.com"}
+settings = Settings.from_environment(env)
+assert settings.allowed == {"alice@example.com", "bob@example.com"}, settings.allowed
+
+answer = Commands(ManyProblems()).show_issues()
+lines = answer.splitlines()
+assert len(answer.encode()) <= 7439, len(answer.encode())
+assert lines[2].startswith("- **Disaster**") and lines[-1].endswith(" more"), lines[-1]
+
+client = create_app(settings).test_client()
+reply = client.post("/alerts", headers={"X-Zpark-Token": "zabbix-to-zpark-secr\xe9t"}, json={})
+assert reply.status_code == 403, reply.status_code
+reply = client.post("/webex", headers={"X-Spark-Signature": "\xe9" * 40}, data=b"{}")
+assert reply.status_code == 403, reply.status_code
+print("all checks passed")
