@@ -1,6 +1,7 @@
 """gunicorn --config gunicorn_conf.py: one logging set-up for gunicorn and the app."""
 
-# gunicorn updates its defaults with these keys one level deep: give them all.
+# gunicorn copies glogging.CONFIG_DEFAULTS and update()s the copy with this dict:
+# each top-level key given here replaces gunicorn's whole value for that key.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -11,8 +12,10 @@ logconfig_dict = {
         "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {  # gunicorn's own loggers write through root
-        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+    "loggers": {
+        # No "level": this runs after gunicorn has set it from --log-level.
+        "gunicorn.error": {"propagate": True},
+        # Any logconfig_dict switches the access log on; its lines are INFO.
+        "gunicorn.access": {"level": "WARNING"},
     },
 }

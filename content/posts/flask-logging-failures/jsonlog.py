@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-# Attributes every LogRecord has; others came from extra={...}.
+# Attributes every LogRecord has; any other came from extra={...}.
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -17,7 +17,12 @@ class JSONFormatter(logging.Formatter):
             "pid": record.process,
             "message": record.getMessage(),
         }
-        entry.update((k, v) for k, v in vars(record).items() if k not in STANDARD)
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            if key not in STANDARD:
+                # extra={"level": ...} must not overwrite the record's own field
+                entry[f"extra_{key}" if key in entry else key] = value
         return json.dumps(entry, default=str)
