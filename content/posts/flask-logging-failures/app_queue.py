@@ -1,4 +1,4 @@
-"""Requests put finished JSON lines on a queue; a thread in each process writes them."""
+"""Requests queue finished JSON lines; a thread in each process writes them."""
 
 import atexit
 import logging
@@ -17,21 +17,16 @@ dictConfig({
     },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "as_is"},
-        # QueueHandler formats the record before queueing it and then drops the
-        # exception, so the JSON formatter belongs here, not on "stderr".
         "queue": {"class": "logging.handlers.QueueHandler", "formatter": "json",
                   "handlers": ["stderr"],
-                  # Bounded: if stderr blocks, records are dropped with a
-                  # "--- Logging error ---" report instead of filling memory.
+                  # full: drop the record and report it, rather than grow
                   "queue": {"()": "queue.Queue", "maxsize": 10_000}},
     },
     "root": {"level": "INFO", "handlers": ["queue"]},
 })
 listener = logging.getHandlerByName("queue").listener
 listener.start()
-# A forked child gets a copy of the queue but not the thread that reads it
-# (gunicorn --preload forks its workers after this import): stop the thread
-# before each fork, start one in both processes after it.
+# A forked child has the queue but not the thread: restart it in both.
 os.register_at_fork(before=listener.stop, after_in_parent=listener.start,
                     after_in_child=listener.start)
 atexit.register(listener.stop)  # writes what is still queued
@@ -44,4 +39,4 @@ if __name__ == "__main__":  # a check without a server
     try:
         payments.charge(8, 0)
     except ValueError:
-        log.exception("order #8 failed", extra={"order": 8})
+        log.exception("order #8 failed")

@@ -1,7 +1,6 @@
 """gunicorn --config gunicorn_conf.py: one logging set-up for gunicorn and the app."""
 
-# gunicorn copies glogging.CONFIG_DEFAULTS and update()s the copy with this dict:
-# each top-level key given here replaces gunicorn's whole value for that key.
+# Each top-level key replaces gunicorn's default value for it, whole.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
