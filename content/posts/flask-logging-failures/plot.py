@@ -39,7 +39,7 @@ def newest_kept(history: list[dict], names: list[str]) -> dict[str, tuple[int, l
 
 
 def bars(history: list[dict]) -> list[tuple[str, int, int, int, str]]:
-    """(label, kept, holes, retired, exits) per measurement; repeated set-ups numbered."""
+    """(label, kept, holes, older, note) per measurement; repeated set-ups numbered."""
     names = [f"{SET_UPS.get((m['app'], m['config']), m['app'])}, {m['workers']} "
              f"worker{'s' if m['workers'] > 1 else ''}{', --preload' if m.get('preload') else ''}"
              for m in history]
@@ -51,7 +51,8 @@ def bars(history: list[dict]) -> list[tuple[str, int, int, int, str]]:
             name = f"{name}, run {seen[name]}"
         older = m["requests"] - m["kept"] - m["holes"]
         result.append((name, m["kept"], m["holes"], older,
-                       f"{m['worker_exits']} of {m['workers']} exits logged"))
+                       f"{m['requests']:,} requests, {m['worker_exits']} of {m['workers']} "
+                       "exits logged"))
     return result
 
 
@@ -67,17 +68,19 @@ def main() -> int:
     plt.rcParams["svg.hashsalt"] = "flask-logging-lines"  # stable element ids
     figure, ax = plt.subplots(figsize=(8, 1.3 + 0.34 * len(rows)))
     positions = list(range(len(rows)))
-    left = [0] * len(rows)
+    left = [0.0] * len(rows)
     for index, (name, colour) in enumerate(COLOURS, start=1):
-        widths = [row[index] for row in rows]
+        # shares, not counts: the logrotate run sent five times more requests
+        widths = [100 * row[index] / sum(row[1:4]) for row in rows]
         ax.barh(positions, widths, left=left, color=colour, label=name, height=0.7)
         left = [a + b for a, b in zip(left, widths)]
     for position, row, end in zip(positions, rows, left):
-        ax.text(end + 30, position, row[4], va="center", fontsize=8)
+        ax.text(end + 2, position, row[4], va="center", fontsize=8)
     ax.set_yticks(positions, [row[0] for row in rows], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(left) * 1.3)
-    ax.set_xlabel("requests (one log line each)")
+    ax.set_xlim(0, 180)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("share of the run's requests (%), each logging one line")
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.9 / (1.3 + 0.34 * len(rows))),
               ncol=3, frameon=False, fontsize=8)
     figure.tight_layout()
