@@ -12,9 +12,9 @@ logconfig_dict = {
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
     "loggers": {
-        # No "level": this runs after gunicorn has set it from --log-level.
+        # No "level": one here would override --log-level, applied before this.
         "gunicorn.error": {"propagate": True},
-        # Any logconfig_dict switches the access log on; its lines are INFO.
+        # Any logconfig_dict switches the access log on; WARNING drops its lines.
         "gunicorn.access": {"level": "WARNING"},
     },
 }
