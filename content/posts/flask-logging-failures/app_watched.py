@@ -5,8 +5,7 @@ from logging.config import dictConfig
 
 from shop import LINE_FORMAT, create_app
 
-# Absolute, from the service's environment: a relative path would follow
-# the working directory of whoever starts the process.
+# Absolute: a relative path would follow whoever starts the process.
 LOG_FILE = os.environ.get("SHOP_LOG_FILE", "")
 if not os.path.isabs(LOG_FILE):
     raise SystemExit(f"SHOP_LOG_FILE must be an absolute path, got {LOG_FILE!r}")

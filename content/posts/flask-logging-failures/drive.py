@@ -1,17 +1,22 @@
 """Start gunicorn on a free local port, send numbered requests, count log lines.
 
-usage: python drive.py APP --workers N [--config GUNICORN_CONF] [--requests 2000]
-                       [--clients 1] [--log-dir DIR] [--logrotate CONFIG [--every SECONDS]]
+usage: python drive.py APP --workers N [--config GUNICORN_CONF] [--preload]
+                       [--requests 2000] [--clients 1] [--log-dir DIR]
+                       [--logrotate CONFIG [--every SECONDS]]
 
 APP is what gunicorn serves: MODULE (its variable `app`) or MODULE:EXPRESSION.
 
 With one client (the default) requests are sent one after the other, so the
 order of the request numbers is also the order in which the lines were logged.
 The log files (app.log and its rotated copies, compressed or not) and
-server.log, gunicorn's stderr, are read from --log-dir.
+server.log, gunicorn's stderr, are read from --log-dir.  Besides the request
+lines it counts the "--- Logging error ---" reports Python's logging writes to
+stderr when a handler fails, and, with --logrotate, how many of logrotate's runs
+renamed app.log.
 
 Each measurement is appended to the list in drive.json.  The exit status is 2 if the
-measurement itself failed (unanswered requests, a line found twice), else 0.
+measurement itself failed (unanswered requests, a line found twice) or no request
+left a line, else 0.
 """
 
 import argparse
@@ -30,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 LINE = re.compile(r"hit #(\d+)")
 WORKER_EXIT = re.compile(r"Worker exiting \(pid: \d+\)")
+LOGGING_ERROR = "--- Logging error ---"
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,6 +43,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("app")
     parser.add_argument("--workers", type=int, required=True)
     parser.add_argument("--config", metavar="GUNICORN_CONF")
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--log-dir", default=".")
@@ -45,14 +52,15 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def start_gunicorn(app: str, workers: int, config: str | None) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(app: str, workers: int, config: str | None,
+                   preload: bool) -> tuple[subprocess.Popen, int]:
     """Bind a free port ourselves and hand the socket to gunicorn as fd://N."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # port 0: the kernel picks a free one
     sock.listen(128)
     port = sock.getsockname()[1]
     target = app if ":" in app else f"{app}:app"
-    options = ["--config", config] if config else []
+    options = (["--config", config] if config else []) + (["--preload"] if preload else [])
     server = subprocess.Popen(
         ["gunicorn", *options, "--workers", str(workers), "--bind", f"fd://{sock.fileno()}",
          "--no-control-socket", target],
@@ -111,16 +119,27 @@ def send_requests(port: int, count: int, clients: int) -> int:
         return sum(pool.map(get, range(1, count + 1)))
 
 
-def rotate_periodically(config: str, state: str, every: float,
-                        stop: threading.Event, errors: list[str]) -> threading.Thread:
-    """Run `logrotate --state STATE CONFIG` every EVERY seconds until STOP is set."""
+def inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def rotate_periodically(config: str, state: str, log: str, every: float, stop: threading.Event,
+                        rotations: list[int], errors: list[str]) -> threading.Thread:
+    """Run `logrotate --state STATE CONFIG` every EVERY seconds until STOP is set;
+    count in ROTATIONS[0] the runs after which LOG no longer names the file it named."""
     def loop() -> None:
         while not stop.wait(every):
+            before = inode(log)
             done = subprocess.run(["logrotate", "--state", state, config],
                                   capture_output=True, text=True)
             if done.returncode != 0:
                 errors.append(done.stderr.strip() or f"exit status {done.returncode}")
                 return
+            if before is not None and inode(log) != before:
+                rotations[0] += 1
 
     thread = threading.Thread(target=loop)
     thread.start()
@@ -161,8 +180,9 @@ def main() -> int:
     if args.config and not os.path.isfile(args.config):
         print(f"no gunicorn configuration file {args.config!r}", file=sys.stderr)
         return 2
-    server, port = start_gunicorn(args.app, args.workers, args.config)
+    server, port = start_gunicorn(args.app, args.workers, args.config, args.preload)
     rotation_errors: list[str] = []
+    rotations = [0]
     try:
         copier, booted = supervise(server, args.workers, args.log_dir)
         if not booted.wait(timeout=60):
@@ -171,8 +191,9 @@ def main() -> int:
         stop_rotating = threading.Event()
         rotator = None
         if args.logrotate:
-            rotator = rotate_periodically(args.logrotate, state, args.every,
-                                          stop_rotating, rotation_errors)
+            rotator = rotate_periodically(args.logrotate, state,
+                                          os.path.join(args.log_dir, "app.log"), args.every,
+                                          stop_rotating, rotations, rotation_errors)
         answered = send_requests(port, args.requests, args.clients)
         stop_rotating.set()
         if rotator:
@@ -191,18 +212,24 @@ def main() -> int:
             holders.append(name)
         numbers += [int(m.group(1)) for m in found]
     kept = set(numbers)
-    if not kept:
-        print("no request left a line in the logs", file=sys.stderr)
-        return 2
-    newest, oldest = max(kept), min(kept)
-    holes = (newest - oldest + 1) - len(kept)
-    exits = sum(1 for line in read_lines(os.path.join(args.log_dir, "server.log"))
-                if WORKER_EXIT.search(line))
+    server_log = read_lines(os.path.join(args.log_dir, "server.log"))
+    exits = sum(1 for line in server_log if WORKER_EXIT.search(line))
+    logging_errors = sum(1 for line in server_log if line.startswith(LOGGING_ERROR))
 
     print(f"requests: {args.requests} sent, {answered} answered")
-    print(f"lines kept: {len(numbers)} in {describe(holders)}")
-    print(f"oldest kept: #{oldest}, newest: #{newest}, holes: {holes}")
+    if kept:
+        newest, oldest = max(kept), min(kept)
+        holes = (newest - oldest + 1) - len(kept)
+        print(f"lines kept: {len(numbers)} in {describe(holders)}")
+        print(f"oldest kept: #{oldest}, newest: #{newest}, holes: {holes}")
+    else:
+        print("lines kept: 0")
     print(f"worker exits logged: {exits} of {args.workers}")
+    print(f"logging errors reported: {logging_errors}")
+    if args.logrotate:
+        print(f"logrotate renamed app.log {rotations[0]} times")
+    if not kept:  # nothing to measure holes against, nothing to record
+        return 2
 
     if answered != args.requests or len(numbers) != len(kept):
         print("the measurement itself failed: requests went unanswered or lines repeated",
@@ -215,7 +242,9 @@ def main() -> int:
         history = []
     history.append({"app": args.app, "config": args.config, "workers": args.workers,
                     "clients": args.clients, "requests": args.requests, "kept": len(kept),
-                    "holes": holes, "newest": newest, "worker_exits": exits})
+                    "holes": holes, "newest": newest, "worker_exits": exits,
+                    "logging_errors": logging_errors, "rotations": rotations[0],
+                    "preload": args.preload, "numbers": sorted(kept)})
     with open("drive.json", "w") as f:
         json.dump(history, f, indent=1)
     return 0

@@ -1,6 +1,6 @@
 """gunicorn --config gunicorn_conf.py: one logging set-up for gunicorn and the app."""
 
-# gunicorn updates its defaults with these keys one level deep: give them all.
+# Each top-level key replaces gunicorn's default value for it, whole.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -11,8 +11,10 @@ logconfig_dict = {
         "stderr": {"class": "logging.StreamHandler", "formatter": "line"},
     },
     "root": {"level": "INFO", "handlers": ["stderr"]},
-    "loggers": {  # gunicorn's own loggers write through root
-        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": True},
+    "loggers": {
+        # No "level": one here would override --log-level, applied before this.
+        "gunicorn.error": {"propagate": True},
+        # Any logconfig_dict switches the access log on; WARNING drops its lines.
+        "gunicorn.access": {"level": "WARNING"},
     },
 }

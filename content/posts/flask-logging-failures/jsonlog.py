@@ -2,22 +2,27 @@
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-# Attributes every LogRecord has; others came from extra={...}.
+# Attributes every LogRecord has; any other came from extra={...}.
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
             "pid": record.process,
             "message": record.getMessage(),
         }
-        entry.update((k, v) for k, v in vars(record).items() if k not in STANDARD)
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            if key not in STANDARD:
+                # extra={"level": ...} must not overwrite the record's own field
+                entry[f"extra_{key}" if key in entry else key] = value
         return json.dumps(entry, default=str)

@@ -1,4 +1,4 @@
-"""Where did my INFO line go, and why is it doubled once it shows up?"""
+"""An INFO line that is missing, then doubled."""
 
 import logging
 

@@ -1,7 +1,8 @@
 """plot.py OUT.svg: one bar per measurement in drive.json (drive.py appends them):
 requests whose line was kept, whose line is missing among the kept ones (a hole),
-and whose line rotation retired on purpose (older than the oldest line kept),
-with how many workers logged their exit."""
+and whose line is older than the oldest line kept, with how many workers logged
+their exit.  For a set-up run several times, it also prints how many of the newest
+requests kept their line, as many as the same set-up kept with one worker."""
 import json
 import sys
 from collections import Counter
@@ -21,22 +22,37 @@ SET_UPS = {  # (app, gunicorn config) -> label
     ("app_watched", None): "WatchedFileHandler + logrotate",
 }
 COLOURS = (("line kept", "#1f4e9e"), ("line missing (hole)", "#c0392b"),
-           ("retired by rotation", "#b8b8b8"))
+           ("older than the oldest kept line", "#b8b8b8"))
+
+
+def newest_kept(history: list[dict], names: list[str]) -> dict[str, tuple[int, list[int]]]:
+    """For set-ups run several times: N, what the same app kept with one worker,
+    and per run how many of the newest N requests left a line."""
+    cap = {m["app"]: m["kept"] for m in history if m["workers"] == 1}
+    result: dict[str, tuple[int, list[int]]] = {}
+    for name, m in zip(names, history):
+        if ", run " in name and m["app"] in cap:
+            oldest = m["requests"] - cap[m["app"]] + 1
+            result.setdefault(name.rsplit(", run ", 1)[0], (cap[m["app"]], []))[1].append(
+                sum(1 for n in m["numbers"] if n >= oldest))
+    return result
 
 
 def bars(history: list[dict]) -> list[tuple[str, int, int, int, str]]:
-    """(label, kept, holes, retired, exits) per measurement; repeated set-ups numbered."""
+    """(label, kept, holes, older, note) per measurement; repeated set-ups numbered."""
     names = [f"{SET_UPS.get((m['app'], m['config']), m['app'])}, {m['workers']} "
-             f"worker{'s' if m['workers'] > 1 else ''}" for m in history]
+             f"worker{'s' if m['workers'] > 1 else ''}{', --preload' if m.get('preload') else ''}"
+             for m in history]
     total, seen = Counter(names), Counter()
     result = []
     for name, m in zip(names, history):
         seen[name] += 1
         if total[name] > 1:
             name = f"{name}, run {seen[name]}"
-        retired = m["requests"] - m["kept"] - m["holes"]
-        result.append((name, m["kept"], m["holes"], retired,
-                       f"{m['worker_exits']} of {m['workers']} exits logged"))
+        older = m["requests"] - m["kept"] - m["holes"]
+        result.append((name, m["kept"], m["holes"], older,
+                       f"{m['requests']:,} requests, {m['worker_exits']} of {m['workers']} "
+                       "exits logged"))
     return result
 
 
@@ -45,35 +61,35 @@ def main() -> int:
         sys.exit("usage: python plot.py OUT.svg  (reads drive.json)")
     try:
         with open("drive.json") as f:
-            rows = bars(json.load(f))
+            history = json.load(f)
+        rows = bars(history)
     except (OSError, ValueError, KeyError, TypeError) as err:
         sys.exit(f"cannot read drive.py's counts from drive.json: {err}")
     plt.rcParams["svg.hashsalt"] = "flask-logging-lines"  # stable element ids
     figure, ax = plt.subplots(figsize=(8, 1.3 + 0.34 * len(rows)))
     positions = list(range(len(rows)))
-    left = [0] * len(rows)
+    left = [0.0] * len(rows)
     for index, (name, colour) in enumerate(COLOURS, start=1):
-        widths = [row[index] for row in rows]
+        # shares, not counts: the logrotate run sent five times more requests
+        widths = [100 * row[index] / sum(row[1:4]) for row in rows]
         ax.barh(positions, widths, left=left, color=colour, label=name, height=0.7)
         left = [a + b for a, b in zip(left, widths)]
     for position, row, end in zip(positions, rows, left):
-        ax.text(end + 30, position, row[4], va="center", fontsize=8)
+        ax.text(end + 2, position, row[4], va="center", fontsize=8)
     ax.set_yticks(positions, [row[0] for row in rows], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(left) * 1.3)
-    ax.set_xlabel("requests (one log line each)")
+    ax.set_xlim(0, 180)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("share of the run's requests (%), each logging one line")
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.9 / (1.3 + 0.34 * len(rows))),
               ncol=3, frameon=False, fontsize=8)
     figure.tight_layout()
     figure.savefig(sys.argv[1], metadata={"Date": None})
-    for name, kept, holes, retired, exits in rows:
-        print(f"{name}: {kept} kept, {holes} missing, {retired} retired; {exits}")
-    runs: dict[str, list[int]] = {}
-    for name, _, holes, _, _ in rows:
-        if ", run " in name:
-            runs.setdefault(name.rsplit(", run ", 1)[0], []).append(holes)
-    for name, holes in runs.items():
-        print(f"{name}: {len(holes)} runs, {min(holes)} to {max(holes)} missing")
+    for name, kept, holes, older, exits in rows:
+        print(f"{name}: {kept} kept, {holes} missing, {older} older; {exits}")
+    for name, (cap, kept) in newest_kept(history, [row[0] for row in rows]).items():
+        print(f"{name}: {len(kept)} runs, of the newest {cap} requests "
+              f"{min(kept)} to {max(kept)} kept a line")
     return 0
 
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
 LINE = re.compile(r"\[pid +(\d+)\] shop: hit #(\d+)")
-COLOURS = ("#1f4e9e", "#c0392b", "#2e8b57", "#8e44ad")
+COLOURS = ("#1f4e9e", "#2e8b57", "#8e44ad", "#d68910")  # no red: lines.svg uses it for lost lines
 
 
 def main() -> int:
@@ -32,12 +32,12 @@ def main() -> int:
     plt.rcParams["svg.hashsalt"] = "flask-logging-files"  # stable element ids
     figure, ax = plt.subplots(figsize=(8, 0.9 + 0.45 * (len(files) + 1)))
     ax.scatter(lost, [len(files)] * len(lost), s=30, marker="|", linewidths=0.6,
-               color="#222222", label="no line anywhere")
+               color="#222222", label="no line in any file")
     for worker, pid in enumerate(pids):
         dots = [(n, row) for row, name in enumerate(files) for p, n in lines[name] if p == pid]
         ax.scatter([n for n, _ in dots], [row for _, row in dots], s=30, marker="|",
                    linewidths=0.6, color=COLOURS[worker], label=f"worker {worker + 1}")
-    ax.set_yticks(range(len(files) + 1), [*files, "lost"], fontsize=8)
+    ax.set_yticks(range(len(files) + 1), [*files, "no line"], fontsize=8)
     ax.set_ylim(len(files) + 0.5, -1.2)
     ax.set_xlabel("request number")
     ax.legend(loc="upper left", ncol=len(pids) + 1, frameon=False, fontsize=8, markerscale=3)
@@ -47,7 +47,7 @@ def main() -> int:
         numbers = [n for _, n in lines[name]]
         print(f"{name:10} {len(numbers):4} lines  #{min(numbers, default=0):04}.."
               f"#{max(numbers, default=0):04}  from {len({p for p, _ in lines[name]})} worker(s)")
-    print(f"lost       {len(lost):4} requests between the oldest and the newest line kept")
+    print(f"no line    {len(lost):4} requests between the oldest and the newest line kept")
     return 0
 
 
