@@ -64,9 +64,13 @@ def python_used(records: Iterable[FrozenRun]) -> list[str]:
 def tools_used(records: Iterable[FrozenRun]) -> list[str]:
     """The Debian packages of the tools the runs needed (``needs=``), by upstream version:
     ``gdb 13.1-3`` shows as ``gdb 13.1``; a tool dpkg does not know, as it reported or
-    as pinned (gunicorn from the venv)."""
+    as pinned (gunicorn from the venv, or from the lab's ``Lab-Python:`` requirements)."""
     records = list(records)
     pinned = {name: version for record in records for name, version in (record.deps or {}).items()}
+    for record in records:
+        for requirement in (record.lab or {}).get("requirements", ()):
+            name, _, version = requirement.partition("==")
+            pinned.setdefault(name.strip().lower(), version.strip() or None)
     found = set()
     for record in records:
         for tool, version in record.tools.items():

@@ -96,6 +96,15 @@ def test_presentation_options_leave_the_key_alone():
     assert drawn != plain  # the figure is collected by the run: another name, another run
 
 
+def test_a_tool_from_the_labs_python_requirements_shows_its_pinned_version():
+    # gunicorn from Lab-Python: dpkg does not know it, the run records "unknown", and the
+    # lab's requirements pin it (the Flask and Zpark posts); a tool pinned nowhere stays bare.
+    lab = {"suite": "trixie", "packages": [], "requirements": ["flask==3.1.3", "Gunicorn==27.0.1"],
+           "digest": "d", "debian": "13.8"}
+    records = [record(command="gunicorn app:app", tools={"gunicorn": "unknown"}, lab=lab),
+               record(command="mystery", tools={"mystery": "unknown"}, lab=lab)]
+    assert colophon(records).text == "Ran on 2026-12-01 in Debian 13.8 (trixie): gunicorn 27.0.1, mystery."
+
 def test_figure_sizes_from_svg_and_png_headers():
     assert svg_size(SVG) == (576, 288)
     assert svg_size(b'<svg viewBox="0 0 300 150"></svg>') == (300, 150)
