@@ -20,6 +20,13 @@ import urllib.request
 LAB = os.path.abspath("lab")
 NGINX = os.path.join(LAB, "nginx")
 SUDOERS = "/etc/sudoers.d/acme-lab"
+TRUSTED = "/etc/ssl/certs/pebble-lab.pem"  # plus a hash-named link, which OpenSSL looks up
+
+
+def hashed_link() -> str:
+    out = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "pebble-tls/ca.pem"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return f"/etc/ssl/certs/{out}.0"
 USER_COMMENT = "ACME client"  # what the post's useradd writes; marks the lab's user
 DOMAINS = ["example.test", "www.example.test"]
 
@@ -53,9 +60,10 @@ def spawn(name: str, argv, env=None) -> int:
 def remove_user_and_sudoers() -> list:
     """Undo what the post's runs add to the system; say what was removed."""
     removed = []
-    if os.path.exists(SUDOERS):
-        os.remove(SUDOERS)
-        removed.append(SUDOERS)
+    for path in (SUDOERS, TRUSTED, hashed_link()):
+        if os.path.lexists(path):
+            os.remove(path)
+            removed.append(path)
     try:
         user = pwd.getpwnam("acme")
     except KeyError:
@@ -165,6 +173,11 @@ def start() -> None:
         root = r.read()
     with open("pebble-root.pem", "wb") as f:
         f.write(root)
+    # The client trusts the system's CAs: add Pebble's HTTPS CA there, as for an internal CA.
+    os.makedirs(os.path.dirname(TRUSTED), exist_ok=True)
+    subprocess.run(["cp", "pebble-tls/ca.pem", TRUSTED], check=True)
+    if not os.path.lexists(hashed_link()):
+        os.symlink(TRUSTED, hashed_link())
     # The reload the acme user may run through sudo, checked before it is installed.
     line = f"acme ALL=(root) NOPASSWD: /usr/sbin/nginx -c {conf} -s reload\n"
     with open(os.path.join(LAB, "sudoers"), "w") as f:
@@ -174,7 +187,7 @@ def start() -> None:
                    check=True)
     with open("client.json", "w") as f:
         json.dump({"directory": f"https://localhost:{acme}/dir",
-                   "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
+                   "domains": DOMAINS,
                    "webroot": "webroot", "state": "state",
                    "reload": ["sudo", "-n", "/usr/sbin/nginx", "-c", conf, "-s", "reload"]},
                   f, indent=2)
