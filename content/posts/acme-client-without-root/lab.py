@@ -90,6 +90,7 @@ http {{
     access_log {NGINX}/access.log;
     {temp}
     include {NGINX}/sites/*.conf;
+    include /etc/nginx/conf.d/*.conf;  # empty, but for the post's broken-file example
 }}
 """, f"""server {{
     listen 127.0.0.1:{http};
