@@ -1,60 +1,73 @@
 #!/usr/bin/env python3
 """acme_client.py CONFIG.json: ACME (RFC 8555) over HTTP-01, renewing when the CA says so."""
-import base64, fcntl, hashlib, json, os, pathlib, random, re, shutil, ssl, subprocess, sys, time
-import urllib.error, urllib.request
+
+import base64
+import fcntl
+import hashlib
+import http.client
+import json
+import os
+import pathlib
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 USAGE, CONFIG, REFUSED, PROTOCOL, NETWORK, CERT, RELOAD, LOCAL = range(2, 10)  # exit statuses
+RUN_EVERY = timedelta(hours=12)  # how often acme-renew.timer starts the client
 DNS_NAME = r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?"  # no "*", no IP
-TYPES = {"directory": str, "domains": list, "webroot": str, "state": str, "ca_bundle": str,
-         "reload": list, "run_every_hours": (int, float)}
+TYPES = {"directory": str, "domains": list, "webroot": str, "state": str, "reload": list}
+
 
 class Failure(Exception):
-    """Failure(exit status, message[, HTTP status]): an expected failure, one line on stderr."""
+    """Failure(exit status, message[, HTTP status, problem type]): one line on stderr."""
+
+
 def b64(data: bytes) -> str:  # base64url without padding, as JOSE wants it
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-class Acme:
-    """One account on one ACME server: signed requests, nonces, polling."""
-    def __init__(self, directory_url: str, key, ca_bundle=None):
-        try:
-            self.tls = ssl.create_default_context(cafile=ca_bundle)
-        except (OSError, ssl.SSLError) as error:
-            raise Failure(CONFIG, f"ca_bundle {ca_bundle}: {error}") from None
-        self.key, self.kid, self.nonce = key, None, None
+
+
+class Acme:  # one account on one ACME server: signed requests, nonces, polling
+    def __init__(self, directory_url: str, key):
+        self.key, self.kid, self.nonce, self.url = key, None, None, directory_url
         n = key.public_key().public_numbers()
-        self.jwk = {"crv": "P-256", "kty": "EC",
-                    "x": b64(n.x.to_bytes(32, "big")), "y": b64(n.y.to_bytes(32, "big"))}
-        self.directory = self.json(self.http("GET", directory_url)[2], directory_url)
+        x, y = (b64(v.to_bytes(32, "big")) for v in (n.x, n.y))
+        self.jwk = {"crv": "P-256", "kty": "EC", "x": x, "y": y}
+        status, _, data = self.http("GET", directory_url)
+        if status >= 400:
+            raise Failure(REFUSED, f"{directory_url}: HTTP {status}", status)
+        self.directory = json.loads(data)
+
     def http(self, method, url, body=None, accept="application/json"):
         if not isinstance(url, str) or not url.startswith("https://"):
             raise Failure(PROTOCOL, f"the CA sent {url!r} where an https URL belongs")
-        headers = {"Accept": accept, "Content-Type": "application/jose+json"}
+        self.url = url  # named by an error about the answer
+        headers = {"Accept": accept, "Content-Type": "application/jose+json", "User-Agent": "acme_client.py"}
         request = urllib.request.Request(url, body, headers, method=method)
         try:
-            with urllib.request.urlopen(request, context=self.tls, timeout=30) as r:
+            with urllib.request.urlopen(request, timeout=30) as r:
                 status, headers, data = r.status, r.headers, r.read()
         except urllib.error.HTTPError as error:
             status, headers, data = error.code, error.headers, error.read()
-        except (urllib.error.URLError, OSError) as error:  # DNS, TCP, TLS, timeout
-            raise Failure(NETWORK, f"{method} {url}: {getattr(error, 'reason', error)}") from None
-        self.nonce = headers.get("Replay-Nonce", self.nonce)  # error answers carry one too
+        except (OSError, http.client.HTTPException) as error:  # DNS, TCP, TLS, timeout, cut answer
+            raise Failure(NETWORK, f"{method} {url}: {getattr(error, 'reason', error)!s}") from None
+        if re.fullmatch(r"[A-Za-z0-9_-]+", nonce := headers.get("Replay-Nonce", "")):  # errors carry one too
+            self.nonce = nonce
         return status, headers, data
-    @staticmethod
-    def json(data: bytes, url: str) -> dict:
-        try:
-            if isinstance(obj := json.loads(data), dict):
-                return obj
-        except ValueError:
-            pass
-        raise Failure(PROTOCOL, f"{url} answered something that is not a JSON object")
-    def post(self, url, payload, accept="application/json"):
-        """Signed POST; payload None is a POST-as-GET (RFC 8555, 6.3)."""
+
+    def post(self, url, payload, accept="application/json"):  # payload None: POST-as-GET
         for _ in range(10):
             if self.nonce is None:
                 self.http("HEAD", self.directory["newNonce"])
@@ -65,49 +78,61 @@ class Acme:
             body = "" if payload is None else b64(json.dumps(payload).encode())
             der = self.key.sign(f"{protected}.{body}".encode(), ec.ECDSA(hashes.SHA256()))
             r, s = decode_dss_signature(der)  # JWS wants r || s, not DER
-            jws = {"protected": protected, "payload": body,
-                   "signature": b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))}
+            signature = b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+            jws = {"protected": protected, "payload": body, "signature": signature}
             status, headers, data = self.http("POST", url, json.dumps(jws).encode(), accept)
             if status < 400:
                 return headers, data
             try:
                 kind, detail = (problem := json.loads(data))["type"], problem.get("detail")
             except (ValueError, TypeError, KeyError, AttributeError):  # a proxy's HTML page
-                raise Failure(REFUSED, f"{url}: {status}, not a problem document", status) from None
+                raise Failure(REFUSED, f"{url}: {status}, not a problem document", status, "") from None
             if kind != "urn:ietf:params:acme:error:badNonce":
-                raise Failure(REFUSED, f"{status} {kind}: {detail}", status)
+                raise Failure(REFUSED, f"{status} {kind}: {detail}", status, kind)
             print(f"acme: badNonce from {url}, retrying with the nonce of the refusal")
         raise Failure(REFUSED, "the CA rejected ten nonces in a row")
+
     def poll(self, url, target, seconds=60):
         deadline = time.monotonic() + seconds
         while True:
             headers, data = self.post(url, None)
-            obj = self.json(data, url)
-            if obj["status"] == target:
+            if (obj := json.loads(data))["status"] == target:
                 return obj
             if obj["status"] == "invalid":  # the error is in the object or one of its challenges
                 errors = [obj.get("error")] + [c.get("error") for c in obj.get("challenges", [])]
                 error = next((e for e in errors if e), {})
                 raise Failure(REFUSED, f"{url} is invalid: {error.get('type')}: {error.get('detail')}")
             after = headers.get("Retry-After", "1")  # seconds, or an HTTP date (pebble: either)
-            wait = max(1, int(after) if after.isdigit() else
-                       (parsedate_to_datetime(after) - datetime.now(UTC)).total_seconds())
+            wait = int(after) if after.isdigit() else parsedate_to_datetime(after).timestamp() - time.time()
             if time.monotonic() + wait > deadline:
                 raise Failure(REFUSED, f"{url} still {obj['status']} at the {seconds} s deadline")
-            time.sleep(wait)
+            time.sleep(max(1, wait))
+
+
+def location(headers, what: str) -> str:
+    if not (url := headers.get("Location")):
+        raise Failure(PROTOCOL, f"the CA's {what} answer has no Location header")
+    return url
+
+
 def write_new(path: str, data: bytes, mode: int) -> None:  # a key is never 0644 for a moment
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as f:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as f:
         f.write(data)
         os.fsync(f.fileno())
+
+
 def pem(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def dns_names(cert) -> list:
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)  # or raises
     return sorted(san.value.get_values_for_type(x509.DNSName))
-def live_certificate(live: str, domains, directory: str):
-    """The installed certificate; None if there is none, or it has other names or CA."""
+
+
+def live_certificate(live: str, domains, directory: str):  # None if absent, other names or CA
     path = os.path.join(live, "fullchain.pem")
     try:
         cert = x509.load_pem_x509_certificate(pathlib.Path(path).read_bytes())
@@ -117,42 +142,41 @@ def live_certificate(live: str, domains, directory: str):
         return None
     except (ValueError, x509.ExtensionNotFound):
         raise Failure(CERT, f"{path} is not a certificate for DNS names; not touching it") from None
-def cert_id(cert) -> str:
-    """RFC 9773, 4.1: the issuer's key identifier, a dot, the serial number."""
+
+
+def cert_id(cert) -> str:  # RFC 9773, 4.1: the issuer's key identifier, a dot, the serial
     aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     serial = cert.serial_number.to_bytes(cert.serial_number.bit_length() // 8 + 1, "big")
     return f"{b64(aki.key_identifier)}.{b64(serial)}"  # serial as in DER, sign byte kept
-def renewal_window(acme: Acme, cert):
-    """The CA's suggested window (RFC 9773), never later than when a third is left."""
-    end = cert.not_valid_after_utc
-    third_left = end - (end - cert.not_valid_before_utc) / 3
+
+
+def renewal_window(acme: Acme, cert):  # the CA's suggested window, or when a third is left
     if url := acme.directory.get("renewalInfo"):
         try:
             status, _, data = acme.http("GET", f"{url.rstrip('/')}/{cert_id(cert)}")
-            window = (info := acme.json(data, url))["suggestedWindow"]
+            window = json.loads(data)["suggestedWindow"]
             start, end = (datetime.fromisoformat(window[k]) for k in ("start", "end"))
             if status == 200 and start.tzinfo and end.tzinfo and start < end:
-                if info.get("explanationURL"):  # RFC 9773, 4.2: show it to the operator
-                    print(f"acme: the CA explains its window: {info['explanationURL']}")
-                return min(start, third_left), min(end, third_left), "the CA"
+                return start, end, "the CA"
         except (Failure, x509.ExtensionNotFound, KeyError, TypeError, ValueError):
             pass  # ARI is advice: without it, fall back to the fixed rule
+    third_left = cert.not_valid_after_utc - (cert.not_valid_after_utc - cert.not_valid_before_utc) / 3
     return third_left, third_left, "a third left"
+
+
 def authorize(acme: Acme, authz_url: str, authz: dict, webroot: str) -> None:
     name = authz["identifier"]["value"]
-    if authz["status"] == "valid":
-        # A reused authorization: answering its challenge again is an error.
+    if authz["status"] == "valid":  # a reused authorization: answering it again is an error
         print(f"acme: {name}: authorization already valid")
         return
     challenge = next((c for c in authz["challenges"] if c["type"] == "http-01"), None)
     if challenge is None:
         raise Failure(REFUSED, f"{name}: the CA offers no http-01 challenge")
     token = challenge["token"]  # names a file: RFC 8555, 8.3 says base64url, >= 128 bits
-    if not isinstance(token, str) or not re.fullmatch(r"[A-Za-z0-9_-]{22,}", token):
+    if not isinstance(token, str) or len(token) < 22 or not re.fullmatch(r"[A-Za-z0-9_-]+", token):
         raise Failure(PROTOCOL, f"refusing challenge token {token!r}: not base64url")
     token_file = os.path.join(webroot, ".well-known", "acme-challenge", token)
-    thumbprint = hashlib.sha256(json.dumps(
-        acme.jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
+    thumbprint = hashlib.sha256(json.dumps(acme.jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
     write_new(token_file, f"{token}.{b64(thumbprint)}".encode(), 0o644)
     try:
         acme.post(challenge["url"], {})
@@ -160,58 +184,65 @@ def authorize(acme: Acme, authz_url: str, authz: dict, webroot: str) -> None:
     finally:
         os.remove(token_file)
     print(f"acme: {name}: answered http-01, authorization valid")
-def issue(acme: Acme, domains, webroot: str, replaces=None):
-    """Run one order to the end; return (new private key, PEM chain)."""
+
+
+def issue(acme: Acme, domains, webroot: str, replaces=None):  # -> (new private key, PEM chain)
     request = {"identifiers": [{"type": "dns", "value": d} for d in domains]}
     if replaces:
         request["replaces"] = replaces  # RFC 9773, 5: the certificate this renews
         print(f"acme: the order replaces {replaces}")
     try:
         headers, data = acme.post(acme.directory["newOrder"], request)
-    except Failure as error:  # RFC 9773: 409 if that certificate has a replacement already
-        if not replaces or error.args[2:] != (409,):
+    except Failure as error:  # 409 already replaced, 403 another account, 404 unknown serial...
+        status, kind = (*error.args, 0, "")[2:4]
+        if not replaces or not 400 <= status < 500 or kind.endswith(":rateLimited"):
             raise
-        print(f"acme: CA refused replaces: {error.args[1]}")
+        print(f"acme: ordering without replaces, which the CA refused: {error.args[1]}")
         del request["replaces"]
         headers, data = acme.post(acme.directory["newOrder"], request)
-    order_url = headers["Location"]  # None, if missing: http() refuses it
-    order = acme.json(data, order_url)
+    order, order_url = json.loads(data), location(headers, "newOrder")
     print(f"acme: order {order['status']} for {len(domains)} names")
-    authzs = [(acme.json(acme.post(u, None)[1], u), u) for u in order["authorizations"]]
+    authzs = [(json.loads(acme.post(u, None)[1]), u) for u in order["authorizations"]]
     for authz, url in sorted(authzs, key=lambda a: a[0]["identifier"]["value"]):  # stable logs
         authorize(acme, url, authz, webroot)
     order = acme.poll(order_url, "ready")
     key = ec.generate_private_key(ec.SECP256R1())  # a fresh key every time
-    csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName(d) for d in domains]),
-                          critical=True).sign(key, hashes.SHA256()))
-    acme.post(order["finalize"], {"csr": b64(csr.public_bytes(serialization.Encoding.DER))})
+    san = x509.SubjectAlternativeName([x509.DNSName(d) for d in domains])
+    csr = x509.CertificateSigningRequestBuilder(x509.Name([])).add_extension(san, critical=True)
+    der = csr.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    acme.post(order["finalize"], {"csr": b64(der)})
     order = acme.poll(order_url, "valid")
     chain = acme.post(order["certificate"], None, "application/pem-certificate-chain")[1]
-    leaf = x509.load_pem_x509_certificate(chain)
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if leaf.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
+    try:
+        certs = x509.load_pem_x509_certificates(chain)
+        for cert, issuer in zip(certs, certs[1:]):
+            cert.verify_directly_issued_by(issuer)  # issuer name, then signature
+    except (ValueError, TypeError, InvalidSignature) as error:
+        raise Failure(CERT, f"the CA's chain does not hold together: {error!r}") from None
+    if certs[0].public_key() != key.public_key():
         raise Failure(CERT, "the CA's certificate is not for the key we sent")
-    if dns_names(leaf) != sorted(domains):
-        raise Failure(CERT, f"the CA's certificate names {dns_names(leaf)}")
-    print(f"acme: order valid, chain of {chain.count(b'BEGIN CERTIFICATE')} certificates")
+    if dns_names(certs[0]) != sorted(domains):
+        raise Failure(CERT, f"the CA's certificate names {dns_names(certs[0])}")
     return key, chain
+
+
 def fsync_dir(path: str) -> None:  # its new entries (files, a renamed link) survive a crash
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     os.fsync(fd)
     os.close(fd)
-def install(state: str, key, chain: bytes, directory: str) -> str:
-    """Write a new release directory, switch the live symlink to it, keep one previous."""
+
+
+def install(state: str, key, chain: bytes, directory: str) -> str:  # a new release, then live -> it
     releases, live = os.path.join(state, "releases"), os.path.join(state, "live")
     os.makedirs(releases, exist_ok=True)
     number = 1 + max((int(n) for n in os.listdir(releases) if n.isdigit()), default=0)
-    release = os.path.join(releases, str(number))
-    os.mkdir(release, 0o755)
+    os.mkdir(release := os.path.join(releases, str(number)), 0o755)
     write_new(os.path.join(release, "privkey.pem"), pem(key), 0o600)
     write_new(os.path.join(release, "fullchain.pem"), chain, 0o644)
     write_new(os.path.join(release, "directory"), directory.encode(), 0o644)
     fsync_dir(release)
     fsync_dir(releases)  # the release's own entry, before a link names it
+    open(os.path.join(state, "reload-pending"), "w").close()  # removed after a good reload
     previous = os.path.basename(os.readlink(live)) if os.path.islink(live) else None
     os.symlink(os.path.join("releases", str(number)), f"{live}.{number}")
     os.replace(f"{live}.{number}", live)  # atomic: old link or new
@@ -219,78 +250,91 @@ def install(state: str, key, chain: bytes, directory: str) -> str:
     for old in set(os.listdir(releases)) - {str(number), previous}:
         shutil.rmtree(os.path.join(releases, old))  # old private keys need not linger
     return release
+
+
+def reload(command, state: str) -> None:
+    try:
+        subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError) as error:
+        said = getattr(error, "stderr", None)  # bytes after a timeout, whatever text= says
+        said = said.strip().splitlines()[-1] if isinstance(said, str) and said.strip() else error
+        raise Failure(RELOAD, f"the reload failed, the next run retries it: {said}") from None
+    print(f"acme: reloaded: {' '.join(command)}")
+    os.remove(os.path.join(state, "reload-pending"))
+
+
 def read_config(path: str) -> dict:
     try:
-        with open(path) as f:
-            cfg = json.load(f)
-        missing = {"directory", "domains", "webroot", "state"} - cfg.keys()
-    except (OSError, ValueError, AttributeError) as error:
+        cfg = json.loads(pathlib.Path(path).read_text())
+        wrong = sorted(k for k in {*cfg, *TYPES} if not isinstance(cfg.get(k), TYPES.get(k, ())))
+    except (OSError, ValueError, AttributeError, TypeError) as error:
         raise Failure(CONFIG, f"cannot read {path}: {error}") from None
-    if missing:
-        raise Failure(CONFIG, f"{path} lacks {', '.join(sorted(missing))}")
-    if wrong := [k for k, v in cfg.items() if not isinstance(v, TYPES.get(k, ()))]:
-        raise Failure(CONFIG, f"{path}: unknown key or wrong type: {', '.join(wrong)}")
+    if wrong:
+        raise Failure(CONFIG, f"{path}: missing, unknown or mistyped: {', '.join(wrong)}")
+    if not cfg["directory"].startswith("https://"):
+        raise Failure(CONFIG, f"{path}: the directory must be an https URL")
     names = [d.lower().rstrip(".") if isinstance(d, str) else "" for d in cfg["domains"]]
     if not names or not all(re.fullmatch(DNS_NAME, n) for n in names):
         raise Failure(CONFIG, f"{path}: domains must be DNS names, no wildcards or addresses")
-    if not all(isinstance(a, str) for a in cfg.get("reload", [])):
-        raise Failure(CONFIG, f"{path}: reload must be a list of strings")
+    if not cfg["reload"] or not all(isinstance(a, str) for a in cfg["reload"]):
+        raise Failure(CONFIG, f"{path}: reload must be a command line, a list of strings")
     return dict(cfg, domains=list(dict.fromkeys(names)))  # duplicates dropped, order kept
+
+
 def account_key(path: str):
     if not os.path.exists(path):
         write_new(path, pem(ec.generate_private_key(ec.SECP256R1())), 0o600)
-    with open(path, "rb") as f:
-        try:
-            key = serialization.load_pem_private_key(f.read(), None)
-        except (ValueError, TypeError) as error:  # TypeError: it wants a password
-            raise Failure(LOCAL, f"{path} is not an unencrypted private key ({error})") from None
-    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise Failure(LOCAL, f"{path} is not an EC P-256 key, which ES256 needs")
+    try:
+        key = serialization.load_pem_private_key(pathlib.Path(path).read_bytes(), None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+            raise TypeError(f"it holds a {type(key).__name__}")
+    except (ValueError, TypeError) as error:  # TypeError: encrypted, or another kind of key
+        raise Failure(LOCAL, f"{path}: ES256 needs an unencrypted EC P-256 key ({error})") from None
     return key
+
+
 def main(argv) -> int:
     if len(argv) != 2:
         raise Failure(USAGE, "usage: acme_client.py CONFIG.json")
     sys.stdout.reconfigure(line_buffering=True)  # under systemd, a pipe
     os.umask(0o022)  # the web server must read challenge files and the chain
     cfg = read_config(argv[1])
-    domains, state = cfg["domains"], cfg["state"]
-    os.makedirs(state, mode=0o700, exist_ok=True)
-    lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    os.makedirs(state := cfg["state"], mode=0o700, exist_ok=True)
+    lock = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o600)  # held until exit
     fcntl.flock(lock, fcntl.LOCK_EX)  # a second run waits here, then sees the new certificate
-    cert = live_certificate(os.path.join(state, "live"), domains, cfg["directory"])
-    key = account_key(os.path.join(state, "account.pem"))
+    if os.path.exists(os.path.join(state, "reload-pending")):
+        print("acme: the live certificate was installed but never reloaded; reloading")
+        reload(cfg["reload"], state)
+    cert = live_certificate(os.path.join(state, "live"), cfg["domains"], cfg["directory"])
+    key, acme, replaces = account_key(os.path.join(state, "account.pem")), None, None
     try:
-        acme = Acme(cfg["directory"], key, cfg.get("ca_bundle"))
-        replaces = None
+        acme = Acme(cfg["directory"], key)
         if cert is None:
-            print(f"acme: {', '.join(domains)}: no certificate from this CA, issuing")
+            print(f"acme: {', '.join(cfg['domains'])}: no certificate from this CA, issuing")
         else:
             start, end, source = renewal_window(acme, cert)
             when = start + (end - start) * random.random()  # RFC 9773, 4.2
-            due = when <= datetime.now(UTC) + timedelta(hours=cfg.get("run_every_hours", 12))
-            print(f"acme: window from {source}: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-                  f" UTC, picked {when:%Y-%m-%d %H:%M}: {'due' if due else 'not due'}")
+            due = (now := datetime.now(UTC)) >= start and when <= now + RUN_EVERY
+            window = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, picked {when:%Y-%m-%d %H:%M}"
+            print(f"acme: window from {source}: {window}: {'due' if due else 'not due'}")
             if not due:
                 return 0
             replaces = cert_id(cert) if source == "the CA" else None
         headers = acme.post(acme.directory["newAccount"], {"termsOfServiceAgreed": True})[0]
-        acme.kid = headers["Location"]  # names the account from now on; http() refuses None
-        cert_key, chain = issue(acme, domains, cfg["webroot"], replaces)
-    except (KeyError, TypeError, IndexError, ValueError, x509.ExtensionNotFound) as error:
-        raise Failure(PROTOCOL, f"unexpected answer from the CA: {error!r}") from None
+        acme.kid = location(headers, "newAccount")  # names the account from now on
+        cert_key, chain = issue(acme, cfg["domains"], cfg["webroot"], replaces)
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError, x509.ExtensionNotFound) as error:
+        url = acme.url if acme else cfg["directory"]
+        raise Failure(PROTOCOL, f"after {url}: unexpected answer, or a bug: {error!r}") from None
     try:
         release = install(state, cert_key, chain, cfg["directory"])
     except OSError as error:
         raise Failure(LOCAL, f"a certificate was issued, but installing it failed: {error}") from None
     print(f"acme: installed {release}, live -> {os.readlink(os.path.join(state, 'live'))}")
-    if cfg.get("reload"):  # e.g. sudo -n /usr/sbin/nginx -s reload
-        try:
-            subprocess.run(cfg["reload"], capture_output=True, text=True, timeout=60, check=True)
-        except (OSError, subprocess.SubprocessError) as error:
-            said = (getattr(error, "stderr", None) or str(error)).strip().splitlines()[-1]
-            raise Failure(RELOAD, f"installed {release}, but the reload failed: {said}") from None
-        print(f"acme: reloaded: {' '.join(cfg['reload'])}")
+    reload(cfg["reload"], state)
     return 0
+
+
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))

@@ -2,8 +2,8 @@
 
 python lab.py start   writes the configs, starts the three servers, waits
 python lab.py https   adds nginx's HTTPS server, once a certificate exists
-python lab.py stop    stops what start started, removes the acme user and
-                      the lab's sudoers file
+python lab.py stop    stops what start started, removes the acme user, its
+                      sudoers file and the trusted Pebble CA, restores nginx.conf
 Run as root. Ports are picked free each time.
 """
 import json
@@ -19,7 +19,16 @@ import urllib.request
 
 LAB = os.path.abspath("lab")
 NGINX = os.path.join(LAB, "nginx")
-SUDOERS = "/etc/sudoers.d/acme-lab"
+SUDOERS = "/etc/sudoers.d/acme"  # the post's acme.sudoers, installed by a run of the post
+NGINX_CONF = "/etc/nginx/nginx.conf"  # the default path, so that "nginx -s reload" finds it
+SAVED_CONF = "/etc/nginx/nginx.conf.lab-saved"
+TRUSTED = "/etc/ssl/certs/pebble-lab.pem"  # plus a hash-named link, which OpenSSL looks up
+
+
+def hashed_link() -> str:
+    out = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", "pebble-tls/ca.pem"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return f"/etc/ssl/certs/{out}.0"
 USER_COMMENT = "ACME client"  # what the post's useradd writes; marks the lab's user
 DOMAINS = ["example.test", "www.example.test"]
 
@@ -53,9 +62,10 @@ def spawn(name: str, argv, env=None) -> int:
 def remove_user_and_sudoers() -> list:
     """Undo what the post's runs add to the system; say what was removed."""
     removed = []
-    if os.path.exists(SUDOERS):
-        os.remove(SUDOERS)
-        removed.append(SUDOERS)
+    for path in (SUDOERS, TRUSTED, hashed_link()):
+        if os.path.lexists(path):
+            os.remove(path)
+            removed.append(path)
     try:
         user = pwd.getpwnam("acme")
     except KeyError:
@@ -80,6 +90,7 @@ http {{
     access_log {NGINX}/access.log;
     {temp}
     include {NGINX}/sites/*.conf;
+    include /etc/nginx/conf.d/*.conf;  # empty, but for the post's broken-file example
 }}
 """, f"""server {{
     listen 127.0.0.1:{http};
@@ -88,6 +99,7 @@ http {{
     location /.well-known/acme-challenge/ {{
         root {os.path.abspath('webroot')};
         default_type text/plain;
+        disable_symlinks on;
     }}
     location / {{
         return 301 https://$host:{https}$request_uri;
@@ -132,7 +144,9 @@ def start() -> None:
             "ocspResponderURL": "", "externalAccountBindingRequired": False,
             "certificateValidityPeriod": 90 * 86400}}, f, indent=2)
     main_conf, http_site = nginx_config(http, https)
-    conf = os.path.join(NGINX, "nginx.conf")
+    conf = NGINX_CONF
+    if not os.path.exists(SAVED_CONF):
+        os.rename(NGINX_CONF, SAVED_CONF)
     with open(conf, "w") as f:
         f.write(main_conf)
     with open(os.path.join(NGINX, "sites", "http.conf"), "w") as f:
@@ -165,25 +179,23 @@ def start() -> None:
         root = r.read()
     with open("pebble-root.pem", "wb") as f:
         f.write(root)
-    # The reload the acme user may run through sudo, checked before it is installed.
-    line = f"acme ALL=(root) NOPASSWD: /usr/sbin/nginx -c {conf} -s reload\n"
-    with open(os.path.join(LAB, "sudoers"), "w") as f:
-        f.write(line)
-    subprocess.run(["visudo", "-qcf", os.path.join(LAB, "sudoers")], check=True)
-    subprocess.run(["install", "-m", "0440", os.path.join(LAB, "sudoers"), SUDOERS],
-                   check=True)
+    # The client trusts the system's CAs: add Pebble's HTTPS CA there, as for an internal CA.
+    os.makedirs(os.path.dirname(TRUSTED), exist_ok=True)
+    subprocess.run(["cp", "pebble-tls/ca.pem", TRUSTED], check=True)
+    if not os.path.lexists(hashed_link()):
+        os.symlink(TRUSTED, hashed_link())
     with open("client.json", "w") as f:
         json.dump({"directory": f"https://localhost:{acme}/dir",
-                   "ca_bundle": "pebble-tls/ca.pem", "domains": DOMAINS,
+                   "domains": DOMAINS,
                    "webroot": "webroot", "state": "state",
-                   "reload": ["sudo", "-n", "/usr/sbin/nginx", "-c", conf, "-s", "reload"]},
+                   "reload": ["sudo", "-n", "/usr/sbin/nginx", "-s", "reload"]},
                   f, indent=2)
         f.write("\n")
     print(f"lab: pebble ACME directory https://localhost:{acme}/dir")
     print(f"lab: pebble management https://127.0.0.1:{mgmt}, root saved to pebble-root.pem")
     print(f"lab: DNS stand-in 127.0.0.1:{dns} answers 127.0.0.1 for any name")
     print(f"lab: nginx http://127.0.0.1:{http}/ serves the challenges from ./webroot")
-    print(f"lab: sudoers line installed as {SUDOERS}; wrote client.json")
+    print("lab: wrote client.json")
 
 
 def https() -> None:
@@ -191,7 +203,7 @@ def https() -> None:
         ports = json.load(f)
     with open(os.path.join(NGINX, "sites", "https.conf"), "w") as f:
         f.write(https_site(ports["https"]))
-    conf = os.path.join(NGINX, "nginx.conf")
+    conf = NGINX_CONF
     subprocess.run(["nginx", "-q", "-t", "-c", conf], check=True)
     # Quietly: nginx -s reload reports "signal process started" on stderr.
     subprocess.run(["nginx", "-c", conf, "-s", "reload"], check=True,
@@ -221,6 +233,9 @@ def stop() -> None:
     os.remove(os.path.join(LAB, "pids.json"))
     for what in remove_user_and_sudoers():
         print(f"lab: removed {what}")
+    if os.path.exists(SAVED_CONF):
+        os.replace(SAVED_CONF, NGINX_CONF)
+        print(f"lab: restored {NGINX_CONF}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ with open(f"{cfg['state']}/account.pem", "rb") as f:
     key = serialization.load_pem_private_key(f.read(), None)
 with open(f"{cfg['state']}/live/fullchain.pem", "rb") as f:
     cert = x509.load_pem_x509_certificate(f.read())
-acme = Acme(cfg["directory"], key, cfg.get("ca_bundle"))
+acme = Acme(cfg["directory"], key)
 headers, _ = acme.post(acme.directory["newAccount"], {"onlyReturnExisting": True})
 acme.kid = headers["Location"]
 acme.post(acme.directory["revokeCert"],

@@ -3,7 +3,7 @@
 set -eu
 mkdir -p lab/site-check
 sed -e "s#/var/lib/acme/state#$PWD/state#" -e "s#/var/www/acme#$PWD/webroot#" \
-    nginx-site.conf > lab/site-check/site.conf
+    nginx-site.conf nginx-site-tls.conf > lab/site-check/site.conf
 cat > lab/site-check/nginx.conf <<END
 pid $PWD/lab/site-check/nginx.pid;
 error_log $PWD/lab/site-check/error.log;
