@@ -380,7 +380,7 @@ def from_environment():
     try:
         return create_app(Settings.from_environment())
     except requests.RequestException as error:  # a wrong token ends here, at start
-        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
+        raise SystemExit(f"zpark: cannot reach Webex at start: {error}") from None
     except ValueError as error:  # a malformed setting
         raise SystemExit(f"zpark: {error}") from None
 
