@@ -7,6 +7,7 @@ only at generation: store it as ZABBIX_API_TOKEN in Zpark's environment.
 """
 import secrets
 import sys
+import time
 
 from lab import lab_env
 from zabbix_api import ZabbixAPI
@@ -31,7 +32,9 @@ def create_bot_account(zabbix, host_group):
     user = zabbix.call("user.create", username="zpark", roleid=role,
                        usrgrps=[{"usrgrpid": group}],
                        passwd=secrets.token_urlsafe(24))["userids"][0]  # never used
-    token = zabbix.call("token.create", name="Zpark", userid=user)["tokenids"][0]
+    # Valid a year: before then, create the next token, give it to Zpark, delete this one.
+    token = zabbix.call("token.create", name="Zpark", userid=user,
+                        expires_at=int(time.time()) + 365 * 86400)["tokenids"][0]
     return zabbix.call("token.generate", [token])[0]["token"]
 
 

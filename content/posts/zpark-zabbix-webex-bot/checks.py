@@ -4,8 +4,9 @@
 """
 import os
 
+import requests
 from lab import lab_env
-from zpark import Commands, Settings, create_app
+from zpark import Commands, Settings, create_app, format_alert
 
 
 class ManyProblems:
@@ -29,7 +30,20 @@ lines = answer.splitlines()
 assert len(answer.encode()) <= 7439, len(answer.encode())
 assert lines[2].startswith("- **Disaster**") and lines[-1].endswith(" more"), lines[-1]
 
+alert = {"update": "0", "event_value": "1", "severity": "High", "host": "~" * 5000,
+         "problem": "&" * 5000, "started": "x", "last_value": "<" * 5000}
+kind, text = format_alert(alert)
+assert len(text.encode()) <= 7439 and text.count(r"\[cut\]") == 3, len(text.encode())
+
+# A webhook that Webex set inactive is active again once Zpark has started.
+webex = {"Authorization": f"Bearer {settings.webex_token}"}
+hook = requests.get(f"{settings.webex_url}/webhooks", headers=webex, timeout=10).json()["items"][0]
+requests.put(f"{settings.webex_url}/webhooks/{hook['id']}", headers=webex, timeout=10,
+             json={"name": hook["name"], "targetUrl": hook["targetUrl"],
+                   "status": "inactive"}).raise_for_status()
 client = create_app(settings).test_client()
+hook = requests.get(f"{settings.webex_url}/webhooks", headers=webex, timeout=10).json()["items"][0]
+assert hook["status"] == "active" and hook["secret"] == settings.webhook_secret, hook
 reply = client.post("/alerts", headers={"X-Zpark-Token": "zabbix-to-zpark-secr\xe9t"}, json={})
 assert reply.status_code == 403, reply.status_code
 reply = client.post("/webex", headers={"X-Spark-Signature": "\xe9" * 40}, data=b"{}")

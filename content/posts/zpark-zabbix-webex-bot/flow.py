@@ -5,7 +5,8 @@
 ZPARK_LOG is gunicorn's output with ZPARK_LOG_LEVEL=DEBUG: a "received:" line
 for each request and a line for each call Zpark makes, each line naming its
 process and thread. A thread handles one request at a time, so its lines
-after "received:" belong to that request. The first alert and the first command that asked Zabbix are drawn.
+after "received:" belong to that request. The first alert and the first command
+that asked Zabbix are drawn, each with the delivery of the bot's own message.
 """
 import re
 import sys
@@ -15,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-ACTORS = ["Zabbix server", "Zabbix API", "Zpark", "Webex", "Person in the room"]
+ACTORS = ["Zabbix server", "Zpark", "Zabbix API", "Webex", "Person in the room"]
 LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+/\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
 
 
@@ -41,21 +42,34 @@ def arrow(call):
     return "Webex", f"{method} /v1" + re.sub(r"/messages/\S+", "/messages/{id}", path)
 
 
+def own_message(handled, after):
+    """The first delivery after request number `after` that Zpark dropped without a call."""
+    found = [r for r in handled[after + 1:] if r == ("POST /webex", [])]
+    if not found:
+        raise SystemExit("flow.py: no delivery of the bot's own message in the log")
+    return found[0]
+
+
 def steps(handled):
-    alert = next(r for r in handled if r[0] == "POST /alerts")
-    command = next(r for r in handled if r[0] == "POST /webex"
+    alert = next(n for n, r in enumerate(handled) if r[0] == "POST /alerts")
+    command = next(n for n, r in enumerate(handled) if r[0] == "POST /webex"
                    and any(c.startswith("zabbix api: ") for c in r[1]))
+    own = "POST /webex (own message, dropped)"
     # The last element says whether Zpark's log shows the arrow; what happens
     # between Webex and the room is outside it, drawn dashed.
     yield "An alert: the media type's script calls Zpark"
-    yield ("Zabbix server", "Zpark", alert[0], True)
-    yield from (("Zpark", *arrow(call), True) for call in alert[1])
+    yield ("Zabbix server", "Zpark", handled[alert][0], True)
+    yield from (("Zpark", *arrow(call), True) for call in handled[alert][1])
     yield ("Webex", "Person in the room", "the alert", False)
+    own_message(handled, alert)
+    yield ("Webex", "Zpark", own, True)
     yield "A command: Webex calls the bot's webhook"
     yield ("Person in the room", "Webex", "@Zpark show issues", False)
-    yield ("Webex", "Zpark", command[0], True)
-    yield from (("Zpark", *arrow(call), True) for call in command[1])
+    yield ("Webex", "Zpark", handled[command][0], True)
+    yield from (("Zpark", *arrow(call), True) for call in handled[command][1])
     yield ("Webex", "Person in the room", "the answer", False)
+    own_message(handled, command)
+    yield ("Webex", "Zpark", own, True)
 
 
 def draw(plan, out):

@@ -1,9 +1,10 @@
 """A Webex stand-in on 127.0.0.1: only the API parts that Zpark uses.
 
 Published API:  GET /v1/people/me, POST /v1/messages, GET /v1/messages/{id},
-                POST /v1/webhooks, and "messages created" webhook deliveries
-                signed with X-Spark-Signature (HMAC-SHA1 of the body, keyed
-                by the webhook's secret). As for a real bot, a delivery
+                POST and GET /v1/webhooks, PUT /v1/webhooks/{id}, and
+                "messages created" webhook deliveries signed with
+                X-Spark-Signature (HMAC-SHA1 of the body, keyed by the
+                webhook's secret). As for a real bot, a delivery
                 happens for every message in a direct room, but in a group
                 room only for messages that mention the bot (and the bot's own).
 Lab controls:   /lab/... lets a run play a person typing and read what the
@@ -25,6 +26,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import sys
 import threading
 from datetime import UTC, datetime
@@ -55,6 +57,14 @@ LOBBY_ROOM = webex_id("ROOM", "lobby")  # a group room with guests, not in ZPARK
 GROUP_ROOMS = {"ops": OPS_ROOM, "lobby": LOBBY_ROOM}
 
 
+def is_room_id(value):
+    try:
+        uri = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        return False
+    return uri.startswith(b"ciscospark://us/ROOM/")
+
+
 def direct_room(email):
     return webex_id("ROOM", f"direct-{email}")
 
@@ -79,7 +89,8 @@ def create_app():
                 "roomType": rooms[room_id], "text": text, "personEmail": person_email,
                 "personId": BOT_ID if person_email == BOT_EMAIL
                 else webex_id("PEOPLE", person_email),
-                "created": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "created": datetime.now(UTC).isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
                 **fields,
             }
             messages.append(message)
@@ -137,9 +148,13 @@ def create_app():
         if room_id is None:
             room_id = direct_room(data["toPersonEmail"])
             rooms.setdefault(room_id, "direct")
+        if not is_room_id(room_id):
+            abort(400)
         if room_id not in rooms:
             abort(404)
-        text = data.get("text") or data["markdown"]
+        # Webex derives plain text from the Markdown; roughly, without marks and escapes.
+        text = data.get("text") or html.unescape(
+            re.sub(r"\\(.)|\*\*", lambda match: match[1] or "", data["markdown"]))
         message = add_message(BOT_EMAIL, room_id, text, markdown=data.get("markdown"))
         # Webex notifies the bot of its own messages too; it has to ignore them.
         deliver_in_background(message)
@@ -156,9 +171,25 @@ def create_app():
     @app.post("/v1/webhooks")
     def create_webhook():
         check_token()
-        hook = {**request.get_json(), "id": webex_id("WEBHOOK", len(webhooks) + 1)}
+        hook = {**request.get_json(), "id": webex_id("WEBHOOK", len(webhooks) + 1),
+                "status": "active"}
         webhooks.append(hook)
-        return jsonify({key: value for key, value in hook.items() if key != "secret"})
+        return jsonify(hook)
+
+    @app.get("/v1/webhooks")
+    def list_webhooks():
+        check_token()
+        return jsonify(items=webhooks)
+
+    @app.put("/v1/webhooks/<webhook_id>")
+    def update_webhook(webhook_id):
+        check_token()
+        for hook in webhooks:
+            if hook["id"] == webhook_id:
+                hook.update({key: value for key, value in request.get_json().items()
+                             if key in ("name", "targetUrl", "secret", "status")})
+                return jsonify(hook)
+        abort(404)
 
     @app.post("/lab/say")
     def say():

@@ -18,7 +18,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import requests
@@ -61,45 +61,53 @@ class Settings:
 
 
 class Webex:
-    """The calls of the Webex API that Zpark needs, each given up after 10 s."""
+    """The calls of the Webex API that Zpark needs, each given up after 10 s of silence."""
 
     def __init__(self, url, token):
-        self.url = url
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.url, self.token = url, token
+        self.local = threading.local()  # requests does not promise a Session is thread-safe
 
-    def _get(self, path):
-        log.debug("webex: GET /%s", path)
-        reply = self.session.get(f"{self.url}/{path}", timeout=10)
+    def _call(self, method, path, **body):
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+            self.local.session.headers["Authorization"] = f"Bearer {self.token}"
+        log.debug("webex: %s /%s", method, path)
+        reply = self.local.session.request(method, f"{self.url}/{path}", timeout=10, **body)
         reply.raise_for_status()
         return reply.json()
 
     def me(self):
         """The bot's own person record: its id, e-mail addresses, display name."""
-        return self._get("people/me")
+        return self._call("GET", "people/me")
 
     def get_message(self, message_id):
-        return self._get(f"messages/{message_id}")
+        return self._call("GET", f"messages/{message_id}")
 
     def post_message(self, markdown, room_id=None, to_email=None):
         target = {"roomId": room_id} if room_id else {"toPersonEmail": to_email}
-        log.debug("webex: POST /messages")
-        reply = self.session.post(
-            f"{self.url}/messages", json={**target, "markdown": markdown}, timeout=10
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return self._call("POST", "messages", json={**target, "markdown": markdown})
+
+    def reactivate_webhooks(self):
+        """Webex may set a webhook inactive after failed deliveries; set it active again."""
+        for hook in self._call("GET", "webhooks")["items"]:
+            if hook["status"] != "active":
+                log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
+                fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
+                self._call("PUT", f"webhooks/{hook['id']}", json={**fields, "status": "active"})
 
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
-ENTITIES = {"&": "&amp;", "<": "&lt;"}
+ENTITIES = {"&": "&amp;", "<": "&lt;", "~": "&#126;"}  # ~~text~~ is strikethrough
+FIELD_LIMIT = 300  # characters: {ITEM.LASTVALUE} can be a whole log file
 
 
-def literal(text):
-    """Text that Markdown shows as written: no emphasis, code, links or HTML."""
+def literal(text, limit=FIELD_LIMIT):
+    """Text that Markdown shows as written (no emphasis, code, links or HTML), cut to limit."""
     one_line = " ".join(str(text).split())  # a newline could start a list or heading
+    if len(one_line) > limit:
+        one_line = one_line[:limit] + " [cut]"
     escaped = MARKDOWN_INLINE.sub(r"\\\1", one_line)
-    return re.sub("[&<]", lambda match: ENTITIES[match[0]], escaped)
+    return re.sub("[&<~]", lambda match: ENTITIES[match[0]], escaped)
 
 
 def utc(clock):
@@ -283,10 +291,14 @@ def webex_failed(error):
     return jsonify(error=f"Webex answered {status}" if status else "Webex did not answer"), 502
 
 
+MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
+
+
 def create_app(settings):
     app = Flask(__name__)
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
+    webex.reactivate_webhooks()
     # 5 s per call: show_status makes five, and Webex waits for the answer.
     commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=5))
     recent = Recent()
@@ -304,16 +316,20 @@ def create_app(settings):
         if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
         kind, text = format_alert(alert)
-        key = (alert["event_id"], kind)  # Zabbix retries when an answer comes late
+        sendto = alert["sendto"]
+        key = (sendto, alert["event_id"], kind)  # Zabbix retries when an answer comes late
         if kind != "UPDATE" and not recent.add(key):
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
-        sendto = alert["sendto"]
         target = {"to_email": sendto} if "@" in sendto else {"room_id": sendto}
         try:
             message = webex.post_message(text, **target)
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
-            return webex_failed(error)
+            status = getattr(error.response, "status_code", 0)
+            if 400 <= status < 500 and status != 429:  # trying again cannot help
+                log.error("Webex refused an alert for %s: %s", sendto, error)
+                return jsonify(dropped=f"Webex answered {status}")
+            return webex_failed(error)  # Zabbix tries again a minute later
         return jsonify(posted=message["id"])
 
     @app.post("/webex")
@@ -325,6 +341,10 @@ def create_app(settings):
         event = request.get_json()["data"]
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
+        if datetime.now(UTC) - datetime.fromisoformat(event["created"]) > MAX_AGE:
+            return jsonify(ignored="older than 5 minutes")  # the signature carries no time
+        # The e-mail address is the whole identity check, and addresses get reassigned;
+        # also comparing the person's orgId (GET /people/{id}) would be stronger.
         sender = event["personEmail"].lower()
         if sender not in settings.allowed:
             log.warning("ignored a command from %s", sender)
@@ -344,8 +364,9 @@ def create_app(settings):
                 answer = "Zabbix did not answer; the reason is in Zpark's log."
             webex.post_message(answer, room_id=event["roomId"])
         except requests.RequestException as error:
-            recent.discard(event["id"])  # so that a redelivery is answered
-            return webex_failed(error)
+            # Still a 200: Webex may set a webhook inactive after failed deliveries.
+            log.error("Webex: %s", error)
+            return jsonify(failed="Webex did not take the answer")
         return jsonify(answered=command)
 
     return app
@@ -359,7 +380,7 @@ def from_environment():
     try:
         return create_app(Settings.from_environment())
     except requests.RequestException as error:  # a wrong token ends here, at start
-        raise SystemExit(f"zpark: cannot ask Webex who the bot is: {error}") from None
+        raise SystemExit(f"zpark: cannot reach Webex at start: {error}") from None
     except ValueError as error:  # a malformed setting
         raise SystemExit(f"zpark: {error}") from None
 
