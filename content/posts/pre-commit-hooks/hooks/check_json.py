@@ -9,7 +9,7 @@ class DuplicateKey(ValueError):
 
 
 def unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """Build an object as json does, but refuse a repeated key (json keeps the last)."""
+    """Build the object, refusing a repeated key (json keeps the last)."""
     obj = {}
     for key, value in pairs:
         if key in obj:
