@@ -1,7 +1,7 @@
-#!/bin/sh
+#!/bin/bash
 # Scan only the lines each commit of BASE..HEAD adds (no context, no removed
 # lines); a finding reads COMMIT:N, the Nth line added. Merges are skipped.
-set -eu
+set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: scan_added.sh BASE..HEAD" >&2; exit 2; }
 scanner="$(cd "$(dirname "$0")" && pwd)/no_secrets.py"
 commits=$(git rev-list --no-merges --abbrev-commit "$1")
