@@ -9,7 +9,7 @@ commits=$(git rev-list --no-merges --abbrev-commit "$1")
 added=$(mktemp -d)
 trap 'rm -rf "$added"' EXIT
 for commit in $commits; do
-    git show -U0 --no-ext-diff --no-textconv --format= "$commit" |
+    git show -U0 --no-color --no-ext-diff --no-textconv --format= "$commit" |
         sed -n '/^+++ /d; s/^+//p' > "$added/$commit"
 done
 cd "$added" && python3 "$scanner" $commits
