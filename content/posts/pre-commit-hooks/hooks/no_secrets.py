@@ -43,9 +43,8 @@ def main(paths: list[str]) -> int:
             print(f"{path}:{number}: looks like {kind}")
             found += 1
     if found:
-        print("Remove the value and load it from the environment or a secret")
-        print("store. If the whole file is secret: git rm --cached FILE, then")
-        print("list it in .gitignore.")
+        print("Load secrets from the environment. For a secret file:")
+        print("git rm --cached FILE, then list it in .gitignore.")
     return 1 if found or unreadable else 0
 
 
