@@ -69,7 +69,7 @@ LogType=file
 LogFile=$LAB/zabbix/zabbix_server.log
 PidFile=$LAB/zabbix/zabbix_server.pid
 SocketDir=$LAB/zabbix
-# Re-read the configuration every second, not every 60: new items, triggers
+# Re-read the configuration every second, not every 10: new items, triggers
 # and actions are then known to the server almost at once.
 CacheUpdateFrequency=1
 HousekeepingFrequency=0

@@ -379,10 +379,11 @@ def from_environment():
         format="%(asctime)s %(process)d/%(thread)d %(name)s %(levelname)s %(message)s")
     try:
         return create_app(Settings.from_environment())
-    except requests.RequestException as error:  # a wrong token ends here, at start
-        raise SystemExit(f"zpark: cannot reach Webex at start: {error}") from None
-    except ValueError as error:  # a malformed setting
-        raise SystemExit(f"zpark: {error}") from None
+    except (requests.RequestException, ValueError) as error:  # a wrong token or setting
+        logging.critical("zpark: cannot start: %s", error)
+    # 3 is gunicorn's "worker failed to boot": its master stops, where any other
+    # status makes it start another worker that fails the same way, forever.
+    sys.exit(3)
 
 
 def serve(app, port):
