@@ -185,8 +185,12 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
                 progress.output_changed(sample, old, changes[-1])
                 execution.changed.append(sample.where)
     # Keep the reviewed text only when the whole session printed the same under its masks:
-    # a page never mixes outputs of two executions (a kept port beside a fresh one).
-    keep = all(change == [] for change in changes)
+    # a page never mixes outputs of two executions (a kept port beside a fresh one).  A
+    # figure drawn from measurements (figure-varies) whose run changed (its script, its
+    # command) is drawn anew, so the session's text is recorded anew with it.
+    redrawn = any(sample.figure_varies and old is not None and old.key != key
+                  for sample, key, old in zip(session.samples, session.keys, previous))
+    keep = all(change == [] for change in changes) and not redrawn
     today = datetime.date.today().isoformat()
     records = []
     lab = post_session.record_lab()

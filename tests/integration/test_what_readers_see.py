@@ -254,6 +254,13 @@ def test_a_figure_drawn_from_varying_measurements_is_compared_through_its_data(s
     assert hashlib.sha256(figure).hexdigest() == recorded["figure"]["sha256"]
     tested = run_pytest(site, "-v")  # other bytes, same masked data: it passes
     assert tested.returncode == 0 and "1 passed" in tested.stdout, tested.stdout
+    # A changed drawing script is a changed run: its new figure is recorded, although the
+    # data it prints matches under the mask (the recorded pair is not kept).
+    (folder / "measure.py").write_text(MEASURED.replace("<!-- sampled", "<!-- redrawn"))
+    assert site.build().ok
+    (redrawn,) = json.loads(store.read_text())["runs"]
+    assert redrawn["figure"]["sha256"] != recorded["figure"]["sha256"]
+    assert b"redrawn" in (folder / "samples.figures/load.svg").read_bytes()
     (folder / "index.md").write_text(post("Measured", "2024-01-01", "code", body.replace(" figure-varies", "")))
     tested = run_pytest(site)  # without the flag, bytes count: draws differ, so it fails
     assert tested.returncode == 1 and "figure load.svg changed" in tested.stdout, tested.stdout
