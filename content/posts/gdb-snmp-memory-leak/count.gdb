@@ -2,8 +2,6 @@
 # for 12 packets.
 set pagination off
 set confirm off
-# Unattended and offline: never stop to download symbols.
-set debuginfod enabled off
 
 # "*free": the first instruction of libc's free(), where $rdi is the argument.
 set $mallocs = 0

@@ -1,5 +1,6 @@
-"""drive.py: load the lab's snmpd with one kind of request at a time and
-report how its resident set size (RSS) moves with each kind.
+"""drive.py: load snmpd on 127.0.0.1:1161 with one kind of request at a time
+and report how its anonymous resident memory (RssAnon: heap and other private
+pages, not mapped files) moves with each kind.
 
     python drive.py RUNS
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 TABLE = "1.3.6.1.4.1.32473.1.1"
 CELLS = [f"{TABLE}.1.{column}.{row}" for column in (1, 2) for row in (1, 2, 3)]
+AGENT = "127.0.0.1:1161"
 SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # packets snmpd has received
 SAMPLE_EVERY = 25  # runs between two RSS readings in rss-series.json
 KINDS = {
@@ -27,8 +29,8 @@ KINDS = {
 
 
 def snmp(addr: str, tool: str, *oids: str) -> str:
-    """Run one SNMP tool against the lab's agent; exit with its error on failure."""
-    cmd = [tool, "-v2c", "-c", "lab", "-On", "-Oq", addr, *oids]
+    """Run one SNMP tool against the agent; exit with its error on failure."""
+    cmd = [tool, "-v2c", "-c", "public", "-On", "-Oq", addr, *oids]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if result.returncode != 0 or not result.stdout:
         sys.exit(f"{' '.join(cmd)} failed: {result.stderr.strip()}")
@@ -40,10 +42,11 @@ def packets_in(addr: str) -> int:
 
 
 def rss_kb(pid: int) -> int:
+    """Anonymous resident memory of process pid, in kB: where a heap leak shows."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith("RssAnon:"):
             return int(line.split()[1])
-    sys.exit(f"no VmRSS for process {pid}")
+    sys.exit(f"no RssAnon for process {pid}")
 
 
 def main() -> int:
@@ -54,7 +57,7 @@ def main() -> int:
         parser.error("runs must be at least 100 for RSS to mean anything")
     os.environ["SNMPCONFPATH"] = os.getcwd()
     os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
-    addr = Path("agent.addr").read_text().strip()
+    addr = AGENT
     pid = int(Path("snmpd.pid").read_text())
 
     growth, series = {}, {}
