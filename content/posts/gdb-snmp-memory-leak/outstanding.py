@@ -1,8 +1,8 @@
-"""outstanding.py: run inside gdb attached to a process (gdb -batch -x
-outstanding.py -p PID).  Records every malloc() of SIZE bytes and its stack
-over PACKETS incoming SNMP packets, forgets each block that free() takes back,
-and prints the ones left.  x86-64: the size arrives in $rdi, the block
-leaves in $rax."""
+"""outstanding.py: for gdb attached to snmpd (gdb -batch -x outstanding.py
+-p PID).  Records every malloc() of SIZE bytes, with its stack, over PACKETS
+incoming SNMP packets, forgets each block that free() takes back, and prints
+the ones left.  x86-64: breakpoints on the first instruction of malloc() and
+free() find the argument in $rdi; malloc() returns the block in $rax."""
 import gdb
 
 SIZE = 4096  # the size the symptom points at
@@ -26,7 +26,9 @@ class Returned(gdb.FinishBreakpoint):
         self.stack = stack
 
     def stop(self):
-        live[int(gdb.parse_and_eval("$rax"))] = (packet, self.stack)
+        address = int(gdb.parse_and_eval("$rax"))
+        if address:  # NULL: nothing was allocated
+            live[address] = (packet, self.stack)
         return False
 
 
