@@ -10,6 +10,7 @@ PACKETS = 7  # one walk of the table; stop when the next packet arrives
 
 live = {}  # block address -> (packet it was allocated in, allocating stack)
 packet = 0
+allocated = 0
 
 
 class Malloc(gdb.Breakpoint):
@@ -26,9 +27,11 @@ class Returned(gdb.FinishBreakpoint):
         self.stack = stack
 
     def stop(self):
+        global allocated
         address = int(gdb.parse_and_eval("$rax"))
         if address:  # NULL: nothing was allocated
             live[address] = (packet, self.stack)
+            allocated += 1
         return False
 
 
@@ -55,7 +58,7 @@ while True:
     # Stopped on a malloc(SIZE): note who called, catch what it returns.
     Returned(gdb.execute("backtrace 4", to_string=True))
 
-print(f"{len(live)} block(s) of {SIZE} bytes from {PACKETS} packets not freed")
+print(f"{len(live)} of {allocated} blocks of {SIZE} bytes from {PACKETS} packets not freed")
 for address, (number, stack) in sorted(live.items(), key=lambda item: item[1][0]):
     print(f"{address:#x} from packet {number}:")
     print(stack, end="")
