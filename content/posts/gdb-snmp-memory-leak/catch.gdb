@@ -2,8 +2,6 @@
 # allocated, and show how the request got there.
 set pagination off
 set confirm off
-set debuginfod enabled off
-set print frame-arguments scalars
 
 set $freed = 0
 # A new answer() has freed nothing yet...
@@ -20,9 +18,10 @@ commands
   set $freed = 1
   continue
 end
-# ...so stop on its way out if it has not.  Line 151 is answer()'s closing
-# brace: at -O0 every return of the function passes through it.
-break queuemon.c:151 if buf != 0 && !$freed
+# ...so stop on its way out if it has not.  Line 156 is the closing brace of
+# the leaking answer(), which at -O0 every return passes through.  The line
+# belongs to that source: after the fix, 156 is the free() itself.
+break queuemon.c:156 if buf != 0 && !$freed
 
 continue
 printf "answer() is returning; buf %p was never freed\n", buf

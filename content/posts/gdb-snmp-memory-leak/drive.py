@@ -1,12 +1,13 @@
-"""drive.py: load the lab's snmpd with one kind of request at a time and
-report how its resident set size (RSS) moves with each kind.
+"""drive.py: load snmpd on 127.0.0.1:1161 with one kind of request at a time
+and report how its anonymous resident memory (RssAnon: heap and other private
+pages, not mapped files) moves with each kind.
 
     python drive.py RUNS
 
 Each kind runs RUNS times: snmpget of every cell of queueTable (one request),
 snmpwalk of the table (one GETNEXT per cell and one past the end), and
 snmpbulkwalk of it (one GETBULK). The growth per run of each kind, in bytes,
-is also written to rss.json, and RSS every SAMPLE_EVERY runs to rss-series.json.
+is also written to rss.json, and RssAnon every SAMPLE_EVERY runs to rss-series.json.
 """
 import argparse
 import json
@@ -17,8 +18,9 @@ from pathlib import Path
 
 TABLE = "1.3.6.1.4.1.32473.1.1"
 CELLS = [f"{TABLE}.1.{column}.{row}" for column in (1, 2) for row in (1, 2, 3)]
+AGENT = "127.0.0.1:1161"
 SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # packets snmpd has received
-SAMPLE_EVERY = 25  # runs between two RSS readings in rss-series.json
+SAMPLE_EVERY = 25  # runs between two RssAnon readings in rss-series.json
 KINDS = {
     "get": ["snmpget", *CELLS],
     "walk": ["snmpwalk", TABLE],
@@ -27,8 +29,8 @@ KINDS = {
 
 
 def snmp(addr: str, tool: str, *oids: str) -> str:
-    """Run one SNMP tool against the lab's agent; exit with its error on failure."""
-    cmd = [tool, "-v2c", "-c", "lab", "-On", "-Oq", addr, *oids]
+    """Run one SNMP tool against the agent; exit with its error on failure."""
+    cmd = [tool, "-v2c", "-c", "public", "-On", "-Oq", addr, *oids]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     if result.returncode != 0 or not result.stdout:
         sys.exit(f"{' '.join(cmd)} failed: {result.stderr.strip()}")
@@ -40,10 +42,11 @@ def packets_in(addr: str) -> int:
 
 
 def rss_kb(pid: int) -> int:
+    """Anonymous resident memory of process pid, in kB: where a heap leak shows."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith("RssAnon:"):
             return int(line.split()[1])
-    sys.exit(f"no VmRSS for process {pid}")
+    sys.exit(f"no RssAnon for process {pid}")
 
 
 def main() -> int:
@@ -51,14 +54,14 @@ def main() -> int:
     parser.add_argument("runs", type=int, help="runs of each kind, at least 100")
     args = parser.parse_args()
     if args.runs < 100:
-        parser.error("runs must be at least 100 for RSS to mean anything")
+        parser.error("runs must be at least 100 for RssAnon to mean anything")
     os.environ["SNMPCONFPATH"] = os.getcwd()
     os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
-    addr = Path("agent.addr").read_text().strip()
+    addr = AGENT
     pid = int(Path("snmpd.pid").read_text())
 
     growth, series = {}, {}
-    print(f"{'kind':<9} {'runs':>5} {'requests':>9} {'RSS before':>11} {'RSS after':>10}"
+    print(f"{'kind':<9} {'runs':>5} {'requests':>9} {'RssAnon before':>14} {'after':>10}"
           f" {'growth':>9} {'per run':>8}")
     for kind, (tool, *oids) in KINDS.items():
         for _ in range(3):  # warm up: first-use allocations are not the point
@@ -72,7 +75,7 @@ def main() -> int:
         requests = packets_in(addr) - packets - 1  # minus the counter read itself
         after = rss_kb(pid)
         growth[kind] = (after - before) * 1024 / args.runs
-        print(f"{kind:<9} {args.runs:>5} {requests:>9} {before:>8} kB {after:>7} kB"
+        print(f"{kind:<9} {args.runs:>5} {requests:>9} {before:>11} kB {after:>7} kB"
               f" {after - before:>+6} kB {growth[kind]:>6.0f} B")
 
     Path("rss.json").write_text(json.dumps(growth) + "\n")

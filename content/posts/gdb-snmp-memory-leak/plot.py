@@ -35,7 +35,7 @@ def main() -> int:
         ax.set_title(title)
         ax.set_xlabel("runs of each kind")
         ax.grid(True, color="#dddddd", linewidth=0.6)
-    axes[0].set_ylabel("RSS growth (kB)")
+    axes[0].set_ylabel("RssAnon growth (kB)")
     axes[0].legend(loc="upper left", frameon=False)
     figure.tight_layout()
     figure.savefig(sys.argv[3], metadata={"Date": None})

@@ -8,7 +8,7 @@
  * number 32473, which RFC 5612 sets aside for documentation:
  *
  *   queueTable        1.3.6.1.4.1.32473.1.1
- *     queueEntry      .1, indexed by the queue's line number (1, 2, ...)
+ *     queueEntry      .1, indexed by N: the Nth well-formed line (1, 2, ...)
  *       queueName     .1.1.N  OCTET STRING
  *       queueDepth    .1.2.N  Gauge32
  *
@@ -21,8 +21,8 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +51,7 @@ read_status(struct queue *q, int *n)
 {
 	char	*buf, *line, *save, *end;
 	ssize_t	 len;
+	u_long	 depth;
 	int	 fd, count = 0;
 
 	if (status_path == NULL || (fd = open(status_path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -75,10 +76,11 @@ read_status(struct queue *q, int *n)
 		*sp = '\0';
 		if (!isdigit((unsigned char)sp[1]))
 			continue;	/* no depth: skip the line too */
-		errno = 0;
-		q[count].depth = strtoul(sp + 1, &end, 10);
-		if (errno != 0 || *end != '\0')
-			continue;
+		depth = strtoul(sp + 1, &end, 10);
+		if (*end != '\0')
+			continue;	/* trailing junk: skip */
+		/* A Gauge32 stops at 2^32-1; so does strtoul's overflow value. */
+		q[count].depth = depth > UINT32_MAX ? UINT32_MAX : depth;
 		q[count++].name = line;
 	}
 	*n = count;
@@ -117,7 +119,9 @@ answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
 	int			 n, column, row;
 
 	if ((buf = read_status(q, &n)) == NULL) {
-		netsnmp_set_request_error(reqinfo, request, SNMP_ERR_GENERR);
+		/* A GETNEXT left alone moves on to the next subtree. */
+		if (reqinfo->mode == MODE_GET)
+			netsnmp_set_request_error(reqinfo, request, SNMP_ERR_GENERR);
 		return;
 	}
 	if (reqinfo->mode == MODE_GET) {
@@ -127,8 +131,9 @@ answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
 			column = vb->name[TABLE_LEN + 1];
 			row = vb->name[TABLE_LEN + 2];
 		}
-		if (column < COLUMN_NAME || column > COLUMN_DEPTH ||
-		    row < 1 || row > n)
+		if (column < COLUMN_NAME || column > COLUMN_DEPTH)
+			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHOBJECT);
+		else if (row < 1 || row > n)
 			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHINSTANCE);
 		else
 			set_cell(vb, &q[row - 1], column);

@@ -1,7 +1,6 @@
 # trace.gdb: follow the queuemon module's calls only.
 set pagination off
 set confirm off
-set debuginfod enabled off
 
 # Each call of answer(), with the PDU type (0xa0 GET, 0xa1 GETNEXT).
 dprintf answer, "answer(%#x)\n", reqinfo->mode

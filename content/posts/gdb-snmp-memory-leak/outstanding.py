@@ -1,0 +1,65 @@
+"""outstanding.py: for gdb attached to snmpd (gdb -batch -x outstanding.py
+-p PID).  Records every malloc() of SIZE bytes, with its stack, over PACKETS
+incoming SNMP packets, forgets each block that free() takes back, and prints
+the ones left.  x86-64: breakpoints on the first instruction of malloc() and
+free() find the argument in $rdi; malloc() returns the block in $rax."""
+import gdb
+
+SIZE = 4096  # the size the symptom points at
+PACKETS = 7  # one walk of the table; stop when the next packet arrives
+
+live = {}  # block address -> (packet it was allocated in, allocating stack)
+packet = 0
+allocated = 0
+
+
+class Malloc(gdb.Breakpoint):
+    def stop(self):
+        return int(gdb.parse_and_eval("$rdi")) == SIZE
+
+
+class Returned(gdb.FinishBreakpoint):
+    """Where one malloc() returns: note the block it hands out."""
+
+    def __init__(self, stack):
+        super().__init__(gdb.newest_frame(), internal=True)
+        self.silent = True
+        self.stack = stack
+
+    def stop(self):
+        global allocated
+        address = int(gdb.parse_and_eval("$rax"))
+        if address:  # NULL: nothing was allocated
+            live[address] = (packet, self.stack)
+            allocated += 1
+        return False
+
+
+class Free(gdb.Breakpoint):
+    def stop(self):
+        live.pop(int(gdb.parse_and_eval("$rdi")), None)
+        return False
+
+
+class Packet(gdb.Breakpoint):
+    def stop(self):
+        global packet
+        packet += 1
+        return packet > PACKETS
+
+
+gdb.execute("set pagination off")
+for bp in (Malloc("*malloc"), Free("*free"), Packet("handle_snmp_packet")):
+    bp.silent = True
+while True:
+    gdb.execute("continue", to_string=True)
+    if packet > PACKETS:
+        break
+    # Stopped on a malloc(SIZE): note who called, catch what it returns.
+    Returned(gdb.execute("backtrace 4", to_string=True))
+
+print(f"{len(live)} of {allocated} blocks of {SIZE} bytes from {PACKETS} packets not freed")
+for address, (number, stack) in sorted(live.items(), key=lambda item: item[1][0]):
+    print(f"{address:#x} from packet {number}:")
+    print(stack, end="")
+gdb.execute("detach")
