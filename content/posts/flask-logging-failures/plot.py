@@ -66,7 +66,7 @@ def main() -> int:
     except (OSError, ValueError, KeyError, TypeError) as err:
         sys.exit(f"cannot read drive.py's counts from drive.json: {err}")
     plt.rcParams["svg.hashsalt"] = "flask-logging-lines"  # stable element ids
-    figure, ax = plt.subplots(figsize=(8, 1.3 + 0.34 * len(rows)))
+    figure, ax = plt.subplots(figsize=(9, 1.3 + 0.34 * len(rows)))
     positions = list(range(len(rows)))
     left = [0.0] * len(rows)
     for index, (name, colour) in enumerate(COLOURS, start=1):
@@ -74,11 +74,13 @@ def main() -> int:
         widths = [100 * row[index] / sum(row[1:4]) for row in rows]
         ax.barh(positions, widths, left=left, color=colour, label=name, height=0.7)
         left = [a + b for a, b in zip(left, widths)]
-    for position, row, end in zip(positions, rows, left):
-        ax.text(end + 2, position, row[4], va="center", fontsize=8)
+    for position, row in zip(positions, rows):
+        # x in axes units: the note sits right of the frame, y on its bar
+        ax.text(1.02, position, row[4], va="center", fontsize=8,
+                transform=ax.get_yaxis_transform())
     ax.set_yticks(positions, [row[0] for row in rows], fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, 180)
+    ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("share of the run's requests (%), each logging one line")
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.9 / (1.3 + 0.34 * len(rows))),
