@@ -145,8 +145,8 @@ def attach_downloads(generator) -> None:
     cache_folder = Path(cache_path) / "reproduce" if cache_path else None
     for article in _posts(generator):
         post = getattr(article, "sample_post", None)
-        if post is None:
-            continue
+        if post is None or getattr(article, "reproduce", None) is not None:
+            continue  # a post the live loop kept from the last build has its download
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
                                   config.sandbox_settings,

@@ -3,8 +3,9 @@
 A page's digest covers the site's chrome (settings, theme templates, the menu of
 pages, every content file's URL) and what the page shows of the posts:
 
-- a post's own page: all of that post (its HTML and metadata) and the listings of
-  its tags (the post navigation shows neighbours in a tag);
+- a post's own page: all of that post (its HTML and metadata) and, in each of its
+  tags, the listing facts of the posts just newer and older than it (the post
+  navigation shows those neighbours in a tag; ``tag_neighbours``);
 - a tag page: the listing facts of its posts, in order;
 - every other page (index, archives, tags, sitemap, 404, search): the listing facts
   of all posts and the tags with their posts.
@@ -76,7 +77,7 @@ class PageFingerprints:
         self.facts_memo = facts_memo if facts_memo is not None else {}
         self._chrome: str | None = None
         self._listing: str | None = None
-        self._tag_listings: dict[str, str] = {}
+        self._tag_positions: dict[str, tuple[list, dict[int, int]]] | None = None
         self._facts: dict[int, str] = {}  # per build: a post appears in many listings
         self._urls: dict[int, str] = {}  # Pelican computes a URL anew at every access
 
@@ -132,11 +133,17 @@ class PageFingerprints:
                                   sorted((item.source_path, self.url(item)) for item in everything))
         return self._chrome
 
-    def tag_listing(self, context: dict, name: str) -> str:
-        if not self._tag_listings:
-            for tag, articles in context.get("tags", ()):
-                self._tag_listings[tag.name] = self.listing(articles)
-        return self._tag_listings.get(name, "")
+    def tag_neighbours(self, context: dict, name: str, article) -> str:
+        """The listing facts of ``article`` and the posts just before and after it in tag
+        ``name``: all a post's page shows of a tag, so an edit of a post far away in the
+        tag does not render the page again."""
+        if self._tag_positions is None:
+            self._tag_positions = {
+                tag.name: (articles, {id(listed): at for at, listed in enumerate(articles)})
+                for tag, articles in context.get("tags", ())}
+        articles, positions = self._tag_positions.get(name, ([], {}))
+        at = positions.get(id(article))
+        return "" if at is None else self.listing(articles[max(at - 1, 0):at + 2])
 
     def site_listing(self, context: dict) -> str:
         if self._listing is None:
@@ -150,7 +157,8 @@ class PageFingerprints:
         base = (name, template_name, self.chrome(context))
         if "article" in kwargs:
             article = kwargs["article"]
-            tags = [self.tag_listing(context, tag.name) for tag in getattr(article, "tags", [])]
+            tags = [self.tag_neighbours(context, tag.name, article)
+                    for tag in getattr(article, "tags", [])]
             return digest(*base, "article", self.own(article), tags)
         if "page" in kwargs:
             return digest(*base, "page", self.own(kwargs["page"]))

@@ -83,11 +83,13 @@ class BuildSession:
         return type("IncrementalWriter", (IncrementalWriter,), {"session": self})
 
     @contextmanager
-    def listening(self, pelican: Pelican) -> Iterator[None]:
-        """Connect this build's receivers while the block runs ``pelican``; disconnect after."""
+    def listening(self, pelican: Pelican | None) -> Iterator[None]:
+        """Connect this build's receivers while the block runs ``pelican`` (None: the live
+        loop runs kept generators and makes its writer itself); disconnect after."""
         with ExitStack() as connected:
-            connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
-                                                                    sender=pelican))
+            if pelican is not None:
+                connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
+                                                                        sender=pelican))
             connected.enter_context(signals.static_generator_finalized.connected_to(
                 self.unlink_outdated_statics))
             connected.enter_context(signals.all_generators_finalized.connected_to(
