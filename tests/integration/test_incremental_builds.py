@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, FixtureSite
 from jinja2 import Environment, FileSystemLoader
 from pelican import signals
+from pelican.contents import Article
 from sitebuild import build_site
 from sitebuild.incremental.fingerprints import reading_minutes
 from sitebuild.live import LiveSite
@@ -344,11 +345,21 @@ EDITS = {  # issue 27, item 2: every kind of one-post edit, as a file change or 
 }
 
 
+READ: list[str] = []  # the posts whose Article was made, by the receiver below
+
+
+def article_made(content) -> None:
+    """content_object_init receiver (module level: blinker holds receivers weakly)."""
+    if isinstance(content, Article) and Path(content.source_path).is_absolute():
+        READ.append(Path(content.source_path).parent.name)  # not check_upstream's probes
+
+
 @pytest.mark.parametrize("kind", sorted(EDITS))
 def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed_pages(
         site, tmp_path, kind):
-    """Through the live loop: the tree equals a cold build's, and the pages written are
-    exactly those whose bytes changed (a listing that shows nothing new is not rewritten)."""
+    """Through the live loop: the tree equals a cold build's, the pages written are
+    exactly those whose bytes changed (a listing that shows nothing new is not rewritten),
+    and only the edited post is read again (issue 27: not every post, as a Pelican run)."""
     site.write({"posts/delta/index.md": LEAD_POST})
     lines: list[str] = []
     live = live_site(site, lines)
@@ -363,8 +374,11 @@ def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed
         else:
             site.write(EDITS[kind])
             changed = [site.content / name for name in EDITS[kind]]
-        result = live.rebuild(changed, site.root, only_modified=kind not in ("new", "delete"))
+        READ.clear()
+        with signals.content_object_init.connected_to(article_made):
+            result = live.rebuild(changed, site.root, only_modified=kind not in ("new", "delete"))
         assert result.ok, result.problems
+        assert set(READ) == {"delete": set(), "new": {"epsilon"}}.get(kind, {"delta"}), READ
         live.settle()
         after = tree(site.output)
         assert after == cold_tree(site, tmp_path)

@@ -28,7 +28,6 @@ from .links import post_link_problems
 from .report import BuildReport, collecting_problems
 from .tree import OutputBusy, OutputUnwritable, link_known, output_lock, prune, swap_in, tree_identity
 
-
 # Writes the site into the session's staging folder, with ``settings`` (read for this build).
 Generate = Callable[[BuildSession, dict], None]
 

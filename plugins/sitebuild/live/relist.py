@@ -31,8 +31,7 @@ from itertools import chain
 from pathlib import Path
 
 from pelican import signals
-from pelican.generators import (ArticlesGenerator, PagesGenerator, StaticGenerator,
-                                TemplatePagesGenerator)
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator, TemplatePagesGenerator
 
 from ..build.staged import Generate, staging_folder
 from ..incremental.ledger import PageLedger
