@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, FixtureSite
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 from pelican import signals
 from pelican.contents import Article
 from sitebuild import build_site
@@ -387,5 +387,46 @@ def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed
                   and not name.startswith("pagefind/")}
         assert differ <= set(result.written) | {n for n in before if n not in after}
         assert set(result.written) <= {n for n in after if before.get(n) != after[n]}
+    finally:
+        live.close()
+
+
+def test_a_new_post_renders_only_the_pages_that_list_it_or_neighbour_it(site, monkeypatch):
+    """Not every page (a post's page depends on other posts' URLs only through an
+    intrasite link, and on a tag only through its neighbours there)."""
+    lines: list[str] = []
+    live = live_site(site, lines)
+    rendered: list[str] = []
+    render = Template.render
+
+    def counting(self, *args, **kwargs):  # Pelican's writer names the page it renders
+        rendered.append(dict(*args, **kwargs).get("output_file"))
+        return render(self, *args, **kwargs)
+
+    try:
+        assert live.rebuild().ok
+        monkeypatch.setattr(Template, "render", counting)
+        site.write({"posts/epsilon/index.md": post("Epsilon", "code", "A new post.")})
+        assert live.rebuild([site.content / "posts" / "epsilon"], site.root).ok
+        assert "posts/epsilon/index.html" in rendered and "index.html" in rendered
+        assert "posts/beta/index.html" not in rendered  # tagged notes only: nothing changed
+    finally:
+        live.close()
+
+
+def test_deleting_a_post_another_links_to_fails_as_a_cold_build_does(site, tmp_path):
+    site.write({"posts/beta/index.md": post("Beta", "notes", "See [gamma]({filename}/posts/"
+                                            "gamma/index.md).")})
+    live = live_site(site, [])
+    try:
+        assert live.rebuild().ok
+        served = tree(site.output)
+        shutil.rmtree(site.content / "posts" / "gamma")
+        result = live.rebuild([site.content / "posts" / "gamma"], site.root)
+        assert any("gamma/index.md" in problem for problem in result.problems), result.problems
+        assert tree(site.output) == served
+        twin = FixtureSite(tmp_path / "cold")
+        shutil.copytree(site.content, twin.content)
+        assert not twin.build(**CACHED).ok
     finally:
         live.close()

@@ -1,14 +1,17 @@
 """What each output page is made of, as a digest: equal digests, equal pages.
 
 A page's digest covers the site's chrome (settings, theme templates, the menu of
-pages, every content file's URL) and what the page shows of the posts:
+pages) and what the page shows of the posts:
 
 - a post's own page: all of that post (its HTML and metadata) and, in each of its
   tags, the listing facts of the posts just newer and older than it (the post
   navigation shows those neighbours in a tag; ``tag_neighbours``);
 - a tag page: the listing facts of its posts, in order;
 - every other page (index, archives, tags, sitemap, 404, search): the listing facts
-  of all posts and the tags with their posts.
+  of all posts and the tags with their posts;
+- listings, and a post or page whose HTML has an intrasite link (``{filename}``...):
+  every content file's URL, what such a link resolves against (a deleted post's link
+  no longer resolves).
 
 Listing facts are what a list shows of a post: URL, title, dates, tags, category,
 authors, summary and reading time.  Editing a post's prose below its summary changes
@@ -17,7 +20,8 @@ time is the theme's (``_entry.html``: words / 220, rounded up, at least 1); a te
 renders the theme's macro to keep the two equal.
 
 Private Pelican API (listed and checked in plugins/upstream.py): ``Content._content``,
-a post's HTML as its reader returned it.
+a post's HTML as its reader returned it, and ``Content._get_intrasite_link_regex``, what
+Pelican takes for an intrasite link.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ class PageFingerprints:
     def __init__(self, facts_memo: dict[str, str] | None = None) -> None:
         self.facts_memo = facts_memo if facts_memo is not None else {}
         self._chrome: str | None = None
+        self._content_urls: str | None = None
         self._listing: str | None = None
         self._tag_positions: dict[str, tuple[list, dict[int, int]]] | None = None
         self._facts: dict[int, str] = {}  # per build: a post appears in many listings
@@ -126,12 +131,26 @@ class PageFingerprints:
         if self._chrome is None:
             settings = [(key, plain(value)) for key, value in sorted(context.items())
                         if key.isupper() and key not in UNSTABLE_SETTINGS]
+            self._chrome = digest(settings, theme_digest(context["THEME"]),
+                                  [(page.title, self.url(page)) for page in context.get("pages", ())])
+        return self._chrome
+
+    def content_urls(self, context: dict) -> str:
+        """Every content file's URL: what an intrasite link ({filename}...) resolves against,
+        and what resolves no more when a post is deleted."""
+        if self._content_urls is None:
             everything = [*context.get("articles", ()), *context.get("pages", ()),
                           *context.get("drafts", []), *context.get("hidden_pages", [])]
-            self._chrome = digest(settings, theme_digest(context["THEME"]),
-                                  [(page.title, self.url(page)) for page in context.get("pages", ())],
-                                  sorted((item.source_path, self.url(item)) for item in everything))
-        return self._chrome
+            self._content_urls = digest(sorted((item.source_path, self.url(item))
+                                               for item in everything))
+        return self._content_urls
+
+    def links_out(self, context: dict, content) -> str:
+        """``content_urls`` for a post or page with an intrasite link in its HTML or summary,
+        else nothing: a new or deleted post does not render every other page again."""
+        pattern = content._get_intrasite_link_regex()
+        texts = (content._content, content.metadata.get("summary") or "")
+        return self.content_urls(context) if any(pattern.search(text) for text in texts) else ""
 
     def tag_neighbours(self, context: dict, name: str, article) -> str:
         """The listing facts of ``article`` and the posts just before and after it in tag
@@ -159,12 +178,15 @@ class PageFingerprints:
             article = kwargs["article"]
             tags = [self.tag_neighbours(context, tag.name, article)
                     for tag in getattr(article, "tags", [])]
-            return digest(*base, "article", self.own(article), tags)
+            return digest(*base, "article", self.own(article), tags,
+                          self.links_out(context, article))
         if "page" in kwargs:
-            return digest(*base, "page", self.own(kwargs["page"]))
+            return digest(*base, "page", self.own(kwargs["page"]),
+                          self.links_out(context, kwargs["page"]))
         simple = sorted((key, plain(value)) for key, value in kwargs.items()
                         if key not in {"articles", "dates", "all_articles"})
-        if "tag" in kwargs:
-            return digest(*base, "tag", simple, self.listing(kwargs.get("articles", ())))
+        if "tag" in kwargs:  # summaries may link within the site: every URL, as listings
+            return digest(*base, "tag", simple, self.listing(kwargs.get("articles", ())),
+                          self.content_urls(context))
         return digest(*base, "listing", simple, self.site_listing(context),
-                      self.listing(kwargs.get("articles", ())))
+                      self.listing(kwargs.get("articles", ())), self.content_urls(context))

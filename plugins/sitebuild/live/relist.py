@@ -17,14 +17,13 @@ runs a Pelican build.  A failed re-listing leaves the generators half updated, s
 drops them (``forget_generators``) and the next edit runs a Pelican build.
 
 Pelican names this relies on (listed and checked in plugins/upstream.py): the attributes
-``ArticlesGenerator.__init__`` starts empty, and ``get_cached_data`` as the one place
-``generate_context`` asks for a post before reading it.
+``ArticlesGenerator.__init__`` starts empty (``ARTICLES_GENERATOR_STATE``), and
+``get_cached_data`` as the one place ``generate_context`` asks for a post before reading it.
 """
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator, TemplatePagesGenerator
+from upstream import ARTICLES_GENERATOR_STATE
 
 from ..build.staged import Generate, staging_folder
 from ..incremental.ledger import PageLedger
@@ -40,15 +40,13 @@ from ..incremental.writer import BuildSession
 # The generators a re-listing knows how to bring up to date (Pelican's own, as this
 # site's settings make them); any other (a plugin's) means a Pelican build.
 KNOWN_GENERATORS = (ArticlesGenerator, PagesGenerator, TemplatePagesGenerator, StaticGenerator)
-# What ArticlesGenerator.__init__ starts empty and generate_context fills.
 ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations",
-                 "drafts", "drafts_translations", "related_posts")
-ARTICLE_GROUPS = ("period_archives", "tags", "categories", "authors")
+                 "drafts", "drafts_translations")
 
 
 def every_article(articles: ArticlesGenerator) -> list:
     """Published, hidden and draft articles, with their translations."""
-    return list(chain.from_iterable(getattr(articles, name) for name in ARTICLE_LISTS[:-1]))
+    return list(chain.from_iterable(getattr(articles, name) for name in ARTICLE_LISTS))
 
 
 def relisting(ledger: PageLedger | None, output: Path, changed: list[Path]) -> Generate | None:
@@ -118,11 +116,8 @@ def _forget_listing(articles: ArticlesGenerator, pages: PagesGenerator,
     context["static_links"] = set().union(*(page.get_static_links() for page in chain(
         pages.pages, pages.hidden_pages, pages.draft_pages, pages.translations,
         pages.hidden_translations, pages.draft_translations)))
-    for name in ARTICLE_LISTS:
-        setattr(articles, name, [])
-    articles.dates = {}
-    for name in ARTICLE_GROUPS:
-        setattr(articles, name, defaultdict(list))
+    for name, empty in ARTICLES_GENERATOR_STATE.items():
+        setattr(articles, name, empty())
     statics.staticfiles = []
 
 
