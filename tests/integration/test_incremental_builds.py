@@ -430,3 +430,27 @@ def test_deleting_a_post_another_links_to_fails_as_a_cold_build_does(site, tmp_p
         assert not twin.build(**CACHED).ok
     finally:
         live.close()
+
+
+def test_an_archive_whose_bytes_did_not_change_is_kept_not_written_again(site, tmp_path):
+    """The reproduce archives go through the build's writer: a title edit of one post
+    writes that post's archives again, and keeps every other post's (the same file)."""
+    runs = "\n\n```console {run=\"echo hello\"}\n```\n"
+    site.write({"posts/alpha/index.md": post("Alpha", "code, notes", "Alpha runs." + runs),
+                "posts/beta/index.md": post("Beta", "notes", "Beta runs." + runs)})
+    live = live_site(site, [])
+    try:
+        assert live.rebuild().ok
+        archives = sorted((site.output / "posts").glob("*/*-reproduce.*"))
+        assert {path.parent.name for path in archives} == {"alpha", "beta"}
+        before = {path: path.stat().st_ino for path in archives}
+        site.write({"posts/beta/index.md": post("Beta 2", "notes", "Beta runs." + runs)})
+        result = live.rebuild([site.content / "posts" / "beta" / "index.md"], site.root,
+                              only_modified=True)
+        assert result.ok, result.problems
+        live.settle()
+        kept = {path.parent.name for path in archives if path.stat().st_ino == before[path]}
+        assert kept == {"alpha"}
+        assert tree(site.output) == cold_tree(site, tmp_path)
+    finally:
+        live.close()

@@ -100,7 +100,8 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
         previous = None  # another build replaced the tree: start from nothing
     seeded: set[str] = set()
     if previous is not None:
-        seeded = link_known(output, staging, set(previous.pages) | previous.statics,
+        seeded = link_known(output, staging, set(previous.pages) | previous.statics |
+                            set(previous.files),
                             (SEARCH_FOLDER,) if search == "later" else ())
         settings["STATIC_CHECK_IF_MODIFIED"] = True
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
@@ -123,7 +124,8 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
             staging, session.written, session.ledger.generators or [], settings))
     if previous is not None and report.ok:
         prune(staging, {name for name in seeded if not name.startswith(f"{SEARCH_FOLDER}/")},
-              set(session.ledger.pages) | set(session.written) | session.statics)
+              set(session.ledger.pages) | set(session.written) | session.statics |
+              set(session.ledger.files))
     if session.indexer is not None:
         if report.ok:
             report.problems.extend(session.indexer.finish(staging))

@@ -30,7 +30,7 @@ from pelican.generators import Generator, StaticGenerator
 from pelican.writers import Writer
 
 from ..search import SearchIndexer, glob_matches
-from .fingerprints import PageFingerprints
+from .fingerprints import PageFingerprints, digest
 from .ledger import PageLedger
 
 
@@ -169,6 +169,21 @@ class IncrementalWriter(Writer):
                 return None
         return super().write_file(name, template, context, relative_urls, paginated,
                                   template_name, override_output, url, **kwargs)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """Write a file a plugin puts beside the pages (``name`` relative to the output):
+        kept when the tree the build starts from holds these bytes there, else written to
+        a new file (never through a hard link into that tree)."""
+        session = self.session
+        key = digest(data)
+        session.ledger.files[name] = key
+        target = session.staging / name
+        previous = session.previous
+        if previous is not None and previous.files.get(name) == key and target.is_file():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.write_bytes(data)
 
     def _open_w(self, filename, encoding, override=False):
         session = self.session
