@@ -38,12 +38,15 @@ def check_articles(generator) -> None:
 
 def sources_without_link(article, where: str) -> list[str]:
     """One positioned message per RFC, manual page or document the post names and never links."""
+    unlinked = unlinked_sources(article._content)
+    if not unlinked:
+        return []  # the post's Markdown is read only to position a problem
     try:
         markdown = Path(article.source_path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         markdown = ""
     return [f"{where}:{first_line(markdown, source)}: {source.name} is named with no link to it "
-            f"({source.hint})" for source in unlinked_sources(article._content)]
+            f"({source.hint})" for source in unlinked]
 
 
 def duplicate_slugs(articles, where: dict[str, str]) -> list[str]:

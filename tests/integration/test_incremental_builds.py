@@ -410,6 +410,7 @@ def test_a_new_post_renders_only_the_pages_that_list_it_or_neighbour_it(site, mo
         assert live.rebuild([site.content / "posts" / "epsilon"], site.root).ok
         assert "posts/epsilon/index.html" in rendered and "index.html" in rendered
         assert "posts/beta/index.html" not in rendered  # tagged notes only: nothing changed
+        assert "tag/notes/index.html" not in rendered and "tag/code/index.html" in rendered
     finally:
         live.close()
 

@@ -9,9 +9,9 @@ pages) and what the page shows of the posts:
 - a tag page: the listing facts of its posts, in order;
 - every other page (index, archives, tags, sitemap, 404, search): the listing facts
   of all posts and the tags with their posts;
-- listings, and a post or page whose HTML has an intrasite link (``{filename}``...):
-  every content file's URL, what such a link resolves against (a deleted post's link
-  no longer resolves).
+- a post or page whose HTML has an intrasite link (``{filename}``...), and a listing
+  of such a post: every content file's URL, what such a link resolves against (a
+  deleted post's link no longer resolves).
 
 Listing facts are what a list shows of a post: URL, title, dates, tags, category,
 authors, summary and reading time.  Editing a post's prose below its summary changes
@@ -145,12 +145,20 @@ class PageFingerprints:
                                                for item in everything))
         return self._content_urls
 
-    def links_out(self, context: dict, content) -> str:
-        """``content_urls`` for a post or page with an intrasite link in its HTML or summary,
-        else nothing: a new or deleted post does not render every other page again."""
-        pattern = content._get_intrasite_link_regex()
-        texts = (content._content, content.metadata.get("summary") or "")
-        return self.content_urls(context) if any(pattern.search(text) for text in texts) else ""
+    def links_out(self, context: dict, contents: Iterable) -> str:
+        """``content_urls`` when one of ``contents`` (a post or page, or the posts a listing
+        shows) has an intrasite link in its HTML or summary, else nothing: a new or deleted
+        post does not render every other page again."""
+        return self.content_urls(context) if any(map(self._links_within, contents)) else ""
+
+    def _links_within(self, content) -> bool:
+        summary = content.metadata.get("summary") or ""
+        key = "links " + digest(content._content, summary)  # a regex over the HTML: once per text
+        if key not in self.facts_memo:
+            pattern = content._get_intrasite_link_regex()
+            self.facts_memo[key] = "yes" if pattern.search(content._content) or \
+                pattern.search(summary) else ""
+        return bool(self.facts_memo[key])
 
     def tag_neighbours(self, context: dict, name: str, article) -> str:
         """The listing facts of ``article`` and the posts just before and after it in tag
@@ -179,14 +187,16 @@ class PageFingerprints:
             tags = [self.tag_neighbours(context, tag.name, article)
                     for tag in getattr(article, "tags", [])]
             return digest(*base, "article", self.own(article), tags,
-                          self.links_out(context, article))
+                          self.links_out(context, [article]))
         if "page" in kwargs:
             return digest(*base, "page", self.own(kwargs["page"]),
-                          self.links_out(context, kwargs["page"]))
+                          self.links_out(context, [kwargs["page"]]))
         simple = sorted((key, plain(value)) for key, value in kwargs.items()
                         if key not in {"articles", "dates", "all_articles"})
-        if "tag" in kwargs:  # summaries may link within the site: every URL, as listings
-            return digest(*base, "tag", simple, self.listing(kwargs.get("articles", ())),
-                          self.content_urls(context))
+        if "tag" in kwargs:
+            listed = kwargs.get("articles", ())
+            return digest(*base, "tag", simple, self.listing(listed),
+                          self.links_out(context, listed))
         return digest(*base, "listing", simple, self.site_listing(context),
-                      self.listing(kwargs.get("articles", ())), self.content_urls(context))
+                      self.listing(kwargs.get("articles", ())),
+                      self.links_out(context, context.get("articles", ())))

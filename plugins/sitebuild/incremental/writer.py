@@ -18,6 +18,7 @@ every page and feed is opened, and the memoized HTML of ``Content.get_content`` 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,7 +31,7 @@ from pelican.generators import Generator, StaticGenerator
 from pelican.writers import Writer
 
 from ..search import SearchIndexer, glob_matches
-from .fingerprints import PageFingerprints, digest
+from .fingerprints import PageFingerprints
 from .ledger import PageLedger
 
 
@@ -175,7 +176,7 @@ class IncrementalWriter(Writer):
         kept when the tree the build starts from holds these bytes there, else written to
         a new file (never through a hard link into that tree)."""
         session = self.session
-        key = digest(data)
+        key = hashlib.blake2b(data, digest_size=16).hexdigest()
         session.ledger.files[name] = key
         target = session.staging / name
         previous = session.previous
