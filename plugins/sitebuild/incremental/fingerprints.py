@@ -84,6 +84,7 @@ class PageFingerprints:
         self._listing: str | None = None
         self._tag_positions: dict[str, tuple[list, dict[int, int]]] | None = None
         self._facts: dict[int, str] = {}  # per build: a post appears in many listings
+        self._links: dict[int, bool] = {}  # per build: has an intrasite link
         self._urls: dict[int, str] = {}  # Pelican computes a URL anew at every access
 
     def url(self, content) -> str:
@@ -123,6 +124,7 @@ class PageFingerprints:
     def adopt(self, post, facts: str) -> None:
         """``post`` took the state of a post read again, whose listing facts are ``facts``."""
         self._facts[id(post)] = facts
+        self._links.pop(id(post), None)  # its HTML is the new one's
 
     def listing(self, articles: Iterable) -> str:
         return digest(*(self.facts(article) for article in articles))
@@ -152,13 +154,16 @@ class PageFingerprints:
         return self.content_urls(context) if any(map(self._links_within, contents)) else ""
 
     def _links_within(self, content) -> bool:
-        summary = content.metadata.get("summary") or ""
-        key = "links " + digest(content._content, summary)  # a regex over the HTML: once per text
-        if key not in self.facts_memo:
-            pattern = content._get_intrasite_link_regex()
-            self.facts_memo[key] = "yes" if pattern.search(content._content) or \
-                pattern.search(summary) else ""
-        return bool(self.facts_memo[key])
+        known = self._links.get(id(content))  # a post is in many listings
+        if known is None:
+            summary = content.metadata.get("summary") or ""
+            key = "links " + digest(content._content, summary)  # the regex: once per text
+            if key not in self.facts_memo:
+                pattern = content._get_intrasite_link_regex()
+                self.facts_memo[key] = "yes" if pattern.search(content._content) or \
+                    pattern.search(summary) else ""
+            known = self._links[id(content)] = bool(self.facts_memo[key])
+        return known
 
     def tag_neighbours(self, context: dict, name: str, article) -> str:
         """The listing facts of ``article`` and the posts just before and after it in tag
