@@ -14,7 +14,7 @@ the lock, the staging folder, the link check, the prune and the swap are the bui
 
 Pages, the theme, settings or a generator this module does not know: None, and the loop
 runs a Pelican build.  A failed re-listing leaves the generators half updated, so the loop
-drops them (``forget_generators``) and the next edit runs a Pelican build.
+drops them (``LiveSite.rebuild``) and the next edit runs a Pelican build.
 
 Pelican names this relies on (listed and checked in plugins/upstream.py): the attributes
 ``ArticlesGenerator.__init__`` starts empty (``ARTICLES_GENERATOR_STATE``), and
@@ -59,10 +59,10 @@ def relisting(ledger: PageLedger | None, output: Path, changed: list[Path]) -> G
     if any(type(generator) not in KNOWN_GENERATORS for generator in generators) or \
             any(Path(generator.output_path) != staging_folder(output) for generator in generators):
         return None
-    articles = next(g for g in generators if isinstance(g, ArticlesGenerator))
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     statics = next((g for g in generators if isinstance(g, StaticGenerator)), None)
     pages = [g for g in generators if isinstance(g, PagesGenerator)]
-    if statics is None or len(pages) != 1:
+    if articles is None or statics is None or len(pages) != 1:
         return None
     content = Path(articles.path)
     settings = articles.settings
