@@ -38,7 +38,11 @@ def check_articles(generator) -> None:
 
 def sources_without_link(article, where: str) -> list[str]:
     """One positioned message per RFC, manual page or document the post names and never links."""
-    unlinked = unlinked_sources(article._content)
+    # Kept on the post: the live loop lists the same Article again after another post's edit.
+    found = getattr(article, "postrules_unlinked", None)
+    if found is None or found[0] is not article._content:
+        found = article.postrules_unlinked = (article._content, unlinked_sources(article._content))
+    unlinked = found[1]
     if not unlinked:
         return []  # the post's Markdown is read only to position a problem
     try:

@@ -102,7 +102,7 @@ class LiveSite:
             if hot is not None:
                 return self._hot_done(hot, names, generation)
         with self.lock:
-            relist = None if full else relisting(self.ledger, self.output, changed)
+            relist = None if full else relisting(self.ledger, self.output, changed, only_modified)
             report = build_site(self.settings_file, self.output, self.override,
                                 previous=None if full else self.ledger,
                                 search="now" if full else "later", keep_replaced=True,

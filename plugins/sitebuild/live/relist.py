@@ -49,10 +49,12 @@ def every_article(articles: ArticlesGenerator) -> list:
     return list(chain.from_iterable(getattr(articles, name) for name in ARTICLE_LISTS))
 
 
-def relisting(ledger: PageLedger | None, output: Path, changed: list[Path]) -> Generate | None:
+def relisting(ledger: PageLedger | None, output: Path, changed: list[Path],
+              only_modified: bool = False) -> Generate | None:
     """What re-lists the kept generators after ``changed`` paths (files or post folders,
     modified, added or deleted) under the article paths, or None when the edit needs a
-    Pelican build."""
+    Pelican build.  ``only_modified``: no file was added, so no file a disabled reader
+    would have read (``check_disabled_readers``) can have appeared."""
     if ledger is None or not ledger.generators or not changed:
         return None
     generators = ledger.generators
@@ -79,9 +81,10 @@ def relisting(ledger: PageLedger | None, output: Path, changed: list[Path]) -> G
         _forget_listing(articles, pages[0], statics)
         with session.listening(None), _answering_from(articles, kept):
             articles.generate_context()
-            articles.check_disabled_readers()
             statics.generate_context()
-            statics.check_disabled_readers()
+            if not only_modified:  # as Pelican.run does: a warning per file no reader reads
+                articles.check_disabled_readers()
+                statics.check_disabled_readers()
             signals.all_generators_finalized.send(generators)
             for generator in generators:  # as Pelican.run does, between context and output
                 if hasattr(generator, "refresh_metadata_intersite_links"):
