@@ -18,6 +18,8 @@ import copy
 import datetime
 import inspect
 import json
+import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -27,9 +29,18 @@ from pagefind.index import PagefindIndex
 from pagefind.service import PagefindService, _encode
 from pelican.cache import FileDataCacher, FileStampDataCacher
 from pelican.contents import Article, Content
+from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 from pelican.writers import Writer
+
+# What ArticlesGenerator.__init__ starts empty and generate_context fills: the live loop
+# (plugins/sitebuild/live/relist.py) empties these, as a new generator starts, to list again.
+ARTICLES_GENERATOR_STATE = {
+    "articles": list, "translations": list, "hidden_articles": list, "hidden_translations": list,
+    "drafts": list, "drafts_translations": list, "related_posts": list, "dates": dict,
+    "period_archives": lambda: defaultdict(list), "tags": lambda: defaultdict(list),
+    "categories": lambda: defaultdict(list), "authors": lambda: defaultdict(list)}
 
 # The requirement each distribution's names were last checked with; a test keeps these
 # equal to lines of requirements.txt, so bumping a pin means reading this list again.
@@ -88,6 +99,25 @@ def _memoized(method: str) -> Callable[[], str | None]:
         _forget(article)
         return None if found else f"no longer keeps what {method} returned, keyed by the post"
     return check
+
+
+def _intrasite_links() -> str | None:
+    pattern = _article("", "links")._get_intrasite_link_regex()
+    if not pattern.search('<a href="{filename}/other.md">other</a>') or \
+            pattern.search("<code>print(f'{limit}')</code>"):
+        return "no longer tells an intrasite link from other braces"
+    return None
+
+
+def _generator_state() -> str | None:
+    """ArticlesGenerator.__init__ starts empty exactly what the live loop empties before
+    it runs generate_context again, and generate_context asks get_cached_data first."""
+    assigned = set(re.findall(r"self\.(\w+) = ", inspect.getsource(ArticlesGenerator.__init__)))
+    if assigned != set(ARTICLES_GENERATOR_STATE):
+        return f"starts {', '.join(sorted(assigned ^ set(ARTICLES_GENERATOR_STATE)))} differently"
+    if "self.get_cached_data(f, None)" not in inspect.getsource(ArticlesGenerator.generate_context):
+        return "no longer asks get_cached_data for a post before reading it"
+    return None
 
 
 def _state_in_dict() -> str | None:
@@ -165,6 +195,14 @@ _PELICAN = (
     ("pelican.contents.Article.__dict__", "plugins/sitebuild/live/shortcut.py",
      "all of an Article's state: the live shortcut moves a post read again into the Article "
      "the listings hold", _state_in_dict),
+    ("pelican.generators.ArticlesGenerator.__init__", "plugins/sitebuild/live/relist.py",
+     "the lists and groups it starts empty (ARTICLES_GENERATOR_STATE): the live loop empties "
+     "them and runs generate_context again, answering get_cached_data from kept Articles",
+     _generator_state),
+    ("pelican.contents.Content._get_intrasite_link_regex",
+     "plugins/sitebuild/incremental/fingerprints.py",
+     "what Pelican takes for an intrasite link: only a page with one depends on every "
+     "content file's URL", _intrasite_links),
     ("pelican.cache.FileDataCacher._cache", "plugins/sitebuild/live/shortcut.py",
      "the readers' cache: the live shortcut drops the edited post to read it again",
      _data_cache),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -38,12 +39,19 @@ def check_articles(generator) -> None:
 
 def sources_without_link(article, where: str) -> list[str]:
     """One positioned message per RFC, manual page or document the post names and never links."""
+    # Kept on the post: the live loop lists the same Article again after another post's edit.
+    found = getattr(article, "postrules_unlinked", None)
+    if found is None or found[0] is not article._content:
+        found = article.postrules_unlinked = (article._content, unlinked_sources(article._content))
+    unlinked = found[1]
+    if not unlinked:
+        return []  # the post's Markdown is read only to position a problem
     try:
         markdown = Path(article.source_path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         markdown = ""
     return [f"{where}:{first_line(markdown, source)}: {source.name} is named with no link to it "
-            f"({source.hint})" for source in unlinked_sources(article._content)]
+            f"({source.hint})" for source in unlinked]
 
 
 def duplicate_slugs(articles, where: dict[str, str]) -> list[str]:
@@ -80,13 +88,17 @@ def folders_without_post(config: SamplesConfig) -> list[str]:
     for root in config.post_roots:
         if not root.is_dir():
             continue
-        for folder in sorted(p for p in root.rglob("*") if p.is_dir()):
-            if any((parent / config.post_file).is_file()
-                   for parent in (folder, *folder.parents) if parent != root.parent):
+        # os.walk reads each folder once, without a stat per file; a post's folder is not
+        # entered (everything inside it is the post's).
+        for where, folders, names in os.walk(root):
+            folders.sort()
+            if config.post_file in names and (Path(where) / config.post_file).is_file():
+                folders.clear()
                 continue
-            files = sorted(p.name for p in folder.iterdir() if p.is_file()
-                           and not p.name.startswith("."))
-            if files:
+            folder = Path(where)
+            files = sorted(name for name in names if not name.startswith(".") and
+                           (folder / name).is_file())
+            if files and folder != root:
                 problems.append(
                     f"{display_path(folder, config.project_root)}/: a post folder without "
                     f"{config.post_file} (it holds {', '.join(files)}) (add {config.post_file}, "

@@ -145,8 +145,8 @@ def attach_downloads(generator) -> None:
     cache_folder = Path(cache_path) / "reproduce" if cache_path else None
     for article in _posts(generator):
         post = getattr(article, "sample_post", None)
-        if post is None:
-            continue
+        if post is None or getattr(article, "reproduce", None) is not None:
+            continue  # a post the live loop kept from the last build has its download
         slug, title = post.post_dir.name, article.title
         manifest = build_manifest(post, article.sample_records, slug, title,
                                   config.sandbox_settings,
@@ -159,16 +159,22 @@ def attach_downloads(generator) -> None:
 
 
 def write_downloads(generator, writer=None) -> None:
-    """Write each archive beside its post's page."""
+    """Write each archive beside its post's page: through the build's ``write_bytes``
+    when its writer has one (sitebuild's: an unchanged archive is kept, not written again),
+    else into the output folder (a plain Pelican run)."""
     output = Path(generator.output_path)
+    write_bytes = getattr(writer, "write_bytes", None)
     for article in _posts(generator):
         download = getattr(article, "reproduce", None)
         if download is None:
             continue
-        folder = output / Path(article.save_as).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / download.tar_name).write_bytes(download.tar)
-        (folder / download.zip_name).write_bytes(download.zip)
+        folder = Path(article.save_as).parent
+        for name, data in ((download.tar_name, download.tar), (download.zip_name, download.zip)):
+            if write_bytes is not None:
+                write_bytes((folder / name).as_posix(), data)
+            else:
+                (output / folder).mkdir(parents=True, exist_ok=True)
+                (output / folder / name).write_bytes(data)
 
 
 def _posts(generator) -> list:

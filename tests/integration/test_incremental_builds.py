@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, FixtureSite
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 from pelican import signals
+from pelican.contents import Article
 from sitebuild import build_site
 from sitebuild.incremental.fingerprints import reading_minutes
 from sitebuild.live import LiveSite
@@ -344,11 +345,21 @@ EDITS = {  # issue 27, item 2: every kind of one-post edit, as a file change or 
 }
 
 
+READ: list[str] = []  # the posts whose Article was made, by the receiver below
+
+
+def article_made(content) -> None:
+    """content_object_init receiver (module level: blinker holds receivers weakly)."""
+    if isinstance(content, Article) and Path(content.source_path).is_absolute():
+        READ.append(Path(content.source_path).parent.name)  # not check_upstream's probes
+
+
 @pytest.mark.parametrize("kind", sorted(EDITS))
 def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed_pages(
         site, tmp_path, kind):
-    """Through the live loop: the tree equals a cold build's, and the pages written are
-    exactly those whose bytes changed (a listing that shows nothing new is not rewritten)."""
+    """Through the live loop: the tree equals a cold build's, the pages written are
+    exactly those whose bytes changed (a listing that shows nothing new is not rewritten),
+    and only the edited post is read again (issue 27: not every post, as a Pelican run)."""
     site.write({"posts/delta/index.md": LEAD_POST})
     lines: list[str] = []
     live = live_site(site, lines)
@@ -363,8 +374,11 @@ def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed
         else:
             site.write(EDITS[kind])
             changed = [site.content / name for name in EDITS[kind]]
-        result = live.rebuild(changed, site.root, only_modified=kind not in ("new", "delete"))
+        READ.clear()
+        with signals.content_object_init.connected_to(article_made):
+            result = live.rebuild(changed, site.root, only_modified=kind not in ("new", "delete"))
         assert result.ok, result.problems
+        assert set(READ) == {"delete": set(), "new": {"epsilon"}}.get(kind, {"delta"}), READ
         live.settle()
         after = tree(site.output)
         assert after == cold_tree(site, tmp_path)
@@ -373,5 +387,71 @@ def test_every_kind_of_one_post_edit_equals_a_cold_build_and_writes_only_changed
                   and not name.startswith("pagefind/")}
         assert differ <= set(result.written) | {n for n in before if n not in after}
         assert set(result.written) <= {n for n in after if before.get(n) != after[n]}
+    finally:
+        live.close()
+
+
+def test_a_new_post_renders_only_the_pages_that_list_it_or_neighbour_it(site, monkeypatch):
+    """Not every page (a post's page depends on other posts' URLs only through an
+    intrasite link, and on a tag only through its neighbours there)."""
+    lines: list[str] = []
+    live = live_site(site, lines)
+    rendered: list[str] = []
+    render = Template.render
+
+    def counting(self, *args, **kwargs):  # Pelican's writer names the page it renders
+        rendered.append(dict(*args, **kwargs).get("output_file"))
+        return render(self, *args, **kwargs)
+
+    try:
+        assert live.rebuild().ok
+        monkeypatch.setattr(Template, "render", counting)
+        site.write({"posts/epsilon/index.md": post("Epsilon", "code", "A new post.")})
+        assert live.rebuild([site.content / "posts" / "epsilon"], site.root).ok
+        assert "posts/epsilon/index.html" in rendered and "index.html" in rendered
+        assert "posts/beta/index.html" not in rendered  # tagged notes only: nothing changed
+        assert "tag/notes/index.html" not in rendered and "tag/code/index.html" in rendered
+    finally:
+        live.close()
+
+
+def test_deleting_a_post_another_links_to_fails_as_a_cold_build_does(site, tmp_path):
+    site.write({"posts/beta/index.md": post("Beta", "notes", "See [gamma]({filename}/posts/"
+                                            "gamma/index.md).")})
+    live = live_site(site, [])
+    try:
+        assert live.rebuild().ok
+        served = tree(site.output)
+        shutil.rmtree(site.content / "posts" / "gamma")
+        result = live.rebuild([site.content / "posts" / "gamma"], site.root)
+        assert any("gamma/index.md" in problem for problem in result.problems), result.problems
+        assert tree(site.output) == served
+        twin = FixtureSite(tmp_path / "cold")
+        shutil.copytree(site.content, twin.content)
+        assert not twin.build(**CACHED).ok
+    finally:
+        live.close()
+
+
+def test_an_archive_whose_bytes_did_not_change_is_kept_not_written_again(site, tmp_path):
+    """The reproduce archives go through the build's writer: a title edit of one post
+    writes that post's archives again, and keeps every other post's (the same file)."""
+    runs = "\n\n```console {run=\"echo hello\"}\n```\n"
+    site.write({"posts/alpha/index.md": post("Alpha", "code, notes", "Alpha runs." + runs),
+                "posts/beta/index.md": post("Beta", "notes", "Beta runs." + runs)})
+    live = live_site(site, [])
+    try:
+        assert live.rebuild().ok
+        archives = sorted((site.output / "posts").glob("*/*-reproduce.*"))
+        assert {path.parent.name for path in archives} == {"alpha", "beta"}
+        before = {path: path.stat().st_ino for path in archives}
+        site.write({"posts/beta/index.md": post("Beta 2", "notes", "Beta runs." + runs)})
+        result = live.rebuild([site.content / "posts" / "beta" / "index.md"], site.root,
+                              only_modified=True)
+        assert result.ok, result.problems
+        live.settle()
+        kept = {path.parent.name for path in archives if path.stat().st_ino == before[path]}
+        assert kept == {"alpha"}
+        assert tree(site.output) == cold_tree(site, tmp_path)
     finally:
         live.close()

@@ -28,12 +28,27 @@ from .links import post_link_problems
 from .report import BuildReport, collecting_problems
 from .tree import OutputBusy, OutputUnwritable, link_known, output_lock, prune, swap_in, tree_identity
 
+# Writes the site into the session's staging folder, with ``settings`` (read for this build).
+Generate = Callable[[BuildSession, dict], None]
+
+
+def staging_folder(output: Path) -> Path:
+    """Where a build in this process stages ``output`` (the same folder at every build)."""
+    return output.parent / f".{output.name}.staging-{os.getpid()}"
+
+
+def run_pelican(session: BuildSession, settings: dict) -> None:
+    """A whole Pelican run, with our writer and receivers connected for it only."""
+    pelican = Pelican(settings)
+    with session.listening(pelican):
+        pelican.run()
+
 
 def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLike,
                override: dict | None = None,
                checks: Callable[[Path, dict], list[str]] | None = None,
                previous: PageLedger | None = None, search: str = "now",
-               keep_replaced: bool = False) -> BuildReport:
+               keep_replaced: bool = False, generate: Generate | None = None) -> BuildReport:
     """Build with ``settings_file`` (plus ``override``) into ``output``.
 
     The site is written to a staging folder beside ``output``; only a build that
@@ -47,6 +62,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     previous index and leaves ``report.ledger.html`` for ``refresh_search``;
     "off" writes no index.  ``keep_replaced``: leave the replaced tree for the caller to
     remove (``report.discard``), so a live loop can signal the reload first.
+    ``generate``: what writes the site into the staging folder (default: a Pelican run,
+    ``run_pelican``; the live loop passes one that re-lists the previous build's generators).
     """
     started = time.perf_counter()
     output = Path(output).resolve()
@@ -56,7 +73,7 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
     try:
         with output_lock(output):
             return _build_locked(settings_file, output, override, checks, previous, search,
-                                 keep_replaced, started)
+                                 keep_replaced, started, generate or run_pelican)
     except OutputBusy as busy:
         return BuildReport(output, [f"ERROR: {output}: another build is writing this output "
                                     f"folder ({busy}) (wait for it to finish, or stop it, then "
@@ -69,8 +86,8 @@ def build_site(settings_file: str | os.PathLike | None, output: str | os.PathLik
 
 def _build_locked(settings_file, output: Path, override: dict | None, checks,
                   previous: PageLedger | None, search: str, keep_replaced: bool,
-                  started: float) -> BuildReport:
-    staging = output.parent / f".{output.name}.staging-{os.getpid()}"
+                  started: float, generate: Generate) -> BuildReport:
+    staging = staging_folder(output)
     shutil.rmtree(staging, ignore_errors=True)
     settings = read_settings(
         str(settings_file) if settings_file else None,
@@ -83,7 +100,8 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
         previous = None  # another build replaced the tree: start from nothing
     seeded: set[str] = set()
     if previous is not None:
-        seeded = link_known(output, staging, set(previous.pages) | previous.statics,
+        seeded = link_known(output, staging, set(previous.pages) | previous.statics |
+                            set(previous.files),
                             (SEARCH_FOLDER,) if search == "later" else ())
         settings["STATIC_CHECK_IF_MODIFIED"] = True
     glob = settings.get("SEARCH_INDEX_GLOB", "**/*.{html}")
@@ -92,9 +110,7 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
     with collecting_problems() as collector:
         try:
             staging.mkdir(exist_ok=True)  # an incremental build's staging holds its links already
-            pelican = Pelican(settings)
-            with session.listening(pelican):  # our writer and receivers, for this run only
-                pelican.run()
+            generate(session, settings)
         except jinja2.TemplateSyntaxError as err:
             collector.problems.append(f"ERROR: {_shown(err.filename)}:{err.lineno}: {err.message} "
                                       "(fix the theme's template)")
@@ -108,7 +124,8 @@ def _build_locked(settings_file, output: Path, override: dict | None, checks,
             staging, session.written, session.ledger.generators or [], settings))
     if previous is not None and report.ok:
         prune(staging, {name for name in seeded if not name.startswith(f"{SEARCH_FOLDER}/")},
-              set(session.ledger.pages) | set(session.written) | session.statics)
+              set(session.ledger.pages) | set(session.written) | session.statics |
+              set(session.ledger.files))
     if session.indexer is not None:
         if report.ok:
             report.problems.extend(session.indexer.finish(staging))

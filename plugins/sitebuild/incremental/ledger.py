@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 LEDGER_FILE = "sitebuild-pages.pickle"  # in CACHE_PATH, beside Pelican's own caches
@@ -17,7 +17,8 @@ LEDGER_FILE = "sitebuild-pages.pickle"  # in CACHE_PATH, beside Pelican's own ca
 
 @dataclass
 class PageLedger:
-    """What the last good output tree holds: page digests, search pages, listing facts.
+    """What the last good output tree holds: page digests, search pages, listing facts,
+    the static files copied and the digests of the files plugins wrote.
 
     Kept in memory by the live loop; ``html`` holds the pages the search index reads,
     in the order they were last written, so the index can be rebuilt without disk reads.
@@ -29,6 +30,7 @@ class PageLedger:
     output_identity: tuple[int, ...] | None = None
     search_glob: str = "**/*.{html}"
     statics: set[str] = field(default_factory=set)  # static files the build copied
+    files: dict[str, str] = field(default_factory=dict)  # plugins' files (write_bytes): digests
     # In memory only: the build's generators and digests, for the live loop's shortcut.
     generators: list = field(default_factory=list)
     fingerprints: object = None  # fingerprints.PageFingerprints
@@ -47,7 +49,10 @@ def load_ledger(settings: dict) -> PageLedger | None:
             ledger = pickle.load(stored)
     except (OSError, pickle.PickleError, EOFError, AttributeError):
         return None
-    return ledger if isinstance(ledger, PageLedger) else None
+    if not isinstance(ledger, PageLedger) or \
+            not all(hasattr(ledger, known.name) for known in fields(PageLedger)):
+        return None  # another version's ledger: start from nothing
+    return ledger
 
 
 def save_ledger(settings: dict, ledger: PageLedger) -> None:
@@ -56,7 +61,7 @@ def save_ledger(settings: dict, ledger: PageLedger) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     kept = PageLedger(pages=ledger.pages, facts_memo=ledger.facts_memo,
                       output_identity=ledger.output_identity, search_glob=ledger.search_glob,
-                      statics=ledger.statics)
+                      statics=ledger.statics, files=ledger.files)
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as stored:
         pickle.dump(kept, stored)

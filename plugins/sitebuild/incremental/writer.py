@@ -18,6 +18,7 @@ every page and feed is opened, and the memoized HTML of ``Content.get_content`` 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -83,11 +84,13 @@ class BuildSession:
         return type("IncrementalWriter", (IncrementalWriter,), {"session": self})
 
     @contextmanager
-    def listening(self, pelican: Pelican) -> Iterator[None]:
-        """Connect this build's receivers while the block runs ``pelican``; disconnect after."""
+    def listening(self, pelican: Pelican | None) -> Iterator[None]:
+        """Connect this build's receivers while the block runs ``pelican`` (None: the live
+        loop runs kept generators and makes its writer itself); disconnect after."""
         with ExitStack() as connected:
-            connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
-                                                                    sender=pelican))
+            if pelican is not None:
+                connected.enter_context(signals.get_writer.connected_to(self.provide_writer,
+                                                                        sender=pelican))
             connected.enter_context(signals.static_generator_finalized.connected_to(
                 self.unlink_outdated_statics))
             connected.enter_context(signals.all_generators_finalized.connected_to(
@@ -167,6 +170,21 @@ class IncrementalWriter(Writer):
                 return None
         return super().write_file(name, template, context, relative_urls, paginated,
                                   template_name, override_output, url, **kwargs)
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """Write a file a plugin puts beside the pages (``name`` relative to the output):
+        kept when the tree the build starts from holds these bytes there, else written to
+        a new file (never through a hard link into that tree)."""
+        session = self.session
+        key = hashlib.blake2b(data, digest_size=16).hexdigest()
+        session.ledger.files[name] = key
+        target = session.staging / name
+        previous = session.previous
+        if previous is not None and previous.files.get(name) == key and target.is_file():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.write_bytes(data)
 
     def _open_w(self, filename, encoding, override=False):
         session = self.session

@@ -29,6 +29,7 @@ from ..build.staged import build_site, refresh_search
 from ..build.tree import swap_in, tree_identity
 from ..incremental.ledger import PageLedger, persist
 from ..search import SEARCH_FOLDER, url_of
+from .relist import relisting
 from .reload import ReloadHub, serve_site
 from .shortcut import HotResult, hot_rebuild
 
@@ -101,12 +102,16 @@ class LiveSite:
             if hot is not None:
                 return self._hot_done(hot, names, generation)
         with self.lock:
+            relist = None if full else relisting(self.ledger, self.output, changed, only_modified)
             report = build_site(self.settings_file, self.output, self.override,
                                 previous=None if full else self.ledger,
-                                search="now" if full else "later", keep_replaced=True)
+                                search="now" if full else "later", keep_replaced=True,
+                                generate=relist)
             if report.ok:
                 self.ledger = report.ledger
                 self.generation += 1
+            elif relist is not None:  # the kept generators list the rejected edit now
+                self.ledger.generators = []
             generation = self.generation
         self._announce(report, names)
         if report.ok:

@@ -147,6 +147,7 @@ def _write(ledger: PageLedger, output: Path, article, articles, changed_statics,
         # ledger entry goes) and reports the link at its line, keeping the last good site.
         for name in written:
             ledger.pages.pop(name, None)
+            ledger.files.pop(name, None)
         shutil.rmtree(side, ignore_errors=True)
         return None
     for name in written:
