@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from engine.execute import run_finished
+from hypothesis import settings as hypothesis_settings
 from sitebuild import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests assert behaviour, not speed: Hypothesis's per-example deadline is a timed
+# assertion, and a loaded CI run missed it (one parse took 276 ms against 200).
+hypothesis_settings.register_profile("behaviour", deadline=None)
+hypothesis_settings.load_profile("behaviour")
 INVOKE = Path(sys.executable).with_name("invoke")
 
 
