@@ -1,8 +1,8 @@
-"""drive.py: load snmpd on 127.0.0.1:1161 with one kind of request at a time
+"""drive.py: load snmpd (default 127.0.0.1:1161) with one kind of request at a time
 and report how its anonymous resident memory (RssAnon: heap and other private
 pages, not mapped files) moves with each kind.
 
-    python drive.py RUNS
+    python drive.py [--agent HOST:PORT] [--pid PID] RUNS
 
 Each kind runs RUNS times: snmpget of every cell of queueTable (one request),
 snmpwalk of the table (one GETNEXT per cell and one past the end), and
@@ -18,7 +18,6 @@ from pathlib import Path
 
 TABLE = "1.3.6.1.4.1.32473.1.1"
 CELLS = [f"{TABLE}.1.{column}.{row}" for column in (1, 2) for row in (1, 2, 3)]
-AGENT = "127.0.0.1:1161"
 SNMP_IN_PKTS = "1.3.6.1.2.1.11.1.0"  # packets snmpd has received
 SAMPLE_EVERY = 25  # runs between two RssAnon readings in rss-series.json
 KINDS = {
@@ -52,13 +51,15 @@ def rss_kb(pid: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=int, help="runs of each kind, at least 100")
+    parser.add_argument("--agent", default="127.0.0.1:1161", help="snmpd's HOST:PORT")
+    parser.add_argument("--pid", type=int, help="snmpd's pid (default: read ./snmpd.pid)")
     args = parser.parse_args()
     if args.runs < 100:
         parser.error("runs must be at least 100 for RssAnon to mean anything")
     os.environ["SNMPCONFPATH"] = os.getcwd()
     os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
-    addr = AGENT
-    pid = int(Path("snmpd.pid").read_text())
+    addr = args.agent
+    pid = args.pid or int(Path("snmpd.pid").read_text())
 
     growth, series = {}, {}
     print(f"{'kind':<9} {'runs':>5} {'requests':>9} {'RssAnon before':>14} {'after':>10}"

@@ -5,7 +5,7 @@ the ones left.  x86-64: breakpoints on the first instruction of malloc() and
 free() find the argument in $rdi; malloc() returns the block in $rax."""
 import gdb
 
-SIZE = 4096  # the size the symptom points at
+SIZE = 4096  # the size the symptom points at; None records every malloc()
 PACKETS = 7  # one walk of the table; stop when the next packet arrives
 
 live = {}  # block address -> (packet it was allocated in, allocating stack)
@@ -15,7 +15,7 @@ allocated = 0
 
 class Malloc(gdb.Breakpoint):
     def stop(self):
-        return int(gdb.parse_and_eval("$rdi")) == SIZE
+        return SIZE is None or int(gdb.parse_and_eval("$rdi")) == SIZE
 
 
 class Returned(gdb.FinishBreakpoint):
@@ -42,6 +42,8 @@ class Free(gdb.Breakpoint):
 
 
 class Packet(gdb.Breakpoint):
+    # Counted once the library has received and parsed a packet: what it
+    # allocates on the way in is labelled with the previous packet's number.
     def stop(self):
         global packet
         packet += 1
@@ -58,7 +60,8 @@ while True:
     # Stopped on a malloc(SIZE): note who called, catch what it returns.
     Returned(gdb.execute("backtrace 4", to_string=True))
 
-print(f"{len(live)} of {allocated} blocks of {SIZE} bytes from {PACKETS} packets not freed")
+size = "any size" if SIZE is None else f"{SIZE} bytes"
+print(f"{len(live)} of {allocated} blocks of {size} from {PACKETS} packets not freed")
 for address, (number, stack) in sorted(live.items(), key=lambda item: item[1][0]):
     print(f"{address:#x} from packet {number}:")
     print(stack, end="")

@@ -29,14 +29,17 @@ def main() -> int:
     plt.rcParams["svg.hashsalt"] = "gdb-snmp-rss"  # stable element ids
     figure, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
     for ax, (title, series) in zip(axes, panels.items()):
-        for kind, (colour, line) in STYLE.items():
+        for kind in ("walk", "bulkwalk", "get"):  # get last: on top where lines meet
+            colour, line = STYLE[kind]
             runs, grown = zip(*series[kind])
-            ax.plot(runs, grown, line, color=colour, label=kind, linewidth=1.8)
+            ax.plot(runs, grown, line, color=colour, label=kind, linewidth=1.8,
+                    marker="o" if kind == "get" else None, markersize=3)
         ax.set_title(title)
         ax.set_xlabel("runs of each kind")
         ax.grid(True, color="#dddddd", linewidth=0.6)
     axes[0].set_ylabel("RssAnon growth (kB)")
-    axes[0].legend(loc="upper left", frameon=False)
+    for ax in axes:
+        ax.legend(loc="upper left", frameon=False)
     figure.tight_layout()
     figure.savefig(sys.argv[3], metadata={"Date": None})
     points = sum(len(points) for series in panels.values() for points in series.values())
