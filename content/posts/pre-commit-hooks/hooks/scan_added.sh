@@ -1,15 +1,19 @@
 #!/bin/bash
-# Scan only the lines each commit of BASE..HEAD adds (no context, no removed
-# lines); a finding reads COMMIT:N, the Nth line added. Merges are skipped.
+# Scan the lines each commit of BASE..HEAD adds, merges excepted; a finding
+# reads COMMIT/PATH:N, the Nth line COMMIT adds to PATH. No argument (as a
+# pre-push hook): PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF.
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: scan_added.sh BASE..HEAD" >&2; exit 2; }
+range=${1:-$PRE_COMMIT_FROM_REF..$PRE_COMMIT_TO_REF}
 scanner="$(cd "$(dirname "$0")" && pwd)/no_secrets.py"
-commits=$(git rev-list --no-merges --abbrev-commit "$1")
-[ -n "$commits" ] || exit 0
 added=$(mktemp -d)
 trap 'rm -rf "$added"' EXIT
-for commit in $commits; do
-    git show -U0 --no-color --no-ext-diff --no-textconv --format= "$commit" |
-        sed -n '/^+++ /d; s/^+//p' > "$added/$commit"
+for commit in $(git rev-list --no-merges --abbrev-commit "$range"); do
+    git diff-tree -r -z --root --no-commit-id --name-only --diff-filter=d "$commit" |
+    while IFS= read -r -d '' path; do
+        mkdir -p "$added/$commit/$(dirname "$path")"
+        git show -U0 --no-color --no-ext-diff --no-textconv --format= "$commit" -- "$path" |
+            sed -n '/^+++ /d; s/^+//p' > "$added/$commit/$path"
+    done
 done
-cd "$added" && python3 "$scanner" $commits
+cd "$added" && mapfile -d '' found < <(find . -type f -printf '%P\0' | sort -z)
+[ ${#found[@]} -eq 0 ] || SCANNING_COMMITS=1 python3 "$scanner" "${found[@]}"
