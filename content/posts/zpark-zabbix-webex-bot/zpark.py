@@ -299,8 +299,8 @@ def create_app(settings):
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     webex.reactivate_webhooks()
-    # 5 s per call: show_status makes five, and Webex waits for the answer.
-    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=5))
+    # 2 s per call: show_status makes five, and Webex waits for the answer.
+    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
     recent = Recent()
 
     @app.before_request
@@ -326,10 +326,10 @@ def create_app(settings):
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
             status = getattr(error.response, "status_code", 0)
-            if 400 <= status < 500 and status != 429:  # trying again cannot help
+            if status == 400:  # a malformed or too long message: trying again cannot help
                 log.error("Webex refused an alert for %s: %s", sendto, error)
                 return jsonify(dropped=f"Webex answered {status}")
-            return webex_failed(error)  # Zabbix tries again a minute later
+            return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
         return jsonify(posted=message["id"])
 
     @app.post("/webex")
