@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -89,11 +90,20 @@ class Webex:
 
     def reactivate_webhooks(self):
         """Webex may set a webhook inactive after failed deliveries; set it active again."""
+        self.checked = time.monotonic()
         for hook in self._call("GET", "webhooks")["items"]:
             if hook["status"] != "active":
                 log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
                 fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
                 self._call("PUT", f"webhooks/{hook['id']}", json={**fields, "status": "active"})
+
+    def recheck_webhooks(self, interval=600):
+        """reactivate_webhooks() if not done for interval seconds: an inactive hook is silent."""
+        if time.monotonic() - self.checked >= interval:
+            try:
+                self.reactivate_webhooks()
+            except requests.RequestException as error:
+                log.error("Webex: %s", error)
 
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
@@ -312,6 +322,7 @@ def create_app(settings):
         token = request.headers.get("X-Zpark-Token", "").encode()
         if not hmac.compare_digest(token, settings.alert_token.encode()):
             return jsonify(error="wrong token"), 403
+        webex.recheck_webhooks()
         alert = request.get_json(silent=True)
         if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
