@@ -1,4 +1,5 @@
 """A Zabbix 7.0 JSON-RPC client, written by hand: the protocol is that small."""
+import atexit
 import logging
 import threading
 
@@ -46,4 +47,6 @@ class ZabbixAPI:
     def login(cls, url, username, password):
         """A client for a person's session (set-up scripts), instead of a token."""
         anonymous = cls(url, token=None)
-        return cls(url, anonymous.call("user.login", username=username, password=password))
+        client = cls(url, anonymous.call("user.login", username=username, password=password))
+        atexit.register(client.call, "user.logout", [])  # the session ends with the script
+        return client

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -89,11 +90,20 @@ class Webex:
 
     def reactivate_webhooks(self):
         """Webex may set a webhook inactive after failed deliveries; set it active again."""
+        self.checked = time.monotonic()
         for hook in self._call("GET", "webhooks")["items"]:
             if hook["status"] != "active":
                 log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
                 fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
                 self._call("PUT", f"webhooks/{hook['id']}", json={**fields, "status": "active"})
+
+    def recheck_webhooks(self, interval=600):
+        """reactivate_webhooks() if not done for interval seconds: an inactive hook is silent."""
+        if time.monotonic() - self.checked >= interval:
+            try:
+                self.reactivate_webhooks()
+            except requests.RequestException as error:
+                log.error("Webex: %s", error)
 
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
@@ -299,8 +309,8 @@ def create_app(settings):
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     webex.reactivate_webhooks()
-    # 5 s per call: show_status makes five, and Webex waits for the answer.
-    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=5))
+    # 2 s per call: show_status makes five, and Webex waits for the answer.
+    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
     recent = Recent()
 
     @app.before_request
@@ -312,6 +322,7 @@ def create_app(settings):
         token = request.headers.get("X-Zpark-Token", "").encode()
         if not hmac.compare_digest(token, settings.alert_token.encode()):
             return jsonify(error="wrong token"), 403
+        webex.recheck_webhooks()
         alert = request.get_json(silent=True)
         if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
@@ -326,10 +337,10 @@ def create_app(settings):
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
             status = getattr(error.response, "status_code", 0)
-            if 400 <= status < 500 and status != 429:  # trying again cannot help
+            if status == 400:  # a malformed or too long message: trying again cannot help
                 log.error("Webex refused an alert for %s: %s", sendto, error)
                 return jsonify(dropped=f"Webex answered {status}")
-            return webex_failed(error)  # Zabbix tries again a minute later
+            return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
         return jsonify(posted=message["id"])
 
     @app.post("/webex")
