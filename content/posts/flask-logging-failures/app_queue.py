@@ -27,6 +27,7 @@ dictConfig({
 listener = logging.getHandlerByName("queue").listener
 listener.start()
 # A forked child has the queue but not the thread: restart it in both.
+# stop() waits for the queue to drain; on a full queue it raises queue.Full.
 os.register_at_fork(before=listener.stop, after_in_parent=listener.start,
                     after_in_child=listener.start)
 atexit.register(listener.stop)  # writes what is still queued

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
 LINE = re.compile(r"\[pid +(\d+)\] shop: hit #(\d+)")
-COLOURS = ("#1f4e9e", "#2e8b57", "#8e44ad", "#d68910")  # no red: lines.svg uses it for lost lines
+COLOURS = ("#1f4e9e", "#2e8b57", "#8e44ad", "#d68910")  # no red: requests.svg uses it for lost lines
 
 
 def main() -> int:
