@@ -1,9 +1,9 @@
 #!/bin/bash
 # Scan the lines each commit of BASE..HEAD adds, merges excepted; a finding
 # reads COMMIT/PATH:N, the Nth line COMMIT adds to PATH. No argument (as a
-# pre-push hook): PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF.
+# pre-push hook): PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, or all of history.
 set -euo pipefail
-range=${1:-$PRE_COMMIT_FROM_REF..$PRE_COMMIT_TO_REF}
+range=${1:-${PRE_COMMIT_FROM_REF:+$PRE_COMMIT_FROM_REF..}${PRE_COMMIT_TO_REF:-HEAD}}
 scanner="$(cd "$(dirname "$0")" && pwd)/no_secrets.py"
 added=$(mktemp -d)
 trap 'rm -rf "$added"' EXIT
@@ -11,7 +11,7 @@ for commit in $(git rev-list --no-merges --abbrev-commit "$range"); do
     git diff-tree -r -z --root --no-commit-id --name-only --diff-filter=d "$commit" |
     while IFS= read -r -d '' path; do
         mkdir -p "$added/$commit/$(dirname "$path")"
-        git show -U0 --no-color --no-ext-diff --no-textconv --format= "$commit" -- "$path" |
+        git show -U0 --no-color --no-ext-diff --no-textconv --format= "$commit" -- ":(literal)$path" |
             sed -n '/^+++ /d; s/^+//p' > "$added/$commit/$path"
     done
 done
