@@ -48,7 +48,7 @@ class Settings:
     def from_environment(cls, env=os.environ):
         missing = [name for name in cls.VARIABLES if not env.get(name)]
         if missing:
-            raise SystemExit(f"zpark: set {', '.join(missing)} in the environment")
+            raise ValueError(f"set {', '.join(missing)} in the environment")
         return cls(
             alert_token=env["ZPARK_ALERT_TOKEN"],
             webex_url=env.get("WEBEX_API_URL", "https://webexapis.com/v1"),
