@@ -23,7 +23,8 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 # Where the scores stood before the theme's second edition: 1.0 in every category on the
 # fixture pages, 0.99 performance on the long post.  The pages are served gzipped, as GitHub
 # Pages serves them (conftest.QuietHandler), which is what a reader downloads.
-FLOOR = {"performance": 0.99, "accessibility": 1, "best-practices": 1, "seo": 1}
+FLOOR = {"performance": 1, "accessibility": 1, "best-practices": 1, "seo": 1}
+LONG_POST_PERFORMANCE = 0.99
 # Performance is timed on this machine: Lighthouse simulates a phone from the CPU time it
 # observes, so a loaded test run (two workers, labs) lengthens the page's tasks and lowers
 # the score; load can only lower it.  A page below its floor is measured again, up to this
@@ -61,8 +62,9 @@ def test_lighthouse_scores_stay_where_they_are(request, name):
     url = request.getfixturevalue(server) + path
     report = lighthouse(url, folder / f"{slug}.json")
     scores = {key: report["categories"][key]["score"] for key in CATEGORIES}
+    floor = {**FLOOR, "performance": LONG_POST_PERFORMANCE} if name == "long post" else FLOOR
     runs = [scores["performance"]]
-    while runs[-1] < FLOOR["performance"] and len(runs) < PERFORMANCE_RUNS:
+    while runs[-1] < floor["performance"] and len(runs) < PERFORMANCE_RUNS:
         again = lighthouse(url, folder / f"{slug}-run{len(runs) + 1}.json")
         runs.append(again["categories"]["performance"]["score"])
     scores["performance"] = max(runs)
@@ -73,7 +75,7 @@ def test_lighthouse_scores_stay_where_they_are(request, name):
                for audit in (ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"])
                if report["audits"][audit]["score"] not in (None, 1)]
     assert scores["accessibility"] == 1, failing
-    lower = {key: (scores[key], FLOOR[key]) for key in CATEGORIES if scores[key] < FLOOR[key]}
+    lower = {key: (scores[key], floor[key]) for key in CATEGORIES if scores[key] < floor[key]}
     assert not lower, f"{name}: scores below their floor (score, floor): {lower}"
     assert report["audits"]["cumulative-layout-shift"]["numericValue"] == 0
     assert report["audits"]["uses-text-compression"]["score"] == 1  # served as published
