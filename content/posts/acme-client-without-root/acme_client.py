@@ -156,7 +156,7 @@ def renewal_window(acme: Acme, cert):  # the CA's suggested window, or when a th
             status, _, data = acme.http("GET", f"{url.rstrip('/')}/{cert_id(cert)}")
             window = json.loads(data)["suggestedWindow"]
             start, end = (datetime.fromisoformat(window[k]) for k in ("start", "end"))
-            if status == 200 and start.tzinfo and end.tzinfo and start < end:
+            if status == 200 and start.tzinfo and end.tzinfo and start < end < cert.not_valid_after_utc:
                 return start, end, "the CA"
         except (Failure, x509.ExtensionNotFound, KeyError, TypeError, ValueError):
             pass  # ARI is advice: without it, fall back to the fixed rule
