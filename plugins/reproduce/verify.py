@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Replay the runs of a "Code That Runs" post in its lab and say what differs.
 
-Shipped in each post's reproduce archive beside manifest.json, files/, requirements.txt
-and sandbox/, the blog's own session code: the post's lab (a Debian root filesystem) is
-built with mmdebstrap, or reused, and each session runs in it exactly as the blog ran it,
-under the manifest's limits; outputs are compared as the blog compares them.  ``--host``
-replays on this machine instead, with its own versions.  Python 3.9+, standard library only.
+Shipped in each post's reproduce archive with manifest.json, files/, requirements.txt and
+sandbox/ (the blog's own session code). The post's lab, a Debian root filesystem, is built
+with mmdebstrap (or reused), and each session replays in it under the manifest's limits, its
+outputs compared as the blog compares them. ``--host`` replays on this machine instead, with
+its own versions. Python 3.9+, standard library only.
 
 Exit status: 0 every run matched, 1 some run differs, 2 something needed is missing.
 """
@@ -21,13 +21,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sandbox import RunFailure, RunSpec, Session, Settings, differences, figure_differences  # noqa: E402
+from sandbox import Settings  # noqa: E402
 from sandbox.host import host_python, missing_commands  # noqa: E402
 from sandbox.lab import Lab, build_lab, default_cache, find_lab, what_a_build_fetches  # noqa: E402
-from sandbox.session import SYSTEM_PATH  # noqa: E402
+from sandbox.session import SYSTEM_PATH, replay  # noqa: E402
 from sandbox.userns import LabError, mapping_tools, missing_tools  # noqa: E402
 
 say = functools.partial(print, flush=True)
+# What building and entering a lab takes on the host, and the Debian package of each.
+LAB_TOOLS = {"mmdebstrap": "mmdebstrap", "mount": "mount", "unshare": "util-linux",
+             "bash": "bash", "newuidmap": "uidmap", "newgidmap": "uidmap"}
 
 
 def report_missing(missing: dict, result: dict) -> bool:
@@ -41,40 +44,23 @@ def report_missing(missing: dict, result: dict) -> bool:
     return bool(missing)
 
 
-def check(live: Session, spec: RunSpec, run: dict, settings: Settings) -> tuple[list, int | None]:
-    """Run one recorded run in ``live``: (differences from its record, exit status)."""
-    try:
-        result = live.run(spec)
-    except RunFailure as failure:
-        return [failure.message], None
-    return (differences(run["output"], spec.exit, result.output, result.exit_status, spec.masks,
-                        f"index.md line {spec.line}", settings.masked)
-            + figure_differences(spec.figure, run.get("recorded_figure"), result.figure,
-                                 spec.figure_varies), result.exit_status)
-
-
-def replay(manifest: dict, sessions: list, target, **where) -> list:
-    """Run the chosen sessions (up to the run at line ``target`` when given) in fresh
-    sessions (``where``: a lab, or a host's bin folder and venv); one entry per run."""
-    settings = Settings.from_dict(manifest["settings"])
+def replay_and_report(manifest: dict, sessions: list, target, **where) -> list:
+    """Replay the chosen sessions (up to the run at line ``target`` when given), printing
+    a line per run; one report entry per run checked."""
     report = []
-    for session in sessions:
-        with Session(HERE / "files", settings, **where) as live:
-            for run in session["runs"]:
-                spec, text = RunSpec.from_dict(run), (run["describe"] or "\n").splitlines()[0]
-                title = f"line {spec.line} " + (text if len(text) <= 70 else text[:69] + " …")
-                found, status = check(live, spec, run, settings)
-                if target is not None and spec.line != target:
-                    say(f"· {title} (replayed)")
-                    continue
-                say(("✓ " if not found else "✗ ") + title)
-                if found:
-                    say("\n".join("    " + line for line in found))
-                report.append({"line": spec.line, "session": session["name"],
-                               "run": run["describe"], "expected_exit": spec.exit,
-                               "exit": status, "matches": not found, "differences": found})
-                if spec.line == target:
-                    break
+    for name, spec, run, found, status in replay(HERE / "files", Settings.from_dict(
+            manifest["settings"]), sessions, target, **where):
+        text = (run["describe"] or "\n").splitlines()[0]
+        title = f"line {spec.line} " + (text if len(text) <= 70 else text[:69] + " …")
+        if target is not None and spec.line != target:
+            say(f"· {title} (replayed)")
+            continue
+        say(("✓ " if not found else "✗ ") + title)
+        if found:
+            say("\n".join("    " + line for line in found))
+        report.append({"line": spec.line, "session": name, "run": run["describe"],
+                       "expected_exit": spec.exit, "exit": status, "matches": not found,
+                       "differences": found})
     return report
 
 
@@ -131,19 +117,16 @@ def run_on_host(args, manifest: dict, sessions: list, result: dict) -> int | Non
         if manifest["requirements"] and venv is None:
             say("note: the runs import {} pinned distributions (requirements.txt); without "
                 "--venv, whatever is on PATH is used".format(len(manifest["requirements"])))
-        result["runs"] = replay(manifest, sessions, args.post_line, bin_dir=bin_dir, venv=venv)
+        result["runs"] = replay_and_report(manifest, sessions, args.post_line, bin_dir=bin_dir, venv=venv)
     return None
 
 
 def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int | None:
     """Build (or reuse) the post's lab and replay the chosen sessions in it (None), or say
     what is missing (2)."""
-    missing = missing_tools("mmdebstrap", "mount", *mapping_tools())
-    if missing:
-        result["missing_tools"] = {tool: None for tool in missing}
-        say(f"this machine lacks {', '.join(missing)} to build and enter the post's lab\n"
-            "install them with: sudo apt-get install mmdebstrap uidmap mount\nor replay on this "
-            "machine: python3 verify.py --host (its versions may differ, and so may outputs)")
+    missing = {t: LAB_TOOLS[t] for t in missing_tools("mmdebstrap", "mount", *mapping_tools())}
+    if report_missing(missing, result):
+        say("or replay on this machine: python3 verify.py --host (its versions may differ)")
         return 2
     lab, cache = Lab.from_dict(manifest["lab"]), args.cache or default_cache()
     built = find_lab(lab, cache)
@@ -152,7 +135,7 @@ def run_in_lab(args, manifest: dict, sessions: list, result: dict) -> int | None
         built = build_lab(lab, cache, say)
     result["lab"] = {"release": lab.release, "debian": built.debian_version()}
     say(f"replaying in {lab.release} (Debian {built.debian_version()})")
-    result["runs"] = replay(manifest, sessions, args.post_line, lab=built)
+    result["runs"] = replay_and_report(manifest, sessions, args.post_line, lab=built)
     return None
 
 

@@ -6,7 +6,8 @@ exactly the rules the blog's own did.  Python 3.9 or later, no third-party impor
 
 - ``settings``: the limits and placeholders a replay uses (carried in the manifest);
 - ``runs``: what a run is (RunSpec), what it gave (RunResult) and how it fails (RunFailure);
-- ``session``: one session's folder, environment and processes, as a context manager;
+- ``session``: one session's folder, environment and processes, as a context manager,
+  and the replay of recorded sessions (``verify.py``'s);
 - ``output``: collecting what a command prints, capped, with a deadline;
 - ``processes``, ``cgroups``, ``netns``: finding, capping, isolating and killing processes;
 - ``lab``, ``jail``, ``userns``: a post's Debian lab, built once, and sessions inside it;

@@ -23,9 +23,11 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from .cgroups import SessionGroups, session_groups
+from .compare import differences, figure_differences
 from .jail import Jail
 from .lab import VENV, BuiltLab
 from .netns import NetworkNamespace, create_namespace
@@ -295,6 +297,31 @@ class Session:
         killed = self.stop() if self.root is not None else []
         self.remove()
         return killed
+
+
+def replay(files: Path, settings: Settings, sessions: list, target: int | None = None,
+           **where) -> Iterator[tuple[str, RunSpec, dict, list[str], int | None]]:
+    """Replay recorded sessions (a manifest's: ``name`` and ``runs``, each run a RunSpec's
+    fields plus its recorded ``output`` and ``recorded_figure``) in fresh sessions over
+    ``files`` (``where``: a lab, or a host's bin folder and venv), stopping after the run at
+    line ``target`` when given.  Yields, per run: the session's name, the run, its record, how
+    it differs from the record (empty: it matches) and its exit status (None: no result)."""
+    for recorded in sessions:
+        with Session(files, settings, **where) as live:
+            for run in recorded["runs"]:
+                spec = RunSpec.from_dict(run)
+                try:
+                    result = live.run(spec)
+                except RunFailure as failure:
+                    yield recorded["name"], spec, run, [failure.message], None
+                else:
+                    yield recorded["name"], spec, run, differences(
+                        run["output"], spec.exit, result.output, result.exit_status, spec.masks,
+                        f"index.md line {spec.line}", settings.masked) + figure_differences(
+                        spec.figure, run.get("recorded_figure"), result.figure,
+                        spec.figure_varies), result.exit_status
+                if spec.line == target:
+                    return
 
 
 def python_shim() -> Path:
