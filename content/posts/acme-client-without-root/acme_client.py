@@ -57,10 +57,11 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
         headers = {"Accept": accept, "Content-Type": "application/jose+json", "User-Agent": "acme_client.py"}
         request = urllib.request.Request(url, body, headers, method=method)
         try:
-            with urllib.request.urlopen(request, timeout=30) as r:
-                status, headers, data = r.status, r.headers, r.read()
-        except urllib.error.HTTPError as error:
-            status, headers, data = error.code, error.headers, error.read()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as r:
+                    status, headers, data = r.status, r.headers, r.read()
+            except urllib.error.HTTPError as error:  # an error status: its body can be cut off too
+                status, headers, data = error.code, error.headers, error.read()
         except (OSError, http.client.HTTPException) as error:  # DNS, TCP, TLS, timeout, cut answer
             raise Failure(NETWORK, f"{method} {url}: {getattr(error, 'reason', error)!s}") from None
         if re.fullmatch(r"[A-Za-z0-9_-]+", nonce := headers.get("Replay-Nonce", "")):  # errors carry one too
@@ -151,7 +152,7 @@ def cert_id(cert) -> str:  # RFC 9773, 4.1: the issuer's key identifier, a dot, 
 
 
 def renewal_window(acme: Acme, cert):  # the CA's suggested window, or when a third is left
-    if url := acme.directory.get("renewalInfo"):
+    if (url := acme.directory.get("renewalInfo")) and datetime.now(UTC) < cert.not_valid_after_utc:
         try:
             status, _, data = acme.http("GET", f"{url.rstrip('/')}/{cert_id(cert)}")
             window = json.loads(data)["suggestedWindow"]
@@ -227,8 +228,7 @@ def issue(acme: Acme, domains, webroot: str, replaces=None):  # -> (new private 
 
 
 def fsync_dir(path: str) -> None:  # its new entries (files, a renamed link) survive a crash
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    os.fsync(fd)
+    os.fsync(fd := os.open(path, os.O_RDONLY | os.O_DIRECTORY))
     os.close(fd)
 
 

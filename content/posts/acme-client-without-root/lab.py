@@ -98,6 +98,7 @@ http {{
     # The CA fetches http://NAME/.well-known/acme-challenge/TOKEN from here.
     location /.well-known/acme-challenge/ {{
         root {os.path.abspath('webroot')};
+        types {{ }}
         default_type text/plain;
         disable_symlinks on;
     }}
