@@ -3,10 +3,11 @@
     python checks.py    # prints "all checks passed" or fails on the first that does not
 """
 import os
+import time
 
 import requests
 from lab import lab_env
-from zpark import Commands, Settings, create_app, format_alert
+from zpark import Commands, Settings, Webex, create_app, format_alert
 
 
 class ManyProblems:
@@ -48,4 +49,14 @@ reply = client.post("/alerts", headers={"X-Zpark-Token": "zabbix-to-zpark-secr\x
 assert reply.status_code == 403, reply.status_code
 reply = client.post("/webex", headers={"X-Spark-Signature": "\xe9" * 40}, data=b"{}")
 assert reply.status_code == 403, reply.status_code
+
+# A due re-check of the webhooks runs beside the alert, not inside Zabbix's 30 s.
+def stalled_reactivation(webex):
+    time.sleep(5)
+
+
+Webex.reactivate_webhooks, Webex.recheck_webhooks.__defaults__ = stalled_reactivation, (0,)
+started = time.monotonic()
+reply = client.post("/alerts", headers={"X-Zpark-Token": settings.alert_token}, json={})
+assert reply.status_code == 400 and time.monotonic() - started < 1, time.monotonic() - started
 print("all checks passed")

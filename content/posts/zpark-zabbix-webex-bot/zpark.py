@@ -67,6 +67,7 @@ class Webex:
     def __init__(self, url, token):
         self.url, self.token = url, token
         self.local = threading.local()  # requests does not promise a Session is thread-safe
+        self.lock, self.checked = threading.Lock(), time.monotonic()
 
     def _call(self, method, path, **body):
         if not hasattr(self.local, "session"):
@@ -98,12 +99,24 @@ class Webex:
                 self._call("PUT", f"webhooks/{hook['id']}", json={**fields, "status": "active"})
 
     def recheck_webhooks(self, interval=600):
-        """reactivate_webhooks() if not done for interval seconds: an inactive hook is silent."""
-        if time.monotonic() - self.checked >= interval:
-            try:
-                self.reactivate_webhooks()
-            except requests.RequestException as error:
-                log.error("Webex: %s", error)
+        """reactivate_webhooks() in the background if not done for interval seconds.
+
+        An inactive hook is silent. A thread of its own keeps the caller's request
+        from waiting for these calls: Zabbix gives an alert 30 s.
+        """
+        with self.lock:
+            if time.monotonic() - self.checked < interval:
+                return None
+            self.checked = time.monotonic()  # one re-check at a time
+        thread = threading.Thread(target=self._recheck, daemon=True)
+        thread.start()
+        return thread
+
+    def _recheck(self):
+        try:
+            self.reactivate_webhooks()
+        except requests.RequestException as error:
+            log.error("Webex: %s", error)
 
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]])")
