@@ -216,7 +216,8 @@ def main() -> int:
     exits = sum(1 for line in server_log if WORKER_EXIT.search(line))
     logging_errors = sum(1 for line in server_log if line.startswith(LOGGING_ERROR))
 
-    print(f"requests: {args.requests} sent, {answered} answered")
+    if answered != args.requests:
+        print(f"requests: {args.requests} sent, only {answered} answered")
     if kept:
         newest, oldest = max(kept), min(kept)
         holes = (newest - oldest + 1) - len(kept)

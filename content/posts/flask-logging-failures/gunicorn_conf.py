@@ -1,7 +1,5 @@
 """gunicorn --config gunicorn_conf.py: one logging set-up for gunicorn and the app."""
 
-# Each top-level key replaces gunicorn's default whole: with your own "handlers",
-# give "root" and "loggers" too.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

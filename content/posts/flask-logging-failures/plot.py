@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
 SET_UPS = {  # (app, gunicorn config) -> label
     ("app_rotating", None): "RotatingFileHandler",
+    ("app_rotating10", None): "RotatingFileHandler, 10 backups",
     ("muted", None): "dictConfig, its defaults",
     ("app_stderr", None): "stderr, dictConfig first",
     ("shop:create_app()", "gunicorn_conf.py"): "gunicorn's logconfig_dict",
@@ -90,8 +91,10 @@ def main() -> int:
     for name, kept, holes, older, exits in rows:
         print(f"{name}: {kept} kept, {holes} missing, {older} older; {exits}")
     for name, (cap, kept) in newest_kept(history, [row[0] for row in rows]).items():
+        low, high = (f"{100 * n / cap:.0f}" for n in (min(kept), max(kept)))
         print(f"{name}: {len(kept)} runs, of the newest {cap} requests "
-              f"{min(kept)} to {max(kept)} kept a line")
+              f"{min(kept)} to {max(kept)} kept a line "
+              f"({low if low == high else f'{low}–{high}'} %)")
     return 0
 
 
