@@ -248,7 +248,7 @@ def install(state: str, key, chain: bytes, directory: str) -> str:  # a new rele
     os.replace(f"{live}.{number}", live)  # atomic: old link or new
     fsync_dir(state)
     for old in set(os.listdir(releases)) - {str(number), previous}:
-        shutil.rmtree(os.path.join(releases, old))  # old private keys need not linger
+        shutil.rmtree(os.path.join(releases, old), ignore_errors=True)  # old keys go; a stray file stays
     return release
 
 
@@ -314,7 +314,7 @@ def main(argv) -> int:
         else:
             start, end, source = renewal_window(acme, cert)
             when = start + (end - start) * random.random()  # RFC 9773, 4.2
-            due = (now := datetime.now(UTC)) >= start and when <= now + RUN_EVERY
+            due = when <= datetime.now(UTC) + RUN_EVERY
             window = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, picked {when:%Y-%m-%d %H:%M}"
             print(f"acme: window from {source}: {window}: {'due' if due else 'not due'}")
             if not due:
