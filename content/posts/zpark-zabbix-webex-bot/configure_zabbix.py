@@ -59,16 +59,18 @@ def configure(zabbix, alerts_url, alert_token):
     media_type = zabbix.call(
         "mediatype.create", name="Zpark", type=4, status=0,  # a Webhook, enabled
         script=WEBHOOK_SCRIPT, timeout="30s", maxattempts=10, attempt_interval="60s",
+        maxsessions=4,  # alerts sent at once: one per gunicorn thread (default 1)
         parameters=[{"name": name, "value": value} for name, value in macros.items()],
         # Zabbix sends nothing for a kind of event without a template.
         message_templates=[{"eventsource": 0, "recovery": kind, "subject": "{EVENT.NAME}",
                             "message": "{EVENT.NAME} on {HOST.NAME}"} for kind in (0, 1, 2)],
     )["mediatypeids"][0]
     settings = zabbix.call("mediatype.get", mediatypeids=[media_type],
-                           output=["timeout", "maxattempts", "attempt_interval"])[0]
+                           output=["timeout", "maxattempts", "attempt_interval",
+                                   "maxsessions"])[0]
     print(f"media type Zpark posting to {alerts_url}: gives up on an attempt after "
           f"{settings['timeout']}, {settings['maxattempts']} attempts "
-          f"{settings['attempt_interval']} apart")
+          f"{settings['attempt_interval']} apart, {settings['maxsessions']} at a time")
 
     # Zabbix notifies a user only of hosts it may read: the room gets a user of its own.
     readers = zabbix.call("usergroup.create", name="Ops room readers", gui_access=3,
