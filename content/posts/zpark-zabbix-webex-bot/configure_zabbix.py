@@ -3,14 +3,17 @@
 Creates a host with a trapper item and a trigger, a Webhook media type that
 POSTs to Zpark, a user "ops-room" with that media (sending to the Ops room)
 and an action that notifies it of problems, updates and recoveries on the
-demo hosts; then a second host outside the demo group.
+demo hosts; then a second host outside the demo group. Not idempotent: a
+second run stops at the first object that exists, and a run that fails halfway
+leaves what it created.
 """
 import secrets
 import sys
 
+import requests
 from lab import lab_env
 from webex_standin import OPS_ROOM
-from zabbix_api import ZabbixAPI
+from zabbix_api import ZabbixAPI, ZabbixError
 
 # Runs inside zabbix_server (Duktape JavaScript): one POST per alert.
 WEBHOOK_SCRIPT = """
@@ -81,7 +84,7 @@ def configure(zabbix, alerts_url, alert_token):
         "user.create", username="ops-room", roleid=role, timezone="UTC",
         usrgrps=[{"usrgrpid": readers}], passwd=secrets.token_urlsafe(24),  # never used
         medias=[{"mediatypeid": media_type, "sendto": OPS_ROOM, "active": 0,
-                 "severity": 63, "period": "1-7,00:00-24:00"}],  # every severity, always
+                 "severity": 56, "period": "1-7,00:00-24:00"}],  # Average and up, always
     )["userids"][0]
     notify_involved = {"operationtype": 11, "opmessage": {"default_msg": 1}}
     action = zabbix.call(
@@ -118,7 +121,10 @@ if __name__ == "__main__":
     if len(sys.argv) != 2 or not sys.argv[1].startswith(("http://", "https://")):
         raise SystemExit("usage: python configure_zabbix.py ZPARK_ALERTS_URL")
     env = {**lab_env("zpark.env"), **lab_env()}
-    zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
-                             env["ZABBIX_ADMIN_PASSWORD"])
-    configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"])
-    other_host(zabbix)
+    try:
+        zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
+                                 env["ZABBIX_ADMIN_PASSWORD"])
+        configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"])
+        other_host(zabbix)
+    except (ZabbixError, requests.RequestException) as error:
+        raise SystemExit(f"configure_zabbix: {error}")
