@@ -2,6 +2,8 @@
 
 Run once by a Super admin. Prints the bot's API token, which Zabbix shows
 only at generation: store it as ZABBIX_API_TOKEN in Zpark's environment.
+Not idempotent: a second run stops at role.create, as "Zpark bot" exists, and
+a run that fails halfway leaves what it created, to delete by hand.
 
     python bot_account.py ADMIN_ENV_FILE HOST_GROUP
 """
@@ -9,8 +11,9 @@ import secrets
 import sys
 import time
 
+import requests
 from lab import lab_env
-from zabbix_api import ZabbixAPI
+from zabbix_api import ZabbixAPI, ZabbixError
 
 # The methods Zpark calls with its token (apiinfo.version takes none); the
 # role refuses all others.
@@ -42,6 +45,9 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     admin = lab_env(sys.argv[1])
-    zabbix = ZabbixAPI.login(admin["ZABBIX_API_URL"], admin["ZABBIX_ADMIN"],
-                             admin["ZABBIX_ADMIN_PASSWORD"])
-    print(f"ZABBIX_API_TOKEN={create_bot_account(zabbix, sys.argv[2])}")
+    try:
+        zabbix = ZabbixAPI.login(admin["ZABBIX_API_URL"], admin["ZABBIX_ADMIN"],
+                                 admin["ZABBIX_ADMIN_PASSWORD"])
+        print(f"ZABBIX_API_TOKEN={create_bot_account(zabbix, sys.argv[2])}")
+    except (ZabbixError, requests.RequestException) as error:  # wrong password, a rerun...
+        raise SystemExit(f"bot_account: {error}")

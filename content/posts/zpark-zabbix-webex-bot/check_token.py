@@ -11,7 +11,10 @@ from zabbix_api import ZabbixAPI, ZabbixError
 if len(sys.argv) != 2:
     raise SystemExit(__doc__)
 env = lab_env(sys.argv[1])
-admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
+try:
+    admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
+except (ZabbixError, requests.RequestException) as error:
+    raise SystemExit(f"check_token: {error}")
 zabbix = ZabbixAPI(env["ZABBIX_API_URL"], env["ZABBIX_API_TOKEN"])
 monitored = {"countOutput": True, "monitored_hosts": True}
 print(f"Admin: host.get      monitored hosts: {admin.call('host.get', monitored)}")

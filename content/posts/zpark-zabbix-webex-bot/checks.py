@@ -4,6 +4,8 @@
 """
 import os
 import time
+from importlib.metadata import version
+from pathlib import Path
 
 import requests
 from lab import lab_env
@@ -59,4 +61,9 @@ Webex.reactivate_webhooks, Webex.recheck_webhooks.__defaults__ = stalled_reactiv
 started = time.monotonic()
 reply = client.post("/alerts", headers={"X-Zpark-Token": settings.alert_token}, json={})
 assert reply.status_code == 400 and time.monotonic() - started < 1, time.monotonic() - started
+# requirements.txt pins the versions that run here.
+for line in Path("requirements.txt").read_text().splitlines():
+    if line and not line.startswith("#"):
+        name, pinned = line.split("==")
+        assert version(name) == pinned, (name, version(name), pinned)
 print("all checks passed")

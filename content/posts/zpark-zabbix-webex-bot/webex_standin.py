@@ -219,7 +219,11 @@ def create_app():
     def replay(number):
         """Send message number's last delivery again, byte for byte, as an eavesdropper could."""
         reply = post_delivery(*sent[number])
-        return jsonify([{"status": reply.status_code, "answer": reply.text.strip()}])
+        result = {"number": number, "from": messages[number - 1]["personEmail"],
+                  "status": reply.status_code, "answer": reply.text.strip()}
+        with lock:
+            deliveries.append(result)
+        return jsonify([result])
 
     @app.get("/lab/messages")
     def list_messages():
@@ -295,9 +299,10 @@ def list_deliveries(url):
         return answer if answer["pending"] == 0 else None
     answer = wait_until(settled, 30, "webhook deliveries to finish")
     # Sorted by message: deliveries of the bot's own messages finish in any order.
+    print(f"{'msg':>3}  {'from':<20} HTTP  answer")
     for result in sorted(answer["deliveries"], key=lambda result: result["number"]):
-        print(f"message {result['number']:>2} from {result['from']:<20} "
-              f"HTTP {result['status']}  {result['answer']}")
+        print(f"{result['number']:>3}  {result['from']:<20} {result['status']:>4}  "
+              f"{result['answer']}")
 
 
 if __name__ == "__main__":

@@ -269,7 +269,10 @@ class Commands:
         return self.HELP
 
     def show_issues(self):
-        problems = self.zabbix.call("problem.get", output=["objectid", "name", "severity", "clock"])
+        # Without suppressed problems (a host in maintenance, say), as Zabbix's
+        # Problems page shows them by default.
+        problems = self.zabbix.call("problem.get", suppressed=False,
+                                    output=["objectid", "name", "severity", "clock"])
         if not problems:
             return "No active problems."
         problems.sort(key=lambda p: (-int(p["severity"]), -int(p["clock"])))
@@ -379,7 +382,6 @@ def create_app(settings):
         if not recent.add(event["id"]):
             return jsonify(ignored="delivered before")
         try:
-            # Webhook events carry the message's metadata, not its text.
             command = command_text(webex.get_message(event["id"]), bot["id"])
             try:
                 answer = commands.answer(command)
@@ -405,8 +407,8 @@ def from_environment():
         return create_app(Settings.from_environment())
     except (requests.RequestException, ValueError) as error:  # a wrong token or setting
         logging.critical("zpark: cannot start: %s", error)
-    # 3 is gunicorn's "worker failed to boot": its master stops, where any other
-    # status makes it start another worker that fails the same way, forever.
+    # Any exception here would also end the worker with 3, gunicorn's "worker failed
+    # to boot", and stop gunicorn; the catch makes that one log line, not a traceback.
     sys.exit(3)
 
 
