@@ -51,14 +51,23 @@ class Packet(gdb.Breakpoint):
 
 
 gdb.execute("set pagination off")
-for bp in (Malloc("*malloc"), Free("*free"), Packet("handle_snmp_packet")):
+# Let the signals snmpd gets in normal work through without stopping it.
+gdb.execute("handle SIGHUP SIGPIPE SIGALRM SIGCHLD nostop noprint pass",
+            to_string=True)
+malloc = Malloc("*malloc")
+for bp in (malloc, Free("*free"), Packet("handle_snmp_packet")):
     bp.silent = True
-while True:
+stops = []  # what stopped the daemon during the last "continue"
+gdb.events.stop.connect(stops.append)
+while packet <= PACKETS:
+    stops.clear()
     gdb.execute("continue", to_string=True)
-    if packet > PACKETS:
-        break
-    # Stopped on a malloc(SIZE): note who called, catch what it returns.
-    Returned(gdb.execute("backtrace 4", to_string=True))
+    if not stops:
+        raise gdb.GdbError(f"snmpd exited after {packet} packets")
+    # Another signal stops it too; the next "continue" delivers it.
+    if isinstance(stops[-1], gdb.BreakpointEvent) and malloc in stops[-1].breakpoints:
+        # Stopped on a malloc(SIZE): note who called, catch what it returns.
+        Returned(gdb.execute("backtrace 4", to_string=True))
 
 size = "any size" if SIZE is None else f"{SIZE} bytes"
 print(f"{len(live)} of {allocated} blocks of {size} from {PACKETS} packets not freed")

@@ -1,12 +1,11 @@
 #!/bin/sh
 # start-snmpd.sh [WRAPPER ...]: run snmpd in the foreground, in the background
 # of this shell, with this folder's snmpd.conf only, on udp:127.0.0.1:1161, and
-# wait until it answers.  A wrapper (valgrind ...) goes first.
+# wait until it answers.  A wrapper (valgrind ...) goes first.  snmpd.conf
+# loads /opt/queuemon/queuemon.so: that must be this folder's.
 set -eu
-. ./lab.env
-mkdir -p "$SNMP_PERSISTENT_DIR"
-grep -q "^dlmod queuemon $PWD/queuemon.so\$" snmpd.conf ||
-    { echo "snmpd.conf does not load $PWD/queuemon.so" >&2; exit 1; }
+[ /opt/queuemon/queuemon.so -ef queuemon.so ] ||
+    { echo "/opt/queuemon/queuemon.so is not $PWD/queuemon.so" >&2; exit 1; }
 rm -f snmpd.pid
 "$@" snmpd -f -C -c snmpd.conf -I -smux,lmsensorsMib -Lf snmpd.log -p snmpd.pid \
     udp:127.0.0.1:1161 &
