@@ -18,17 +18,29 @@ def unique_keys(pairs: list[tuple[str, object]]) -> dict:
     return obj
 
 
+class NotJson(ValueError):
+    pass
+
+
+def no_constant(name: str) -> float:
+    """Refuse NaN, Infinity and -Infinity: Python reads them, JSON has none."""
+    raise NotJson(name)
+
+
 def main(paths: list[str]) -> int:
     broken = 0
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
-                json.load(f, object_pairs_hook=unique_keys)
+                json.load(f, object_pairs_hook=unique_keys, parse_constant=no_constant)
         except json.JSONDecodeError as error:
             print(f"{path}:{error.lineno}:{error.colno}: {error.msg}")
             broken += 1
         except DuplicateKey as error:
             print(f"{path}: key {json.dumps(error.args[0])} repeated in one object")
+            broken += 1
+        except NotJson as error:
+            print(f"{path}: {error.args[0]} is not a JSON value")
             broken += 1
         except RecursionError:
             print(f"{path}: nested too deeply to check")

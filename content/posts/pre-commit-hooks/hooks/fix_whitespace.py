@@ -7,7 +7,9 @@ look at the changes and stage them.
 Every line keeps its own line ending, so a CRLF file stays CRLF. In Markdown,
 two spaces at the end of a line of text are a hard line break and are kept.
 Files whose trailing whitespace means something else (patches, recorded output)
-are left out with `exclude` in .pre-commit-config.yaml.
+are left out with `exclude` in .pre-commit-config.yaml. A file holding a NUL
+byte is binary whatever its name says (identify tags *.key as text) and is
+left as it is.
 """
 
 import os
@@ -61,6 +63,8 @@ def main(paths: list[str]) -> int:
             print(f"{path}: cannot read: {error.strerror}")
             changed += 1
             continue
+        if b"\0" in content:
+            continue  # binary: a DER key, a zip, an image
         fixed = cleaned(content, markdown=path.lower().endswith(MARKDOWN_SUFFIXES))
         if fixed != content:
             try:
