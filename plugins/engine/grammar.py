@@ -22,7 +22,7 @@ from .errors import SampleError, quoted
 ATTRIBUTE = re.compile(
     r"""\s*(?P<key>[A-Za-z_][\w-]*)(?:=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+)))?"""
 )
-FLAG_KEYS = ("linenos", "exec", "hidden", "figure-varies")
+FLAG_KEYS = ("linenos", "exec", "hidden", "output-only", "figure-varies")
 REPEATABLE_KEYS = ("mask",)
 LINE_RANGE = re.compile(r"(?P<first>\d+)?(?P<dash>-)?(?P<last>\d+)?")
 

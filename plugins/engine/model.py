@@ -24,10 +24,10 @@ SELECTORS = ("region", "lines", "pyobject")
 FIGURE_NAME = re.compile(r"[A-Za-z0-9][\w.-]*\.(?:svg|png)")
 # Options of a run or exec that change how its result is shown, compared, grouped or
 # quoted, never what it prints: they stay out of its key.
-PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output", "alt", "title", "hl", "wrap",
-                     "figure-varies")
+PRESENTATION_KEYS = ("mask", "session", "id", "hidden", "output-only", "output", "alt", "title", "hl",
+                     "wrap", "figure-varies")
 EXECUTED_KEYS = ("exit", "timeout", "session", "needs", "mask", "id", "pids", "memory", "hidden",
-                 "output", "figure", "figure-varies", "alt", "title", "hl", "wrap")
+                 "output-only", "output", "figure", "figure-varies", "alt", "title", "hl", "wrap")
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,12 @@ class Executed(Sample):
         return bool(self.attrs.get("hidden"))
 
     @property
+    def output_only(self) -> bool:
+        """Shows what it printed without the command or code that printed it: a driver's
+        transcript (a stand-in service, a simulated user) that the prose introduces."""
+        return bool(self.attrs.get("output-only"))
+
+    @property
     def output_picks(self) -> tuple[OutputPick, ...] | None:
         """What ``output=`` shows of the output (None: all of it)."""
         spec = self.attrs.get("output")
@@ -179,6 +185,9 @@ class Executed(Sample):
         if self.hidden and "output" in self.attrs:
             raise self.error(f"output= picks lines to show, and this {self.kind} is hidden",
                              "drop output=, or drop hidden to show the chosen lines")
+        if self.hidden and self.output_only:
+            raise self.error(f"output-only shows this {self.kind}'s output, and hidden shows nothing",
+                             "keep one of the two flags")
         self._validate_figure()
 
     def _validate_figure(self) -> None:

@@ -221,14 +221,30 @@ def render_figure(sample: Executed, record) -> str:
 
 
 def render_run(run: Run, record) -> str:
-    terminal = "" if run.hidden else \
-        f'<figure class="sample sample-run">{render_output(run, record, run.command)}</figure>'
-    return terminal + render_figure(run, record)
+    if run.hidden:
+        return render_figure(run, record)
+    if run.output_only:
+        return _output_alone(run, record) + render_figure(run, record)
+    return (f'<figure class="sample sample-run">{render_output(run, record, run.command)}</figure>'
+            + render_figure(run, record))
+
+
+def _output_alone(sample: Executed, record) -> str:
+    """An ``output-only`` run or exec: its output box, which must hold something."""
+    terminal = render_output(sample, record, None)
+    if not terminal:
+        run = sample.kind == "run"
+        raise sample.error(f"output-only shows what this {'run' if run else 'block'} printed, and "
+                           "it printed nothing (exit status 0)", "drop output-only to show the "
+                           f"{'command' if run else 'code'}, or make it hidden")
+    return f'<figure class="sample sample-{sample.kind} output-only">{terminal}</figure>'
 
 
 def render_exec(block: Exec, record) -> str:
     if block.hidden:
         return render_figure(block, record)
+    if block.output_only:
+        return _output_alone(block, record) + render_figure(block, record)
     lexer = lexer_for(block)
     code = render_code(block.body, lexer, language=lexer.name, bar=True)
     return (f'<figure class="sample sample-exec">{code}{render_output(block, record, None)}</figure>'

@@ -9,6 +9,7 @@ import zlib
 import pytest
 from bs4 import BeautifulSoup
 from engine.colophon import colophon
+from engine.errors import SampleError
 from engine.figures import figure_record, png_size, svg_size
 from engine.render import render_sample
 from engine.store import FrozenRun
@@ -76,6 +77,8 @@ def test_no_empty_terminal_and_no_stamp_under_a_block():
     ('{run="plot" hidden=yes}', "attribute 'hidden' is a flag and takes no value (write just hidden)"),
     ('{run="plot" hidden output="tail:2"}', "output= picks lines to show, and this run is hidden "
      "(drop output=, or drop hidden to show the chosen lines)"),
+    ('{run="plot" hidden output-only}', "output-only shows this run's output, and hidden shows "
+     "nothing (keep one of the two flags)"),
 ])
 def test_figure_and_flag_mistakes_are_positioned(fence, message):
     assert error_of(f"Lead.\n\n```console {fence}\n```\n") == f"index.md:3: {message}"
@@ -89,9 +92,9 @@ def test_two_runs_may_not_make_one_figure():
 
 
 def test_presentation_options_leave_the_key_alone():
-    plain, hidden, picked = (sample(f'```console {{run="seq 9"{extra}}}\n```\n').key_payload()
-                             for extra in ("", ' hidden id="n"', ' output="tail:2"'))
-    assert plain == hidden == picked
+    plain, hidden, picked, alone = (sample(f'```console {{run="seq 9"{extra}}}\n```\n').key_payload()
+                                    for extra in ("", ' hidden id="n"', ' output="tail:2"', " output-only"))
+    assert plain == hidden == picked == alone
     drawn = sample('```console {run="seq 9" figure="a.svg" alt="x"}\n```\n').key_payload()
     assert drawn != plain  # the figure is collected by the run: another name, another run
 
@@ -130,3 +133,28 @@ def test_the_colophon_names_the_latest_date_the_lab_python_where_used_and_tools_
                                       "gcc 14.2.0, gdb 16.3, gunicorn 23.0.0, snmp 5.9.4.")
     shell_only = colophon([record(command="git log --oneline", tools={})])
     assert shell_only.text == "Ran on 2026-12-01." and colophon([]) is None
+
+
+def test_an_output_only_run_shows_its_output_without_the_command():
+    transcript = sample('```console {run="python standin.py say alice hello" output-only}\n```\n')
+    page = BeautifulSoup(render_sample(transcript, record("room: hello\nbot: hi alice\n")), "html.parser")
+    assert page.select_one(".terminal").get_text() == "room: hello\nbot: hi alice\n"
+    assert page.select_one(".terminal")["aria-label"] == "Output"
+    assert "standin.py" not in str(page) and not page.select(".command-line, .code-bar")
+    block = sample('```python {exec output-only}\nprint("rows: 3")\n```\n')
+    html = render_sample(block, record("rows: 3\n"))
+    assert "print(" not in html and BeautifulSoup(html, "html.parser").get_text() == "rows: 3\n"
+
+
+@pytest.mark.parametrize("fence, output, message", [
+    ('```console {run="python standin.py quiet" output-only}\n```\n', "",
+     "output-only shows what this run printed, and it printed nothing (exit status 0) "
+     "(drop output-only to show the command, or make it hidden)"),
+    ('```python {exec output-only}\nx = 1\n```\n', "",
+     "output-only shows what this block printed, and it printed nothing (exit status 0) "
+     "(drop output-only to show the code, or make it hidden)"),
+])
+def test_an_output_only_sample_that_printed_nothing_fails_at_its_line(fence, output, message):
+    with pytest.raises(SampleError) as caught:
+        render_sample(sample(fence), record(output))
+    assert str(caught.value) == f"index.md:1: {message}"
