@@ -314,7 +314,7 @@ def main(argv) -> int:
         else:
             start, end, source = renewal_window(acme, cert)
             now, when = datetime.now(UTC), start + (end - start) * random.random()  # RFC 9773, 4.2
-            due = start <= now and when <= now + RUN_EVERY  # only inside the window is an ARI renewal
+            due = start <= now and when <= now + RUN_EVERY  # Let's Encrypt exempts it only then
             window = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, picked {when:%Y-%m-%d %H:%M}"
             print(f"acme: window from {source}: {window}: {'due' if due else 'not due'}")
             if not due:
