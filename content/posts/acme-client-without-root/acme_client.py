@@ -31,8 +31,9 @@ DNS_NAME = r"([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?"  # no
 TYPES = {"directory": str, "domains": list, "webroot": str, "state": str, "reload": list}
 
 
-class Failure(Exception):
-    """Failure(exit status, message[, HTTP status, problem type]): one line on stderr."""
+class Failure(Exception):  # an expected failure: one line on stderr, then exit with its status
+    def __init__(self, status: int, message: str, http: int = 0, kind: str = ""):
+        self.status, self.message, self.http, self.kind = status, message, http, kind
 
 
 def b64(data: bytes) -> str:  # base64url without padding, as JOSE wants it
@@ -195,10 +196,9 @@ def issue(acme: Acme, domains, webroot: str, replaces=None):  # -> (new private 
     try:
         headers, data = acme.post(acme.directory["newOrder"], request)
     except Failure as error:  # 409 already replaced, 403 another account, 404 unknown serial...
-        status, kind = (*error.args, 0, "")[2:4]
-        if not replaces or not 400 <= status < 500 or kind.endswith(":rateLimited"):
+        if not replaces or not 400 <= error.http < 500 or error.kind.endswith(":rateLimited"):
             raise
-        print(f"acme: ordering without replaces, which the CA refused: {error.args[1]}")
+        print(f"acme: ordering without replaces, which the CA refused: {error.message}")
         del request["replaces"]
         headers, data = acme.post(acme.directory["newOrder"], request)
     order, order_url = json.loads(data), location(headers, "newOrder")
@@ -313,8 +313,8 @@ def main(argv) -> int:
             print(f"acme: {', '.join(cfg['domains'])}: no certificate from this CA, issuing")
         else:
             start, end, source = renewal_window(acme, cert)
-            when = start + (end - start) * random.random()  # RFC 9773, 4.2
-            due = when <= datetime.now(UTC) + RUN_EVERY
+            now, when = datetime.now(UTC), start + (end - start) * random.random()  # RFC 9773, 4.2
+            due = start <= now and when <= now + RUN_EVERY  # Let's Encrypt exempts it only then
             window = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, picked {when:%Y-%m-%d %H:%M}"
             print(f"acme: window from {source}: {window}: {'due' if due else 'not due'}")
             if not due:
@@ -340,5 +340,5 @@ if __name__ == "__main__":
         sys.exit(main(sys.argv))
     except (Failure, OSError) as error:  # OSError: the state directory, the webroot
         failure = error if isinstance(error, Failure) else Failure(LOCAL, str(error))
-        print(f"acme: error: {failure.args[1]}", file=sys.stderr)
-        sys.exit(failure.args[0])
+        print(f"acme: error: {failure.message}", file=sys.stderr)
+        sys.exit(failure.status)

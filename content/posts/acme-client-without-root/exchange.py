@@ -64,7 +64,7 @@ for run in ("first run: a new certificate", "next run: is it due?"):
         try:
             acme_client.main(["acme_client.py", "demo.json"])
         except acme_client.Failure as failure:
-            sys.exit(f"exchange.py: {failure.args[1]}")
+            sys.exit(f"exchange.py: {failure.message}")
     print(log.getvalue(), end="")
     said[run] = log.getvalue().splitlines()
 
