@@ -35,6 +35,10 @@ def added_lines(commit: str, path: str):
 
 
 def main(argv: list[str]) -> int:
+    sys.stdout.reconfigure(errors="backslashreplace")  # paths need not be UTF-8
+    if len(argv) > 1:
+        print("usage: scan_added.py [BASE..HEAD]", file=sys.stderr)
+        return 2
     if argv:
         commits = argv[0]
     else:
@@ -42,7 +46,8 @@ def main(argv: list[str]) -> int:
         if base := os.environ.get("PRE_COMMIT_FROM_REF"):
             commits = f"{base}..{commits}"
     try:
-        listed = git("rev-list", "--no-merges", "--reverse", "--abbrev-commit", commits, "--")
+        listed = git("rev-list", "--no-merges", "--reverse", "--abbrev-commit",
+                     "--end-of-options", commits, "--")
     except subprocess.CalledProcessError:
         print(f"scan_added.py: cannot list the commits of {commits}", file=sys.stderr)
         return 2
