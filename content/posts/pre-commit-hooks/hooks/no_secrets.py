@@ -5,7 +5,6 @@ if the commit is reverted a minute later: clones and forks keep it. This hook
 stops the most recognisable kinds before they are committed.
 """
 
-import os
 import re
 import sys
 
@@ -43,9 +42,7 @@ def main(paths: list[str]) -> int:
             # ends up in terminals, CI logs and chat.
             print(f"{path}:{number}: looks like {kind}")
             found += 1
-    if found and os.environ.get("SCANNING_COMMITS"):  # set by scan_added.sh
-        print("Already committed: rewrite the branch if unpushed, else rotate it.")
-    elif found:
+    if found:
         print("Load secrets from the environment. For a secret file:")
         print("git rm --cached FILE, then list it in .gitignore.")
     return 1 if found or unreadable else 0
