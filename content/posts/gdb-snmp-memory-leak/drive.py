@@ -1,8 +1,8 @@
 """drive.py: load snmpd (default 127.0.0.1:1161) with one kind of request at a time
-and report how its anonymous resident memory (RssAnon: heap and other private
-pages, not mapped files) moves with each kind.
+and report how its anonymous resident memory (RssAnon: the resident pages no
+file backs, the heap among them) moves with each kind.
 
-    python drive.py [--agent HOST:PORT] [--pid PID] RUNS
+    python3 drive.py [--agent HOST:PORT] [--pid PID] RUNS
 
 Each kind runs RUNS times: snmpget of every cell of queueTable (one request),
 snmpwalk of the table (one GETNEXT per cell and one past the end), and

@@ -50,6 +50,8 @@ class Packet(gdb.Breakpoint):
         return packet > PACKETS
 
 
+if not gdb.selected_inferior().pid:  # gdb -p failed, and said why
+    raise gdb.GdbError("not attached to snmpd: run as root, or see kernel.yama.ptrace_scope")
 gdb.execute("set pagination off")
 # Let the signals snmpd gets in normal work through without stopping it.
 gdb.execute("handle SIGHUP SIGPIPE SIGALRM SIGCHLD nostop noprint pass",
