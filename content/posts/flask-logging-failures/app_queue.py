@@ -3,34 +3,58 @@
 import atexit
 import logging
 import os
+import queue
+import sys
 from logging.config import dictConfig
+from logging.handlers import QueueHandler, QueueListener
 
 import payments
 from shop import create_app
+
+
+class CountingQueueHandler(QueueHandler):
+    dropped = 0
+
+    def enqueue(self, record):
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:  # QueueHandler would print a traceback, in the request
+            self.dropped += 1
+
+
+class Listener(QueueListener):
+    def enqueue_sentinel(self):
+        self.queue.put(self._sentinel)  # waits for room: stop() cannot fail
+
 
 dictConfig({
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "jsonlog.JSONFormatter"},
-        "as_is": {"format": "%(message)s"},
     },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "as_is"},
-        "queue": {"class": "logging.handlers.QueueHandler", "formatter": "json",
-                  "handlers": ["stderr"],
-                  # full: drop the record and report it, rather than grow
+        "stderr": {"class": "logging.StreamHandler"},
+        "queue": {"class": CountingQueueHandler, "listener": Listener,
+                  "formatter": "json", "handlers": ["stderr"],
                   "queue": {"()": "queue.Queue", "maxsize": 10_000}},
     },
     "root": {"level": "INFO", "handlers": ["queue"]},
 })
-listener = logging.getHandlerByName("queue").listener
+handler = logging.getHandlerByName("queue")
+listener = handler.listener
 listener.start()
 # A forked child has the queue but not the thread: restart it in both.
-# stop() waits for the queue to drain; on a full queue it raises queue.Full.
 os.register_at_fork(before=listener.stop, after_in_parent=listener.start,
                     after_in_child=listener.start)
-atexit.register(listener.stop)  # writes what is still queued
+
+
+@atexit.register
+def stop():
+    listener.stop()  # writes what is still queued
+    if handler.dropped:
+        print(f"log queue full: {handler.dropped} records dropped", file=sys.stderr)
+
 
 app = create_app()
 

@@ -1,4 +1,4 @@
-"""Every worker appends to one file, and reopens it once it has been moved."""
+"""Every worker appends to one file and reopens it once moved."""
 
 import os
 from logging.config import dictConfig

@@ -1,4 +1,4 @@
-"""gunicorn --config gunicorn_conf.py: one logging set-up for gunicorn and the app."""
+"""Used as gunicorn --config gunicorn_conf.py."""
 
 logconfig_dict = {
     "version": 1,
@@ -13,7 +13,7 @@ logconfig_dict = {
     "loggers": {
         # No "level": one here would override --log-level, applied before this.
         "gunicorn.error": {"propagate": True},
-        # Any logconfig_dict switches the access log on; WARNING drops its lines.
+        # Any logconfig_dict switches the access log on; WARNING drops it (the proxy logs requests).
         "gunicorn.access": {"level": "WARNING"},
     },
 }

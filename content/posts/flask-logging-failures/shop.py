@@ -1,4 +1,4 @@
-"""The app every server run uses: each request logs its number."""
+"""Each request logs its number."""
 
 from flask import Flask, current_app
 
