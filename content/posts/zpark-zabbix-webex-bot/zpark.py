@@ -88,10 +88,13 @@ class Webex:
     def post_message(self, markdown, room_id):
         return self._call("POST", "messages", json={"roomId": room_id, "markdown": markdown})
 
+    def webhooks(self):
+        return self._call("GET", "webhooks")["items"]
+
     def reactivate_webhooks(self):
         """Webex may set a webhook inactive after failed deliveries; set it active again."""
         self.checked = time.monotonic()
-        for hook in self._call("GET", "webhooks")["items"]:
+        for hook in self.webhooks():
             if hook["status"] != "active":
                 log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
                 fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
@@ -359,6 +362,18 @@ def create_app(settings):
             recent.discard(key)  # so that Zabbix's next attempt posts it
             return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
         return jsonify(posted=message["id"])
+
+    @app.get("/health")
+    def health():
+        """For a Zabbix web scenario: 200 if Webex takes the token and a webhook is active."""
+        try:
+            webex.me()
+            active = [hook["name"] for hook in webex.webhooks() if hook["status"] == "active"]
+        except requests.RequestException as error:
+            return webex_failed(error)
+        if not active:
+            return jsonify(error="no active webhook: Zpark hears nothing"), 503
+        return jsonify(webex="token accepted", active_webhooks=active)
 
     @app.post("/webex")
     def webhook():
