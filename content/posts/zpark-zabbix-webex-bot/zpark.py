@@ -1,9 +1,10 @@
 """Zpark: a bot between Zabbix and Webex (formerly Cisco Spark).
 
 POST /alerts  Zabbix's webhook media type delivers alerts here; Zpark posts
-              them to the Webex room (or person) named in the alert.
+              them to the Webex room named in the alert, one of ZPARK_ROOMS.
 POST /webex   Webex delivers "messages created" events here; Zpark answers
               commands from trusted people with data from the Zabbix API.
+GET /health   200 if Webex takes the bot's token and a webhook is active.
 
 Configuration comes from the environment; see Settings.
 """
