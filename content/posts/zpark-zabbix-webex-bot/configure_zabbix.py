@@ -12,7 +12,6 @@ import sys
 
 import requests
 from lab import lab_env
-from webex_standin import OPS_ROOM
 from zabbix_api import ZabbixAPI, ZabbixError
 
 # Runs inside zabbix_server (Duktape JavaScript): one POST per alert.
@@ -30,7 +29,7 @@ return 'OK';
 """
 
 
-def configure(zabbix, alerts_url, alert_token):
+def configure(zabbix, alerts_url, alert_token, room):
     group = zabbix.call("hostgroup.create", name="Zpark demo")["groupids"][0]
     # Created disabled, enabled once everything else exists: see enable().
     host = zabbix.call(
@@ -50,6 +49,7 @@ def configure(zabbix, alerts_url, alert_token):
     zabbix.call("usermacro.createglobal", macro="{$ZPARK_TOKEN}", value=alert_token, type=1)
     macros = {
         "url": alerts_url, "token": "{$ZPARK_TOKEN}", "sendto": "{ALERT.SENDTO}",
+        "action_id": "{ACTION.ID}", "created": "{DATE} {TIME}",  # the alert's creation
         "event_id": "{EVENT.ID}", "event_value": "{EVENT.VALUE}",
         "update": "{EVENT.UPDATE.STATUS}",
         "update_action": "{EVENT.UPDATE.ACTION}: {EVENT.UPDATE.MESSAGE}",
@@ -62,7 +62,7 @@ def configure(zabbix, alerts_url, alert_token):
     media_type = zabbix.call(
         "mediatype.create", name="Zpark", type=4, status=0,  # a Webhook, enabled
         script=WEBHOOK_SCRIPT, timeout="30s", maxattempts=10, attempt_interval="60s",
-        maxsessions=4,  # alerts sent at once: one per gunicorn thread (default 1)
+        maxsessions=4,  # alerts sent at once (default 1): half of Zpark's threads
         parameters=[{"name": name, "value": value} for name, value in macros.items()],
         # Zabbix sends nothing for a kind of event without a template.
         message_templates=[{"eventsource": 0, "recovery": kind, "subject": "{EVENT.NAME}",
@@ -80,10 +80,10 @@ def configure(zabbix, alerts_url, alert_token):
                           hostgroup_rights=[{"id": group, "permission": 2}])["usrgrpids"][0]
     role = zabbix.call("role.create", name="Notified only", type=1,  # a User, without API
                        rules={"api.access": 0})["roleids"][0]
-    room = zabbix.call(
+    room_user = zabbix.call(
         "user.create", username="ops-room", roleid=role, timezone="UTC",
         usrgrps=[{"usrgrpid": readers}], passwd=secrets.token_urlsafe(24),  # never used
-        medias=[{"mediatypeid": media_type, "sendto": OPS_ROOM, "active": 0,
+        medias=[{"mediatypeid": media_type, "sendto": room, "active": 0,
                  "severity": 56, "period": "1-7,00:00-24:00"}],  # Average and up, always
     )["userids"][0]
     notify_involved = {"operationtype": 11, "opmessage": {"default_msg": 1}}
@@ -91,7 +91,7 @@ def configure(zabbix, alerts_url, alert_token):
         "action.create", name="Relay to Zpark", eventsource=0, esc_period="1h",
         filter={"evaltype": 0, "conditions": [
             {"conditiontype": 0, "operator": 0, "value": group}]},  # host group
-        operations=[{"operationtype": 0, "opmessage_usr": [{"userid": room}],
+        operations=[{"operationtype": 0, "opmessage_usr": [{"userid": room_user}],
                      "opmessage": {"default_msg": 1, "mediatypeid": media_type}}],
         recovery_operations=[notify_involved],
         update_operations=[{**notify_involved, "operationtype": 12}],
@@ -124,7 +124,8 @@ if __name__ == "__main__":
     try:
         zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
                                  env["ZABBIX_ADMIN_PASSWORD"])
-        configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"])
+        room = env["ZPARK_ROOMS"].split(",")[0].strip()  # the Ops room
+        configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"], room)
         other_host(zabbix)
     except (ZabbixError, requests.RequestException) as error:
         raise SystemExit(f"configure_zabbix: {error}")

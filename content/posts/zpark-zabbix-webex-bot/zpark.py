@@ -1,9 +1,10 @@
 """Zpark: a bot between Zabbix and Webex (formerly Cisco Spark).
 
 POST /alerts  Zabbix's webhook media type delivers alerts here; Zpark posts
-              them to the Webex room (or person) named in the alert.
+              them to the Webex room named in the alert, one of ZPARK_ROOMS.
 POST /webex   Webex delivers "messages created" events here; Zpark answers
               commands from trusted people with data from the Zabbix API.
+GET /health   200 if Webex takes the bot's token and a webhook is active.
 
 Configuration comes from the environment; see Settings.
 """
@@ -37,7 +38,7 @@ class Settings:
     webex_token: str          # the bot's access token
     webhook_secret: str       # secret given when the webhook was registered
     allowed: frozenset        # who may give commands
-    rooms: frozenset          # group rooms where commands are answered
+    rooms: frozenset          # rooms that get alerts; group rooms that get answers
     zabbix_url: str           # https://zabbix.example.org/api_jsonrpc.php
     zabbix_token: str         # API token of the bot's own Zabbix user
 
@@ -85,14 +86,16 @@ class Webex:
     def get_message(self, message_id):
         return self._call("GET", f"messages/{message_id}")
 
-    def post_message(self, markdown, room_id=None, to_email=None):
-        target = {"roomId": room_id} if room_id else {"toPersonEmail": to_email}
-        return self._call("POST", "messages", json={**target, "markdown": markdown})
+    def post_message(self, markdown, room_id):
+        return self._call("POST", "messages", json={"roomId": room_id, "markdown": markdown})
+
+    def webhooks(self):
+        return self._call("GET", "webhooks")["items"]
 
     def reactivate_webhooks(self):
         """Webex may set a webhook inactive after failed deliveries; set it active again."""
         self.checked = time.monotonic()
-        for hook in self._call("GET", "webhooks")["items"]:
+        for hook in self.webhooks():
             if hook["status"] != "active":
                 log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
                 fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
@@ -146,8 +149,9 @@ def macro_time(text):
         return "an unknown time"
 
 
-ALERT_FIELDS = {"sendto", "event_id", "event_value", "update", "update_action",
-                "severity", "host", "problem", "started", "recovered", "last_value"}
+ALERT_FIELDS = {"sendto", "action_id", "created", "event_id", "event_value", "update",
+                "update_action", "severity", "host", "problem", "started", "recovered",
+                "last_value"}
 
 
 def format_alert(alert):
@@ -340,24 +344,37 @@ def create_app(settings):
             return jsonify(error="wrong token"), 403
         webex.recheck_webhooks()
         alert = request.get_json(silent=True)
-        if not isinstance(alert, dict) or not ALERT_FIELDS <= alert.keys():
+        if not isinstance(alert, dict):
+            return jsonify(error="an alert is a JSON object"), 400
+        room = alert.get("sendto")
+        if room not in settings.rooms:  # else the token could message anyone as the bot
+            return jsonify(error=f"{room} is not a room of ZPARK_ROOMS"), 403
+        if not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
         kind, text = format_alert(alert)
-        sendto = alert["sendto"]
-        key = (sendto, alert["event_id"], kind)  # Zabbix retries when an answer comes late
-        if kind != "UPDATE" and not recent.add(key):
+        # Zabbix expands "created" ({DATE} {TIME}) once per alert: its retries
+        # repeat it, an escalation's next step does not.
+        key = (room, alert["action_id"], alert["event_id"], kind, alert["created"])
+        if not recent.add(key):
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
-        target = {"to_email": sendto} if "@" in sendto else {"room_id": sendto}
         try:
-            message = webex.post_message(text, **target)
+            message = webex.post_message(text, room)
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
-            status = getattr(error.response, "status_code", 0)
-            if status == 400:  # a malformed or too long message: trying again cannot help
-                log.error("Webex refused an alert for %s: %s", sendto, error)
-                return jsonify(dropped=f"Webex answered {status}")
             return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
         return jsonify(posted=message["id"])
+
+    @app.get("/health")
+    def health():
+        """For a Zabbix web scenario: 200 if Webex takes the token and a webhook is active."""
+        try:
+            webex.me()
+            active = [hook["name"] for hook in webex.webhooks() if hook["status"] == "active"]
+        except requests.RequestException as error:
+            return webex_failed(error)
+        if not active:
+            return jsonify(error="no active webhook: Zpark hears nothing"), 503
+        return jsonify(webex="token accepted", active_webhooks=active)
 
     @app.post("/webex")
     def webhook():
