@@ -40,6 +40,11 @@ def b64(data: bytes) -> str:  # base64url without padding, as JOSE wants it
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):  # a 3xx comes back as an HTTPError
+    def redirect_request(self, *args):
+        return None
+
+
 class Acme:  # one account on one ACME server: signed requests, nonces, polling
     def __init__(self, directory_url: str, key):
         self.key, self.kid, self.nonce, self.url = key, None, None, directory_url
@@ -47,7 +52,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
         x, y = (b64(v.to_bytes(32, "big")) for v in (n.x, n.y))
         self.jwk = {"crv": "P-256", "kty": "EC", "x": x, "y": y}
         status, _, data = self.http("GET", directory_url)
-        if status >= 400:
+        if status != 200:
             raise Failure(REFUSED, f"{directory_url}: HTTP {status}", status)
         self.directory = json.loads(data)
 
@@ -59,7 +64,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
         request = urllib.request.Request(url, body, headers, method=method)
         try:
             try:
-                with urllib.request.urlopen(request, timeout=30) as r:
+                with urllib.request.build_opener(NoRedirects).open(request, timeout=30) as r:
                     status, headers, data = r.status, r.headers, r.read()
             except urllib.error.HTTPError as error:  # an error status: its body can be cut off too
                 status, headers, data = error.code, error.headers, error.read()
@@ -83,7 +88,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
             signature = b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
             jws = {"protected": protected, "payload": body, "signature": signature}
             status, headers, data = self.http("POST", url, json.dumps(jws).encode(), accept)
-            if status < 400:
+            if status < 300:  # a redirect is refused, never followed
                 return headers, data
             try:
                 kind, detail = (problem := json.loads(data))["type"], problem.get("detail")
@@ -124,9 +129,8 @@ def write_new(path: str, data: bytes, mode: int) -> None:  # a key is never 0644
 
 
 def pem(key) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
 
 
 def dns_names(cert) -> list:
@@ -220,10 +224,8 @@ def issue(acme: Acme, domains, webroot: str, replaces=None):  # -> (new private 
             cert.verify_directly_issued_by(issuer)  # issuer name, then signature
     except (ValueError, TypeError, InvalidSignature) as error:
         raise Failure(CERT, f"the CA's chain does not hold together: {error!r}") from None
-    if certs[0].public_key() != key.public_key():
-        raise Failure(CERT, "the CA's certificate is not for the key we sent")
-    if dns_names(certs[0]) != sorted(domains):
-        raise Failure(CERT, f"the CA's certificate names {dns_names(certs[0])}")
+    if certs[0].public_key() != key.public_key() or dns_names(certs[0]) != sorted(domains):
+        raise Failure(CERT, f"the CA's certificate does not match the order: {dns_names(certs[0])}")
     return key, chain
 
 
@@ -314,7 +316,7 @@ def main(argv) -> int:
         else:
             start, end, source = renewal_window(acme, cert)
             now, when = datetime.now(UTC), start + (end - start) * random.random()  # RFC 9773, 4.2
-            due = start <= now and when <= now + RUN_EVERY  # Let's Encrypt exempts it only then
+            due = start <= now and when <= now + RUN_EVERY  # exempt from limits only before end
             window = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC, picked {when:%Y-%m-%d %H:%M}"
             print(f"acme: window from {source}: {window}: {'due' if due else 'not due'}")
             if not due:
