@@ -13,5 +13,5 @@ END
 nginx -t -c "$PWD/lab/site-check/nginx.conf"
 # deploy-2.txt's switch to production turns the example configuration's staging URL into this one.
 cp client.example.json lab/site-check/client.json
-sh -c "$(sed -n 2p deploy-2.txt | sed "s#/etc/acme/client.json#lab/site-check/client.json#")"
+sh -c "$(grep "^sed " deploy-2.txt | sed "s#/etc/acme/client.json#lab/site-check/client.json#")"
 grep -q '"directory": "https://acme-v02.api.letsencrypt.org/directory",' lab/site-check/client.json
