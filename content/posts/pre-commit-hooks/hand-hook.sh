@@ -7,9 +7,7 @@ printf '%s\n' "$changes" | awk '
     /^diff --git / { header = 1; next }
     header && /^\+\+\+ / {                      # "+++ b/path"
         file = substr($0, 5)
-        sub(/\t$/, "", file)                       # a tab ends a name with spaces
-        if (file ~ /^"/)                           # unusual names come quoted;
-            file = substr(file, 2, length(file) - 2)  # their escapes stay
+        sub(/\t$/, "", file)                       # after a name with spaces
         file = substr(file, 3); next
     }
     /^@@ / { header = 0; split($3, new, ","); line = substr(new[1], 2); next }

@@ -32,7 +32,9 @@ def main(paths: list[str]) -> int:
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
-                json.load(f, object_pairs_hook=unique_keys, parse_constant=no_constant)
+                # parse_int=str: no limit on digits (int() refuses over 4300).
+                json.load(f, object_pairs_hook=unique_keys, parse_constant=no_constant,
+                          parse_int=str)
         except json.JSONDecodeError as error:
             print(f"{path}:{error.lineno}:{error.colno}: {error.msg}")
             broken += 1

@@ -2,9 +2,11 @@
 
 A secret that reaches a shared repository has to be treated as leaked, even
 if the commit is reverted a minute later: clones and forks keep it. This hook
-stops the most recognisable kinds before they are committed.
+stops the most recognisable kinds before they are committed. A file kept on
+purpose (a test key) is listed in .secrets-allow, one path pattern a line.
 """
 
+import fnmatch
 import re
 import sys
 
@@ -15,6 +17,21 @@ PATTERNS = {
     "a GitHub fine-grained token": re.compile(rb"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
     "a Slack token": re.compile(rb"\b(xox[abprs]|xapp)-[A-Za-z0-9-]{10,}"),
 }
+
+
+def load_allowlist(name: str = ".secrets-allow") -> list[str]:
+    """Read the path patterns of files allowed to hold secrets ('#' starts a comment)."""
+    try:
+        with open(name, encoding="utf-8") as f:
+            lines = [line.split("#", 1)[0].strip() for line in f]
+    except FileNotFoundError:
+        return []
+    return [line for line in lines if line]
+
+
+def allowed(path: str, patterns: list[str]) -> bool:
+    """True if the path matches a pattern; * matches across folders too."""
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
 
 def find_secrets(path: str) -> list[tuple[int, str]]:
@@ -29,8 +46,11 @@ def find_secrets(path: str) -> list[tuple[int, str]]:
 
 
 def main(paths: list[str]) -> int:
+    allowlist = load_allowlist()
     found = unreadable = 0
     for path in paths:
+        if allowed(path, allowlist):
+            continue
         try:
             hits = find_secrets(path)
         except OSError as error:

@@ -1,8 +1,9 @@
-"""Scan the lines each commit of a range adds, merge commits excepted.
+"""Scan the lines each commit of a range adds; a merge, the lines its resolution adds.
 
 Usage: scan_added.py [BASE..HEAD]. Without a range (as a pre-push hook):
-PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, else all of HEAD's history; pre-commit
-sets them for the first pushed branch only, and not if it brings a root commit.
+PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, else all the pushed branch's history;
+pre-commit sets them for the first pushed branch only, and not if it brings a
+root commit. Paths matching a pattern in .secrets-allow are skipped.
 A finding reads COMMIT:PATH:N, line N of PATH as COMMIT left it.
 """
 
@@ -11,7 +12,7 @@ import re
 import subprocess
 import sys
 
-from no_secrets import PATTERNS
+from no_secrets import PATTERNS, allowed, load_allowlist
 
 HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -20,11 +21,17 @@ def git(*args: str) -> bytes:
     return subprocess.run(["git", *args], capture_output=True, check=True).stdout
 
 
+def changes(commit: str, *options: str, paths: tuple[str, ...] = ()) -> bytes:
+    """The commit's diff; for a merge, against git's own merge of its parents."""
+    merge = len(git("rev-list", "--parents", "-n1", commit).split()) > 2
+    return git("show", "--root", "--format=", "--no-color", "--no-ext-diff", "--no-textconv",
+               *(["--remerge-diff"] if merge else []), *options, commit, "--", *paths)
+
+
 def added_lines(commit: str, path: str):
     """Yield (line number, line) for each line the commit adds to the file."""
     # --text: a file .gitattributes marks binary would show no lines otherwise.
-    diff = git("show", "-U0", "--text", "--no-color", "--no-ext-diff",
-               "--no-textconv", "--format=", commit, "--", f":(literal){path}")
+    diff = changes(commit, "-U0", "--text", paths=(f":(literal){path}",))
     number = None  # None until the first hunk: lines before it are headers
     for line in diff.split(b"\n"):
         if hunk := HUNK.match(line):
@@ -42,20 +49,23 @@ def main(argv: list[str]) -> int:
     if argv:
         commits = argv[0]
     else:
-        commits = os.environ.get("PRE_COMMIT_TO_REF") or "HEAD"
+        commits = (os.environ.get("PRE_COMMIT_TO_REF")
+                   or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD")
         if base := os.environ.get("PRE_COMMIT_FROM_REF"):
             commits = f"{base}..{commits}"
     try:
-        listed = git("rev-list", "--no-merges", "--reverse", "--abbrev-commit",
+        listed = git("rev-list", "--reverse", "--abbrev-commit",
                      "--end-of-options", commits, "--")
     except subprocess.CalledProcessError:
         print(f"scan_added.py: cannot list the commits of {commits}", file=sys.stderr)
         return 2
+    allowlist = load_allowlist()
     found = 0
     for commit in listed.decode().split():
-        paths = git("diff-tree", "-r", "-z", "--root", "--no-commit-id",
-                    "--name-only", "--diff-filter=d", commit)
+        paths = changes(commit, "-z", "--name-only", "--diff-filter=d")
         for path in paths.decode("utf-8", "surrogateescape").split("\0")[:-1]:
+            if allowed(path, allowlist):
+                continue
             for number, line in added_lines(commit, path):
                 for kind, pattern in PATTERNS.items():
                     if pattern.search(line):
