@@ -125,11 +125,11 @@ answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
 		return;
 	}
 	if (reqinfo->mode == MODE_GET) {
-		/* Exactly table.1.column.row, naming a cell that exists. */
+		/* Exactly table.1.column.row; an oid is a u_long: check, then narrow. */
 		column = row = 0;
 		if (vb->name_length == TABLE_LEN + 3 && vb->name[TABLE_LEN] == 1) {
-			column = vb->name[TABLE_LEN + 1];
-			row = vb->name[TABLE_LEN + 2];
+			column = vb->name[TABLE_LEN + 1] <= COLUMN_DEPTH ? vb->name[TABLE_LEN + 1] : 0;
+			row = vb->name[TABLE_LEN + 2] <= (oid)n ? vb->name[TABLE_LEN + 2] : 0;
 		}
 		if (column < COLUMN_NAME || column > COLUMN_DEPTH)
 			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHOBJECT);
