@@ -174,20 +174,24 @@ def format_alert(alert):
 
 
 class Recent:
-    """The last keys this process has seen: to drop a retried alert or a replay."""
+    """The last keys this process has seen, each with a state: to drop a retry or a replay."""
 
     def __init__(self, size=10_000):
         self.keys, self.size, self.lock = OrderedDict(), size, threading.Lock()
 
-    def add(self, key):
-        """True if key is new."""
+    def claim(self, key, state="seen"):
+        """None if key is new (it is then kept with state), else the state it has."""
         with self.lock:
             if key in self.keys:
-                return False
-            self.keys[key] = None
+                return self.keys[key]
+            self.keys[key] = state
             if len(self.keys) > self.size:
                 self.keys.popitem(last=False)
-            return True
+            return None
+
+    def set(self, key, state):
+        with self.lock:
+            self.keys[key] = state
 
     def discard(self, key):
         with self.lock:
@@ -355,13 +359,17 @@ def create_app(settings):
         # Zabbix expands "created" ({DATE} {TIME}) once per alert: its retries
         # repeat it, an escalation's next step does not.
         key = (room, alert["action_id"], alert["event_id"], kind, alert["created"])
-        if not recent.add(key):
+        state = recent.claim(key, "sending")
+        if state == "posted":
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
+        if state == "sending":  # an earlier attempt still waits for Webex: try again later
+            return jsonify(error=f"{kind} of event {alert['event_id']} is being posted"), 409
         try:
             message = webex.post_message(text, room)
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
             return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
+        recent.set(key, "posted")
         return jsonify(posted=message["id"])
 
     @app.get("/health")
@@ -396,7 +404,7 @@ def create_app(settings):
         if event["roomType"] != "direct" and event["roomId"] not in settings.rooms:
             log.warning("ignored a command in room %s", event["roomId"])
             return jsonify(ignored="not a room of ZPARK_ROOMS")
-        if not recent.add(event["id"]):
+        if recent.claim(event["id"]):
             return jsonify(ignored="delivered before")
         try:
             command = command_text(webex.get_message(event["id"]), bot["id"])
