@@ -54,7 +54,6 @@ def configure(zabbix, alerts_url, alert_token, room):
         "update": "{EVENT.UPDATE.STATUS}",
         "update_action": "{EVENT.UPDATE.ACTION}: {EVENT.UPDATE.MESSAGE}",
         "severity": "{EVENT.SEVERITY}", "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
-        # In the time zone of the user notified: ops-room's is UTC.
         "started": "{EVENT.DATE} {EVENT.TIME}",
         "recovered": "{EVENT.RECOVERY.DATE} {EVENT.RECOVERY.TIME}",
         "last_value": "{ITEM.LASTVALUE}",
