@@ -22,7 +22,7 @@ checks = [("host.get", monitored), ("problem.get", {"countOutput": True}),
           ("user.get", {"countOutput": True}), ("history.push", [])]
 for method, params in checks:
     try:
-        print(f"bot:   {method:<13} allowed: {zabbix.call(method, params)}")
+        print(f"bot:   {method:<13} allowed ({zabbix.call(method, params)} found)")
     except ZabbixError as error:
         print(f"bot:   {method:<13} refused: {str(error).split(': ', 1)[1]}")
 # The client leaves the header out for apiinfo.version; here it is sent anyway.

@@ -1,4 +1,4 @@
-"""Property checks of zpark.py against the running Webex stand-in (no Zabbix needed).
+"""Property checks of zpark.py against the running Webex stand-in and the lab's Zabbix.
 
     python checks.py    # prints "all checks passed" or fails on the first that does not
 """
@@ -23,7 +23,7 @@ class ManyProblems:
         return [{"triggerid": t, "hosts": [{"name": "db" + t}]} for t in params["triggerids"]]
 
 
-env = {**lab_env("zpark.env"), **os.environ, "WEBEX_API_URL": lab_env()["WEBEX_URL"] + "/v1",
+env = {**lab_env("zpark.env"), **lab_env(), **os.environ, "WEBEX_API_URL": lab_env()["WEBEX_URL"] + "/v1",
        "ZPARK_ALLOWED": " Alice@Example.com , bob@example.com"}
 settings = Settings.from_environment(env)
 assert settings.allowed == {"alice@example.com", "bob@example.com"}, settings.allowed

@@ -54,7 +54,6 @@ def configure(zabbix, alerts_url, alert_token, room):
         "update": "{EVENT.UPDATE.STATUS}",
         "update_action": "{EVENT.UPDATE.ACTION}: {EVENT.UPDATE.MESSAGE}",
         "severity": "{EVENT.SEVERITY}", "host": "{HOST.NAME}", "problem": "{EVENT.NAME}",
-        # In the time zone of the user notified: ops-room's is UTC.
         "started": "{EVENT.DATE} {EVENT.TIME}",
         "recovered": "{EVENT.RECOVERY.DATE} {EVENT.RECOVERY.TIME}",
         "last_value": "{ITEM.LASTVALUE}",
@@ -62,7 +61,7 @@ def configure(zabbix, alerts_url, alert_token, room):
     media_type = zabbix.call(
         "mediatype.create", name="Zpark", type=4, status=0,  # a Webhook, enabled
         script=WEBHOOK_SCRIPT, timeout="30s", maxattempts=10, attempt_interval="60s",
-        maxsessions=4,  # alerts sent at once (default 1): half of Zpark's threads
+        maxsessions=2,  # alerts sent at once (default 1): fewer than StartAlerters
         parameters=[{"name": name, "value": value} for name, value in macros.items()],
         # Zabbix sends nothing for a kind of event without a template.
         message_templates=[{"eventsource": 0, "recovery": kind, "subject": "{EVENT.NAME}",

@@ -4,7 +4,7 @@ POST /alerts  Zabbix's webhook media type delivers alerts here; Zpark posts
               them to the Webex room named in the alert, one of ZPARK_ROOMS.
 POST /webex   Webex delivers "messages created" events here; Zpark answers
               commands from trusted people with data from the Zabbix API.
-GET /health   200 if Webex takes the bot's token and a webhook is active.
+GET /health   200 if Webex and Zabbix take the tokens and a webhook is active.
 
 Configuration comes from the environment; see Settings.
 """
@@ -174,20 +174,24 @@ def format_alert(alert):
 
 
 class Recent:
-    """The last keys this process has seen: to drop a retried alert or a replay."""
+    """The last keys this process has seen, each with a state: to drop a retry or a replay."""
 
     def __init__(self, size=10_000):
         self.keys, self.size, self.lock = OrderedDict(), size, threading.Lock()
 
-    def add(self, key):
-        """True if key is new."""
+    def claim(self, key, state="seen"):
+        """None if key is new (it is then kept with state), else the state it has."""
         with self.lock:
             if key in self.keys:
-                return False
-            self.keys[key] = None
+                return self.keys[key]
+            self.keys[key] = state
             if len(self.keys) > self.size:
                 self.keys.popitem(last=False)
-            return True
+            return None
+
+    def set(self, key, state):
+        with self.lock:
+            self.keys[key] = state
 
     def discard(self, key):
         with self.lock:
@@ -347,26 +351,28 @@ def create_app(settings):
         if not isinstance(alert, dict):
             return jsonify(error="an alert is a JSON object"), 400
         room = alert.get("sendto")
-        if room not in settings.rooms:  # else the token could message anyone as the bot
+        if room not in settings.rooms:
             return jsonify(error=f"{room} is not a room of ZPARK_ROOMS"), 403
         if not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
         kind, text = format_alert(alert)
-        # Zabbix expands "created" ({DATE} {TIME}) once per alert: its retries
-        # repeat it, an escalation's next step does not.
         key = (room, alert["action_id"], alert["event_id"], kind, alert["created"])
-        if not recent.add(key):
+        state = recent.claim(key, "sending")
+        if state == "posted":
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
+        if state == "sending":  # an earlier attempt still waits for Webex: try again later
+            return jsonify(error=f"{kind} of event {alert['event_id']} is being posted"), 409
         try:
             message = webex.post_message(text, room)
         except requests.RequestException as error:
             recent.discard(key)  # so that Zabbix's next attempt posts it
-            return webex_failed(error)  # Zabbix tries again, then marks the alert Failed
+            return webex_failed(error)
+        recent.set(key, "posted")
         return jsonify(posted=message["id"])
 
     @app.get("/health")
     def health():
-        """For a Zabbix web scenario: 200 if Webex takes the token and a webhook is active."""
+        """For a web scenario: 200 if Webex and Zabbix take the tokens and a webhook is active."""
         try:
             webex.me()
             active = [hook["name"] for hook in webex.webhooks() if hook["status"] == "active"]
@@ -374,7 +380,12 @@ def create_app(settings):
             return webex_failed(error)
         if not active:
             return jsonify(error="no active webhook: Zpark hears nothing"), 503
-        return jsonify(webex="token accepted", active_webhooks=active)
+        try:  # the token expires: a year later, every command would fail
+            commands.zabbix.call("host.get", countOutput=True)
+        except (ZabbixError, requests.RequestException) as error:
+            log.error("Zabbix API: %s", error)
+            return jsonify(error="Zabbix refused the token or did not answer"), 503
+        return jsonify(webex="token accepted", zabbix="token accepted", active_webhooks=active)
 
     @app.post("/webex")
     def webhook():
@@ -386,7 +397,7 @@ def create_app(settings):
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
         if datetime.now(UTC) - datetime.fromisoformat(event["created"]) > MAX_AGE:
-            return jsonify(ignored="older than 5 minutes")  # the signature carries no time
+            return jsonify(ignored="older than 5 minutes")
         # The e-mail address is the whole identity check, and addresses get reassigned;
         # also comparing the person's orgId (GET /people/{id}) would be stronger.
         sender = event["personEmail"].lower()
@@ -396,7 +407,7 @@ def create_app(settings):
         if event["roomType"] != "direct" and event["roomId"] not in settings.rooms:
             log.warning("ignored a command in room %s", event["roomId"])
             return jsonify(ignored="not a room of ZPARK_ROOMS")
-        if not recent.add(event["id"]):
+        if recent.claim(event["id"]):
             return jsonify(ignored="delivered before")
         try:
             command = command_text(webex.get_message(event["id"]), bot["id"])
@@ -404,10 +415,9 @@ def create_app(settings):
                 answer = commands.answer(command)
             except (ZabbixError, requests.RequestException) as error:
                 log.error("Zabbix API: %s", error)  # may name internal hosts: not for the room
-                answer = "Zabbix did not answer; the reason is in Zpark's log."
+                answer = "Zabbix refused or did not answer; the reason is in Zpark's log."
             webex.post_message(answer, room_id=event["roomId"])
         except requests.RequestException as error:
-            # Still a 200: Webex may set a webhook inactive after failed deliveries.
             log.error("Webex: %s", error)
             return jsonify(failed="Webex did not take the answer")
         return jsonify(answered=command)
