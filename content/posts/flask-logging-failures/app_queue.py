@@ -17,6 +17,11 @@ class CountingQueueHandler(QueueHandler):
 
     def enqueue(self, record):
         try:
+            if self.dropped:  # room again? first say how many were lost
+                self.queue.put_nowait(self.prepare(logging.makeLogRecord(dict(
+                    name=__name__, levelno=logging.WARNING, levelname="WARNING",
+                    msg=f"{self.dropped} log records dropped"))))
+                self.dropped = 0
             self.queue.put_nowait(record)
         except queue.Full:  # QueueHandler would print a traceback, in the request
             self.dropped += 1
@@ -24,7 +29,7 @@ class CountingQueueHandler(QueueHandler):
 
 class Listener(QueueListener):
     def enqueue_sentinel(self):
-        self.queue.put(self._sentinel)  # waits for room: stop() cannot fail
+        self.queue.put(self._sentinel)  # cannot fail; waits as long as the handler does
 
 
 dictConfig({

@@ -10,15 +10,18 @@ LOG_FILE = os.environ.get("SHOP_LOG_FILE", "")
 if not os.path.isabs(LOG_FILE):
     raise SystemExit(f"SHOP_LOG_FILE must be an absolute path, got {LOG_FILE!r}")
 
-dictConfig({
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"line": {"format": LINE_FORMAT}},
-    "handlers": {
-        "file": {"class": "logging.handlers.WatchedFileHandler",
-                 "filename": LOG_FILE, "formatter": "line"},
-    },
-    "root": {"level": "INFO", "handlers": ["file"]},
-})
+try:
+    dictConfig({
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"line": {"format": LINE_FORMAT}},
+        "handlers": {
+            "file": {"class": "logging.handlers.WatchedFileHandler",
+                     "filename": LOG_FILE, "formatter": "line"},
+        },
+        "root": {"level": "INFO", "handlers": ["file"]},
+    })
+except ValueError as exc:  # else a long traceback, its last line naming no file
+    raise SystemExit(f"cannot open SHOP_LOG_FILE: {exc.__cause__ or exc}")
 
 app = create_app()
