@@ -4,6 +4,7 @@
     python bench/run.py --quick    # N=5 smoke run, writes bench/results/quick.md.tmp
     python bench/run.py --speed    # only the authoring-at-scale rows (live loop, whole builds)
     python bench/run.py --speed --live-only --edits lead,new   # some live-loop rows only
+    python bench/run.py --sessions --repeats 5   # only the session rows
 
 Every comparison is measured in this invocation, alternating the two sides, because
 the machine is shared: the ratios are what count, not the seconds.
@@ -117,21 +118,9 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     rows += speed_rows(*sites[plan.edit_posts], scratch, plan.edit_posts, plan.edit_repeats, notes,
                        plan.profile)
 
-    log(f"runner overhead: {plan.runs} tiny runs, {plan.overhead_repeats} alternating rounds")
     post_dir = sites[plan.sizes[0]][0] / "content" / "posts" / "post-0001"
-    overhead = execution.runner_overhead(post_dir, plan.runs, plan.overhead_repeats)
-    rows.append(ratio_row(f"{plan.runs} tiny runs in one PostSession vs bare subprocess.run, s",
-                          overhead["one session"], overhead["bare"], "≤ 1.2"))
-    session_row = ratio_row(f"{plan.runs} tiny runs, one PostSession each vs bare "
-                            "subprocess.run, s", overhead["session per run"], overhead["bare"],
-                            "≤ 1.2")
-    rows.append(session_row)
-    # What starting (and closing) one lab session adds to a run, over a bare process start:
-    # the session-per-run series minus bare, per run, measured in the same rounds.
-    extra = Series([(each - bare) / plan.runs * 1000 for each, bare in
-                    zip(overhead["session per run"].values, overhead["bare"].values)])
-    rows.append(Row("starting and closing a lab session, over a bare process start, ms per "
-                    "session", extra.cell(1), "bare subprocess.run", extra.median, "≤ 50"))
+    session_row, more = session_rows(post_dir, plan.runs, plan.overhead_repeats)
+    rows += more
 
     log(f"pytest workers: {plan.worker_posts} posts with one tiny run, -n 1 vs -n 2")
     tiny_site = synthetic.generate(scratch / "workers-tiny", plan.worker_posts)
@@ -187,6 +176,40 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     out.write_text(text, encoding="utf-8")
     print(text)
     log(f"written to {out}")
+    return True
+
+
+def session_rows(post_dir: Path, runs: int, repeats: int) -> tuple[Row, list[Row]]:
+    """The session rows (issue 27, item 3): ``runs`` tiny runs in one session, one session
+    each, and what starting and closing a lab session adds; (the session-per-run row, all)."""
+    log(f"runner overhead: {runs} tiny runs, {repeats} alternating rounds")
+    overhead = execution.runner_overhead(post_dir, runs, repeats)
+    rows = [ratio_row(f"{runs} tiny runs in one PostSession vs bare subprocess.run, s",
+                      overhead["one session"], overhead["bare"], "≤ 1.2")]
+    session_row = ratio_row(f"{runs} tiny runs, one PostSession each vs bare subprocess.run, s",
+                            overhead["session per run"], overhead["bare"], "≤ 1.2")
+    rows.append(session_row)
+    # What starting (and closing) one lab session adds to a run, over a bare process start:
+    # the session-per-run series minus bare, per run, measured in the same rounds.
+    extra = Series([(each - bare) / runs * 1000 for each, bare in
+                    zip(overhead["session per run"].values, overhead["bare"].values)])
+    rows.append(Row("starting and closing a lab session, over a bare process start, ms per "
+                    "session", extra.cell(1), "bare subprocess.run", extra.median, "≤ 50"))
+    return session_row, rows
+
+
+def run_sessions(scratch: Path, out: Path, repeats: int) -> bool:
+    """Only the session rows, on one synthetic post: ``python bench/run.py --sessions``."""
+    load_before = os.getloadavg()
+    site = synthetic.generate(scratch / "site-2", 2)  # post-0001 has its own sample.py
+    _, rows = session_rows(site / "content" / "posts" / "post-0001", FULL.runs, repeats)
+    context = [f"run {time.strftime('%Y-%m-%d %H:%M %Z')}, sessions plan ({repeats} alternating "
+               "rounds)", report.machine(load_before, os.getloadavg()), report.versions(),
+               "cells: median (min–max); ratio = ours / baseline"]
+    text = report.document("Benchmarks", context, rows, [], [])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text)
     return True
 
 
@@ -350,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", default=",".join(liveloop.EDITS),
                         help="--speed: the kinds of one-post edit timed in the live loop, "
                              "comma-separated (default: all)")
+    parser.add_argument("--sessions", action="store_true",
+                        help="only the session rows (runs in one session, a session per run, "
+                             "a lab session's start); --repeats rounds")
     parser.add_argument("--live-only", action="store_true",
                         help="--speed: only the live-loop rows, no whole-build rows")
     args = parser.parse_args(argv)
@@ -362,9 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     started = time.perf_counter()
     try:
-        ok = (run_speed(scratch, out, args.posts, args.repeats, edits, not args.live_only)
-              if args.speed
-              else run(plan, scratch, out))
+        if args.sessions:
+            ok = run_sessions(scratch, out, args.repeats)
+        elif args.speed:
+            ok = run_speed(scratch, out, args.posts, args.repeats, edits, not args.live_only)
+        else:
+            ok = run(plan, scratch, out)
     finally:
         if args.keep:
             log(f"scratch kept in {scratch}")

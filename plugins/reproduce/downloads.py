@@ -47,12 +47,14 @@ uses. With --host, debian-packages.txt says what this machine needs.
 
 @dataclass(frozen=True)
 class ReproduceDownload:
-    """What the page says about a post's archive, and the archive's bytes."""
+    """What the page says about a post's archive, and where its bytes are: files in the
+    build's cache folder, read when the archive is written (a site of 1,000 posts does not
+    hold 1,000 archives in memory), or the bytes themselves when there is no cache folder."""
 
     slug: str
     manifest: Manifest
-    tar: bytes
-    zip: bytes
+    sources: tuple[Path | bytes, Path | bytes]  # (tar.gz, zip)
+    sizes: tuple[int, int]
 
     @property
     def tar_name(self) -> str:
@@ -64,11 +66,16 @@ class ReproduceDownload:
 
     @property
     def tar_size(self) -> str:
-        return human_size(len(self.tar))
+        return human_size(self.sizes[0])
 
     @property
     def zip_size(self) -> str:
-        return human_size(len(self.zip))
+        return human_size(self.sizes[1])
+
+    def archives(self) -> list[tuple[str, bytes]]:
+        """(file name, bytes) of the two archives; OSError if a cached file has gone."""
+        return [(name, source if isinstance(source, bytes) else source.read_bytes())
+                for name, source in zip((self.tar_name, self.zip_name), self.sources)]
 
 
 def human_size(size: int) -> str:
@@ -106,17 +113,21 @@ def _sandbox_entries() -> tuple[Entry, ...]:
                  for path in sorted(SANDBOX.glob("*.py")))
 
 
-def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[bytes, bytes]:
-    """(tar.gz, zip) of ``entries``; compressing is most of the cost, so the bytes are kept
-    in Pelican's cache folder under the digest of what goes in, and reused while it holds."""
+def packed(top: str, entries: list[Entry], cache_folder: Path | None
+           ) -> tuple[tuple[Path | bytes, Path | bytes], tuple[int, int]]:
+    """(tar.gz, zip) of ``entries`` and their sizes.  Compressing is most of the cost, so
+    the archives are kept in Pelican's cache folder under the digest of what goes in, reused
+    while it holds, and given as paths there; without a cache folder (or a writable one),
+    as bytes."""
     digest = hashlib.sha256(top.encode())
     for entry in sorted(entries, key=lambda e: e.path):
         digest.update(f"\0{entry.path}\0{entry.mode}\0{len(entry.data)}\0".encode() + entry.data)
     if cache_folder is None:
-        return tar_gz(top, entries), zip_bytes(top, entries)
+        made = tar_gz(top, entries), zip_bytes(top, entries)
+        return made, (len(made[0]), len(made[1]))
     cached = [cache_folder / f"{top}.{digest.hexdigest()[:32]}.{kind}" for kind in ("tar.gz", "zip")]
     if all(path.is_file() for path in cached):
-        return cached[0].read_bytes(), cached[1].read_bytes()
+        return (cached[0], cached[1]), (cached[0].stat().st_size, cached[1].stat().st_size)
     made = tar_gz(top, entries), zip_bytes(top, entries)
     try:
         cache_folder.mkdir(parents=True, exist_ok=True)
@@ -127,8 +138,8 @@ def packed(top: str, entries: list[Entry], cache_folder: Path | None) -> tuple[b
             temporary.write_bytes(data)
             temporary.replace(path)  # a concurrent build never reads half an archive
     except OSError:
-        pass  # a read-only cache costs time, never the build
-    return made
+        return made, (len(made[0]), len(made[1]))  # a read-only cache costs memory, never the build
+    return (cached[0], cached[1]), (len(made[0]), len(made[1]))
 
 
 def lab_download_bytes(lab: Lab, cache: Path) -> int:
@@ -141,21 +152,28 @@ def attach_downloads(generator) -> None:
     """Give every post with runs its ``reproduce`` download (templates show it), from the
     parse and records the samples reader left on the article."""
     config = SamplesConfig.from_settings(generator.settings)
-    cache_path = generator.settings.get("CACHE_PATH")
-    cache_folder = Path(cache_path) / "reproduce" if cache_path else None
     for article in _posts(generator):
-        post = getattr(article, "sample_post", None)
-        if post is None or getattr(article, "reproduce", None) is not None:
+        if getattr(article, "sample_post", None) is None or \
+                getattr(article, "reproduce", None) is not None:
             continue  # a post the live loop kept from the last build has its download
-        slug, title = post.post_dir.name, article.title
-        manifest = build_manifest(post, article.sample_records, slug, title,
-                                  config.sandbox_settings,
-                                  lab_download_bytes(post.lab, config.lab_cache))
-        if manifest is None:
-            continue
-        entries = archive_entries(post.post_dir, article.sample_files, manifest, title)
-        article.reproduce = ReproduceDownload(slug, manifest,
-                                              *packed(f"{slug}-reproduce", entries, cache_folder))
+        article.reproduce = _download(article, config, _cache_folder(generator.settings))
+
+
+def _cache_folder(settings) -> Path | None:
+    cache_path = settings.get("CACHE_PATH")
+    return Path(cache_path) / "reproduce" if cache_path else None
+
+
+def _download(article, config: SamplesConfig, cache_folder: Path | None) -> ReproduceDownload | None:
+    """The post's download, packed (or found in the cache); None for a post without runs."""
+    post = article.sample_post
+    slug, title = post.post_dir.name, article.title
+    manifest = build_manifest(post, article.sample_records, slug, title, config.sandbox_settings,
+                              lab_download_bytes(post.lab, config.lab_cache))
+    if manifest is None:
+        return None
+    entries = archive_entries(post.post_dir, article.sample_files, manifest, title)
+    return ReproduceDownload(slug, manifest, *packed(f"{slug}-reproduce", entries, cache_folder))
 
 
 def write_downloads(generator, writer=None) -> None:
@@ -169,7 +187,13 @@ def write_downloads(generator, writer=None) -> None:
         if download is None:
             continue
         folder = Path(article.save_as).parent
-        for name, data in ((download.tar_name, download.tar), (download.zip_name, download.zip)):
+        try:
+            archives = download.archives()
+        except OSError:  # a concurrent build replaced the cached archive: pack it again
+            download = article.reproduce = _download(
+                article, SamplesConfig.from_settings(generator.settings), None)
+            archives = download.archives()
+        for name, data in archives:
             if write_bytes is not None:
                 write_bytes((folder / name).as_posix(), data)
             else:
