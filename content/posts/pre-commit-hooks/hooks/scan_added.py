@@ -21,23 +21,27 @@ def git(*args: str) -> bytes:
     return subprocess.run(["git", *args], capture_output=True, check=True).stdout
 
 
-def changes(commit: str, *options: str, paths: tuple[str, ...] = ()) -> bytes:
+def changes(commit: str, *options: str) -> bytes:
     """The commit's diff; for a merge, against git's own merge of its parents."""
     merge = len(git("rev-list", "--parents", "-n1", commit).split()) > 2
     return git("show", "--root", "--format=", "--no-color", "--no-ext-diff", "--no-textconv",
-               *(["--remerge-diff"] if merge else []), *options, commit, "--", *paths)
+               *(["--remerge-diff"] if merge else []), *options, commit, "--")
 
 
-def added_lines(commit: str, path: str):
-    """Yield (line number, line) for each line the commit adds to the file."""
+def added_lines(commit: str):
+    """Yield (path, line number, line) for each line the commit adds, from one diff."""
+    names = changes(commit, "-z", "--name-only", "--diff-filter=d")
+    paths = iter(names.decode("utf-8", "surrogateescape").split("\0")[:-1])
     # --text: a file .gitattributes marks binary would show no lines otherwise.
-    diff = changes(commit, "-U0", "--text", paths=(f":(literal){path}",))
-    number = None  # None until the first hunk: lines before it are headers
+    diff = changes(commit, "-U0", "--text", "--diff-filter=d")
+    path = number = None  # None until the file's first hunk: lines before are headers
     for line in diff.split(b"\n"):
-        if hunk := HUNK.match(line):
+        if line.startswith(b"diff --git "):
+            path, number = next(paths), None  # files come in --name-only's order
+        elif hunk := HUNK.match(line):
             number = int(hunk[1])
         elif number is not None and line.startswith(b"+"):
-            yield number, line[1:]
+            yield path, number, line[1:]
             number += 1
 
 
@@ -62,15 +66,13 @@ def main(argv: list[str]) -> int:
     allowlist = load_allowlist()
     found = 0
     for commit in listed.decode().split():
-        paths = changes(commit, "-z", "--name-only", "--diff-filter=d")
-        for path in paths.decode("utf-8", "surrogateescape").split("\0")[:-1]:
+        for path, number, line in added_lines(commit):
             if allowed(path, allowlist):
                 continue
-            for number, line in added_lines(commit, path):
-                for kind, pattern in PATTERNS.items():
-                    if pattern.search(line):
-                        print(f"{commit}:{path}:{number}: looks like {kind}")
-                        found += 1
+            for kind, pattern in PATTERNS.items():
+                if pattern.search(line):
+                    print(f"{commit}:{path}:{number}: looks like {kind}")
+                    found += 1
     if found:
         print("Already committed: rewrite the branch if unpushed, else rotate it.")
     return 1 if found else 0
