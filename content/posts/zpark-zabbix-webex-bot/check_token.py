@@ -16,13 +16,23 @@ try:
 except (ZabbixError, requests.RequestException) as error:
     raise SystemExit(f"check_token: {error}")
 zabbix = ZabbixAPI(env["ZABBIX_API_URL"], env["ZABBIX_API_TOKEN"])
-monitored = {"countOutput": True, "monitored_hosts": True}
-print(f"Admin: host.get      monitored hosts: {admin.call('host.get', monitored)}")
+monitored = {"output": ["host"], "monitored_hosts": True}
+
+
+def found(result):
+    """A count as it is; hosts by name."""
+    if isinstance(result, list):
+        return ", ".join(sorted(host["host"] for host in result))
+    return f"{result} found"
+
+
+hosts = admin.call("host.get", monitored)
+print(f"Admin: host.get      monitored hosts: {len(hosts)} ({found(hosts)})")
 checks = [("host.get", monitored), ("problem.get", {"countOutput": True}),
           ("user.get", {"countOutput": True}), ("history.push", [])]
 for method, params in checks:
     try:
-        print(f"bot:   {method:<13} allowed ({zabbix.call(method, params)} found)")
+        print(f"bot:   {method:<13} allowed ({found(zabbix.call(method, params))})")
     except ZabbixError as error:
         print(f"bot:   {method:<13} refused: {str(error).split(': ', 1)[1]}")
 # The client leaves the header out for apiinfo.version; here it is sent anyway.

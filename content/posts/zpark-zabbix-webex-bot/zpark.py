@@ -45,6 +45,11 @@ class Settings:
     VARIABLES = ("ZPARK_ALERT_TOKEN", "WEBEX_BOT_TOKEN", "WEBEX_WEBHOOK_SECRET",
                  "ZPARK_ALLOWED", "ZPARK_ROOMS", "ZABBIX_API_URL", "ZABBIX_API_TOKEN")
 
+    @staticmethod
+    def entries(value):
+        """The comma-separated entries of value, without empty ones: "a, b," gives a and b."""
+        return [entry.strip() for entry in value.split(",") if entry.strip()]
+
     @classmethod
     def from_environment(cls, env=os.environ):
         missing = [name for name in cls.VARIABLES if not env.get(name)]
@@ -55,8 +60,8 @@ class Settings:
             webex_url=env.get("WEBEX_API_URL", "https://webexapis.com/v1"),
             webex_token=env["WEBEX_BOT_TOKEN"],
             webhook_secret=env["WEBEX_WEBHOOK_SECRET"],
-            allowed=frozenset(a.strip().lower() for a in env["ZPARK_ALLOWED"].split(",")),
-            rooms=frozenset(r.strip() for r in env["ZPARK_ROOMS"].split(",")),
+            allowed=frozenset(a.lower() for a in cls.entries(env["ZPARK_ALLOWED"])),
+            rooms=frozenset(cls.entries(env["ZPARK_ROOMS"])),
             zabbix_url=env["ZABBIX_API_URL"],
             zabbix_token=env["ZABBIX_API_TOKEN"],
         )
