@@ -41,7 +41,8 @@ def packets_in(addr: str) -> int:
 
 
 def rss_kb(pid: int) -> int:
-    """Anonymous resident memory of process pid, in kB: where a heap leak shows."""
+    """Anonymous resident memory of process pid, in kB: where a heap leak shows.
+    Approximate (proc_pid_status(5)): fine for a trend, not for exact bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("RssAnon:"):
             return int(line.split()[1])
