@@ -11,7 +11,6 @@ is also written to rss.json, and RssAnon every SAMPLE_EVERY runs to rss-series.j
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,8 +56,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 100:
         parser.error("runs must be at least 100 for RssAnon to mean anything")
-    os.environ["SNMPCONFPATH"] = os.getcwd()
-    os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
     addr = args.agent
     pid = args.pid or int(Path("snmpd.pid").read_text())
 
