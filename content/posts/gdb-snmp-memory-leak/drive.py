@@ -11,7 +11,6 @@ is also written to rss.json, and RssAnon every SAMPLE_EVERY runs to rss-series.j
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +40,8 @@ def packets_in(addr: str) -> int:
 
 
 def rss_kb(pid: int) -> int:
-    """Anonymous resident memory of process pid, in kB: where a heap leak shows."""
+    """Anonymous resident memory of process pid, in kB: where a heap leak shows.
+    Approximate (proc_pid_status(5)): fine for a trend, not for exact bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("RssAnon:"):
             return int(line.split()[1])
@@ -56,8 +56,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 100:
         parser.error("runs must be at least 100 for RssAnon to mean anything")
-    os.environ["SNMPCONFPATH"] = os.getcwd()
-    os.environ["SNMP_PERSISTENT_DIR"] = os.path.join(os.getcwd(), "state")
     addr = args.agent
     pid = args.pid or int(Path("snmpd.pid").read_text())
 

@@ -1,16 +1,16 @@
-"""outstanding.py: for gdb attached to snmpd (gdb -batch -x outstanding.py
--p PID).  Records every malloc() of SIZE bytes, with its stack, over PACKETS
-incoming SNMP packets, forgets each block that free() takes back, and prints
-the ones left.  x86-64: breakpoints on the first instruction of malloc() and
-free() find the argument in $rdi; malloc() returns the block in $rax."""
+"""outstanding.py: gdb -batch -x outstanding.py -p PID.  The malloc(SIZE)
+blocks snmpd's next PACKETS packets leave allocated, with their stacks.
+x86-64: the argument is in $rdi on the first instruction, the result in $rax."""
+from collections import Counter
+
 import gdb
 
 SIZE = 4096  # the size the symptom points at; None records every malloc()
-PACKETS = 7  # one walk of the table; stop when the next packet arrives
+PACKETS = 14  # two walks of the table; stop when the next packet arrives
 
 live = {}  # block address -> (packet it was allocated in, allocating stack)
 packet = 0
-allocated = 0
+callers = Counter()  # function that called malloc(SIZE) -> blocks
 
 
 class Malloc(gdb.Breakpoint):
@@ -21,17 +21,16 @@ class Malloc(gdb.Breakpoint):
 class Returned(gdb.FinishBreakpoint):
     """Where one malloc() returns: note the block it hands out."""
 
-    def __init__(self, stack):
+    def __init__(self, stack, caller):
         super().__init__(gdb.newest_frame(), internal=True)
         self.silent = True
-        self.stack = stack
+        self.stack, self.caller = stack, caller
 
     def stop(self):
-        global allocated
         address = int(gdb.parse_and_eval("$rax"))
         if address:  # NULL: nothing was allocated
             live[address] = (packet, self.stack)
-            allocated += 1
+            callers[self.caller] += 1
         return False
 
 
@@ -53,6 +52,7 @@ class Packet(gdb.Breakpoint):
 if not gdb.selected_inferior().pid:  # gdb -p failed, and said why
     raise gdb.GdbError("not attached to snmpd: run as root, or see kernel.yama.ptrace_scope")
 gdb.execute("set pagination off")
+gdb.execute("set print frame-arguments none")  # one stack per call site
 # Let the signals snmpd gets in normal work through without stopping it.
 gdb.execute("handle SIGHUP SIGPIPE SIGALRM SIGCHLD nostop noprint pass",
             to_string=True)
@@ -69,11 +69,17 @@ while packet <= PACKETS:
     # Another signal stops it too; the next "continue" delivers it.
     if isinstance(stops[-1], gdb.BreakpointEvent) and malloc in stops[-1].breakpoints:
         # Stopped on a malloc(SIZE): note who called, catch what it returns.
-        Returned(gdb.execute("backtrace 4", to_string=True))
+        caller = gdb.newest_frame().older()
+        Returned(gdb.execute("backtrace 4", to_string=True),
+                 caller and caller.name() or "??")
 
 size = "any size" if SIZE is None else f"{SIZE} bytes"
-print(f"{len(live)} of {allocated} blocks of {size} from {PACKETS} packets not freed")
-for address, (number, stack) in sorted(live.items(), key=lambda item: item[1][0]):
-    print(f"{address:#x} from packet {number}:")
+print(f"{len(live)} of {callers.total()} blocks of {size} from {PACKETS} packets not freed")
+print("allocated by", ", ".join(f"{name} {n}" for name, n in callers.most_common()))
+sites = {}  # allocating stack -> packets its blocks still held come from
+for number, stack in sorted(live.values()):
+    sites.setdefault(stack, []).append(str(number))
+for stack, numbers in sites.items():
+    print(f"{len(numbers)} from packets {', '.join(numbers)}:")
     print(stack, end="")
 gdb.execute("detach")

@@ -27,7 +27,7 @@ def main() -> int:
         sys.exit("usage: python plot.py BEFORE.json AFTER.json OUT.svg")
     panels = {"before the fix": load(sys.argv[1]), "after the fix": load(sys.argv[2])}
     plt.rcParams["svg.hashsalt"] = "gdb-snmp-rss"  # stable element ids
-    figure, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
+    figure, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=False)
     for ax, (title, series) in zip(axes, panels.items()):
         for kind in ("walk", "bulkwalk", "get"):  # get last: on top where lines meet
             colour, line = STYLE[kind]

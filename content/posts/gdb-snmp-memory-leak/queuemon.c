@@ -98,13 +98,13 @@ cell_oid(oid *out, int column, int row)
 	return (TABLE_LEN + 3);
 }
 
-static void
+/* Set vb's value to one cell; 0 on success. */
+static int
 set_cell(netsnmp_variable_list *vb, const struct queue *q, int column)
 {
 	if (column == COLUMN_NAME)
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, q->name, strlen(q->name));
-	else
-		snmp_set_var_typed_value(vb, ASN_GAUGE, &q->depth, sizeof(q->depth));
+		return (snmp_set_var_typed_value(vb, ASN_OCTET_STR, q->name, strlen(q->name)));
+	return (snmp_set_var_typed_value(vb, ASN_GAUGE, &q->depth, sizeof(q->depth)));
 }
 
 /* Answer one varbind of a GET or GETNEXT request. */
@@ -135,8 +135,8 @@ answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
 			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHOBJECT);
 		else if (row < 1 || row > n)
 			netsnmp_set_request_error(reqinfo, request, SNMP_NOSUCHINSTANCE);
-		else
-			set_cell(vb, &q[row - 1], column);
+		else if (set_cell(vb, &q[row - 1], column) != 0)
+			netsnmp_set_request_error(reqinfo, request, SNMP_ERR_GENERR);
 		free(buf);
 		return;
 	}
@@ -150,8 +150,8 @@ answer(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *request)
 	/* Past the last cell: leave vb alone, the agent asks the next subtree. */
 	return;
 found:
-	snmp_set_var_objid(vb, name, len);
-	set_cell(vb, &q[row - 1], column);
+	if (snmp_set_var_objid(vb, name, len) != 0 || set_cell(vb, &q[row - 1], column) != 0)
+		netsnmp_set_request_error(reqinfo, request, SNMP_ERR_GENERR);
 	free(buf);
 }
 
