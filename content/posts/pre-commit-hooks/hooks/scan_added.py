@@ -66,7 +66,13 @@ def main(argv: list[str]) -> int:
     allowlist = load_allowlist()
     found = 0
     for commit in listed.decode().split():
-        for path, number, line in added_lines(commit):
+        try:
+            lines = list(added_lines(commit))
+        except subprocess.CalledProcessError as error:
+            print(f"scan_added.py: git show {commit} failed: {error.stderr.decode(errors='replace').strip()}",
+                  file=sys.stderr)
+            return 2
+        for path, number, line in lines:
             if allowed(path, allowlist):
                 continue
             for kind, pattern in PATTERNS.items():
