@@ -331,6 +331,7 @@ def webex_failed(error):
 
 
 MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
+MAX_COMMANDS = 2  # at once: gunicorn's other threads stay free for /alerts
 
 
 def create_app(settings):
@@ -341,6 +342,7 @@ def create_app(settings):
     # 2 s per call: show_status makes five, and Webex waits for the answer.
     commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
     recent = Recent()
+    running = threading.BoundedSemaphore(MAX_COMMANDS)
 
     @app.before_request
     def trace():
@@ -414,6 +416,13 @@ def create_app(settings):
             return jsonify(ignored="not a room of ZPARK_ROOMS")
         if recent.claim(event["id"]):
             return jsonify(ignored="delivered before")
+        if not running.acquire(blocking=False):
+            try:
+                webex.post_message("Busy with other commands; ask again in a minute.",
+                                   room_id=event["roomId"])
+            except requests.RequestException as error:
+                log.error("Webex: %s", error)
+            return jsonify(ignored="busy")
         try:
             command = command_text(webex.get_message(event["id"]), bot["id"])
             try:
@@ -425,6 +434,8 @@ def create_app(settings):
         except requests.RequestException as error:
             log.error("Webex: %s", error)
             return jsonify(failed="Webex did not take the answer")
+        finally:
+            running.release()
         return jsonify(answered=command)
 
     return app
