@@ -269,6 +269,7 @@ class Commands:
         "- `show status`: how many hosts, items and triggers Zabbix watches"
     )
     MAX_LINES, MAX_BYTES = 20, 7000  # Webex refuses a message over 7,439 bytes
+    ROOM_SEVERITIES = [3, 4, 5]  # Average, High, Disaster
 
     def __init__(self, zabbix):
         self.zabbix = zabbix
@@ -282,9 +283,10 @@ class Commands:
         return self.HELP
 
     def show_issues(self):
-        # Without suppressed problems (a host in maintenance, say), as Zabbix's
-        # Problems page shows them by default.
-        problems = self.zabbix.call("problem.get", suppressed=False,
+        # What the room gets alerts for: Average and up (ops-room's media), not
+        # suppressed (a host in maintenance, say), causes only, not symptoms.
+        problems = self.zabbix.call("problem.get", suppressed=False, symptom=False,
+                                    severities=self.ROOM_SEVERITIES,
                                     output=["objectid", "name", "severity", "clock"])
         if not problems:
             return "No active problems."
