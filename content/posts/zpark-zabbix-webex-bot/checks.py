@@ -2,13 +2,19 @@
 
     python checks.py    # prints "all checks passed" or fails on the first that does not
 """
+import hashlib
+import hmac
+import json
 import os
+import threading
 import time
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 import requests
 from lab import lab_env
+import zpark
 from zpark import Commands, Settings, Webex, create_app, format_alert
 
 
@@ -69,6 +75,33 @@ Webex.reactivate_webhooks, Webex.recheck_webhooks.__defaults__ = stalled_reactiv
 started = time.monotonic()
 reply = client.post("/alerts", headers={"X-Zpark-Token": settings.alert_token}, json={})
 assert reply.status_code == 403 and time.monotonic() - started < 3, time.monotonic() - started  # not the 5 s stall
+# Beyond MAX_COMMANDS slow commands, a third gets "busy" at once and /alerts still answers.
+posted = []
+Webex.get_message = lambda webex, message_id: {"text": "show issues"}
+Webex.post_message = lambda webex, markdown, room_id: posted.append(markdown) or {"id": "m"}
+Commands.answer = lambda commands, text: time.sleep(3) or "slow answer"
+
+
+def command(number):
+    body = json.dumps({"data": {"id": f"slow{number}", "personId": "p", "roomId": "r",
+                                "roomType": "direct", "personEmail": "alice@example.com",
+                                "created": datetime.now(UTC).isoformat()}}).encode()
+    signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha1).hexdigest()
+    return client.post("/webex", data=body, content_type="application/json",
+                       headers={"X-Spark-Signature": signature})
+
+
+slow = [threading.Thread(target=command, args=(n,)) for n in range(zpark.MAX_COMMANDS)]
+for thread in slow:
+    thread.start()
+time.sleep(1)
+started = time.monotonic()
+assert command("extra").get_json() == {"ignored": "busy"} and time.monotonic() - started < 1
+assert posted == ["Busy with other commands; ask again in a minute."], posted
+assert client.post("/alerts", headers={"X-Zpark-Token": settings.alert_token}, json={}).status_code == 403
+for thread in slow:
+    thread.join()
+assert posted.count("slow answer") == zpark.MAX_COMMANDS, posted
 # requirements.txt pins the versions that run here.
 for line in Path("requirements.txt").read_text().splitlines():
     if line and not line.startswith("#"):

@@ -269,6 +269,7 @@ class Commands:
         "- `show status`: how many hosts, items and triggers Zabbix watches"
     )
     MAX_LINES, MAX_BYTES = 20, 7000  # Webex refuses a message over 7,439 bytes
+    ROOM_SEVERITIES = [3, 4, 5]  # Average, High, Disaster
 
     def __init__(self, zabbix):
         self.zabbix = zabbix
@@ -282,9 +283,10 @@ class Commands:
         return self.HELP
 
     def show_issues(self):
-        # Without suppressed problems (a host in maintenance, say), as Zabbix's
-        # Problems page shows them by default.
-        problems = self.zabbix.call("problem.get", suppressed=False,
+        # What the room gets alerts for: Average and up (ops-room's media), not
+        # suppressed (a host in maintenance, say), causes only, not symptoms.
+        problems = self.zabbix.call("problem.get", suppressed=False, symptom=False,
+                                    severities=self.ROOM_SEVERITIES,
                                     output=["objectid", "name", "severity", "clock"])
         if not problems:
             return "No active problems."
@@ -331,6 +333,7 @@ def webex_failed(error):
 
 
 MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
+MAX_COMMANDS = 2  # at once: gunicorn's other threads stay free for /alerts
 
 
 def create_app(settings):
@@ -341,6 +344,7 @@ def create_app(settings):
     # 2 s per call: show_status makes five, and Webex waits for the answer.
     commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
     recent = Recent()
+    running = threading.BoundedSemaphore(MAX_COMMANDS)
 
     @app.before_request
     def trace():
@@ -414,6 +418,13 @@ def create_app(settings):
             return jsonify(ignored="not a room of ZPARK_ROOMS")
         if recent.claim(event["id"]):
             return jsonify(ignored="delivered before")
+        if not running.acquire(blocking=False):
+            try:
+                webex.post_message("Busy with other commands; ask again in a minute.",
+                                   room_id=event["roomId"])
+            except requests.RequestException as error:
+                log.error("Webex: %s", error)
+            return jsonify(ignored="busy")
         try:
             command = command_text(webex.get_message(event["id"]), bot["id"])
             try:
@@ -425,6 +436,8 @@ def create_app(settings):
         except requests.RequestException as error:
             log.error("Webex: %s", error)
             return jsonify(failed="Webex did not take the answer")
+        finally:
+            running.release()
         return jsonify(answered=command)
 
     return app
