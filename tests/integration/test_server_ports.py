@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+import warnings
 
 import pytest
 from conftest import INVOKE, ROOT, post
@@ -79,8 +80,26 @@ def test_serve_listens_on_blog_host_and_blog_port(site):
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
     finally:
-        os.killpg(server.pid, signal.SIGINT)
-        server.wait(timeout=30)  # a loaded CI machine can take seconds to schedule it
+        stop(server)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Ctrl-C for the server's group, as a terminal sends it; the group is killed if it is
+    still there after 10 s (stopping is clean-up here, not what the test is about), with a
+    warning that names the server's signal state: CI saw SIGINT leave it running twice."""
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            with open(f"/proc/{server.pid}/status") as status:
+                state = " ".join(line.strip() for line in status if line.startswith("Sig"))
+        except OSError:
+            state = "unknown"
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        warnings.warn(f"`invoke serve` ignored SIGINT for 10 s and was killed ({state})",
+                      stacklevel=2)
 
 
 def test_a_port_that_is_not_a_number_is_refused(site):

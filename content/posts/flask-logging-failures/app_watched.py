@@ -1,14 +1,21 @@
 """Every worker appends to one file and reopens it once moved."""
 
 import os
+import sys
 from logging.config import dictConfig
 
 from shop import LINE_FORMAT, create_app
 
+
+def fail(message):
+    print(message, file=sys.stderr)
+    sys.exit(4)  # gunicorn stops; after 1 it boots workers forever
+
+
 # Absolute: a relative path would follow whoever starts the process.
 LOG_FILE = os.environ.get("SHOP_LOG_FILE", "")
 if not os.path.isabs(LOG_FILE):
-    raise SystemExit(f"SHOP_LOG_FILE must be an absolute path, got {LOG_FILE!r}")
+    fail(f"SHOP_LOG_FILE must be an absolute path, got {LOG_FILE!r}")
 
 try:
     dictConfig({
@@ -22,6 +29,6 @@ try:
         "root": {"level": "INFO", "handlers": ["file"]},
     })
 except ValueError as exc:  # else a long traceback, its last line naming no file
-    raise SystemExit(f"cannot open SHOP_LOG_FILE: {exc.__cause__ or exc}")
+    fail(f"cannot open SHOP_LOG_FILE: {exc.__cause__ or exc}")
 
 app = create_app()
