@@ -76,8 +76,8 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
 
     def post(self, url, payload, accept="application/json"):  # payload None: POST-as-GET
         for _ in range(10):
-            if self.nonce is None:
-                self.http("HEAD", self.directory["newNonce"])
+            if self.nonce is None and (status := self.http("HEAD", self.directory["newNonce"])[0]) > 204:
+                raise Failure(REFUSED, f"newNonce: HTTP {status}", status)
             header = {"alg": "ES256", "nonce": self.nonce, "url": url}
             header.update({"kid": self.kid} if self.kid else {"jwk": self.jwk})
             self.nonce = None  # a nonce is good for one request only
@@ -122,8 +122,8 @@ def location(headers, what: str) -> str:
     return url
 
 
-def write_new(path: str, data: bytes, mode: int) -> None:  # a key is never 0644 for a moment
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb") as f:
+def write_new(path: str, data: bytes, mode: int, how=os.O_EXCL) -> None:  # a key is never 0644 for a moment
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | how, mode), "wb") as f:
         f.write(data)
         os.fsync(f.fileno())
 
@@ -183,7 +183,7 @@ def authorize(acme: Acme, authz_url: str, authz: dict, webroot: str) -> None:
         raise Failure(PROTOCOL, f"refusing challenge token {token!r}: not base64url")
     token_file = os.path.join(webroot, ".well-known", "acme-challenge", token)
     thumbprint = hashlib.sha256(json.dumps(acme.jwk, sort_keys=True, separators=(",", ":")).encode()).digest()
-    write_new(token_file, f"{token}.{b64(thumbprint)}".encode(), 0o644)
+    write_new(token_file, f"{token}.{b64(thumbprint)}".encode(), 0o644, os.O_TRUNC)  # a killed run may have left it
     try:
         acme.post(challenge["url"], {})
         acme.poll(authz_url, "valid")
