@@ -88,6 +88,7 @@ def configure(zabbix, alerts_url, alert_token, room):
     notify_involved = {"operationtype": 11, "opmessage": {"default_msg": 1}}
     action = zabbix.call(
         "action.create", name="Relay to Zpark", eventsource=0, esc_period="1h",
+        notify_if_canceled=0,
         filter={"evaltype": 0, "conditions": [
             {"conditiontype": 0, "operator": 0, "value": group}]},  # host group
         operations=[{"operationtype": 0, "opmessage_usr": [{"userid": room_user}],
