@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from blinker import signal
-from sandbox import RunFailure, RunResult, RunSpec, Session, differences, figure_differences
+from sandbox import RunFailure, RunResult, RunSpec, Session, run_differences
 from sandbox.lab import BuiltLab, build_lab
 from sandbox.userns import LabError
 
@@ -214,6 +214,5 @@ def execute_session(plan: PostPlan, session: SessionPlan, config: SamplesConfig,
 def result_differences(sample: Executed, record: FrozenRun, result: RunResult) -> list[str]:
     """How a fresh result differs from a record, under the sample's masks: exit status,
     a unified diff of the outputs, the figure (empty: the same)."""
-    return differences(record.output, record.exit_status, result.output, result.exit_status,
-                       sample.masks, f"{sample.path} line {sample.line}") + \
-        figure_differences(sample.figure or "", record.figure, result.figure, sample.figure_varies)
+    return run_differences(record.output, record.exit_status, record.figure, result, sample.masks,
+                           sample.figure or "", sample.figure_varies, f"{sample.path} line {sample.line}")

@@ -161,12 +161,13 @@ def lab_download_bytes(lab: Lab, labs: Path) -> int:
 def attach_downloads(generator) -> None:
     """Give every post with runs its ``reproduce`` download (templates show it), from the
     parse and records the samples reader left on the article."""
-    config = SamplesConfig.from_settings(generator.settings)
+    config, cache_folder = SamplesConfig.from_settings(generator.settings), \
+        _cache_folder(generator.settings)
     for article in _posts(generator):
         if getattr(article, "sample_post", None) is None or \
                 getattr(article, "reproduce", None) is not None:
             continue  # a post the live loop kept from the last build has its download
-        article.reproduce = _download(article, config, _cache_folder(generator.settings))
+        article.reproduce = _download(article, config, cache_folder)
 
 
 def _cache_folder(settings) -> Path | None:

@@ -16,10 +16,10 @@ exactly the rules the blog's own did.  Python 3.9 or later, no third-party impor
   output, exit status and figure).
 """
 
-from .compare import apply_masks, differences, figure_differences, figure_digest
+from .compare import apply_masks, differences, figure_differences, figure_digest, run_differences
 from .runs import RunFailure, RunResult, RunSpec
 from .session import Session
 from .settings import Settings
 
 __all__ = ["RunFailure", "RunResult", "RunSpec", "Session", "Settings", "apply_masks", "differences",
-           "figure_differences", "figure_digest"]
+           "figure_differences", "figure_digest", "run_differences"]

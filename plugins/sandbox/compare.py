@@ -54,3 +54,13 @@ def figure_differences(name: str, recorded: dict | None, data: bytes | None,
         return [f"figure {name} changed: {recorded['bytes']:,} bytes recorded, {len(data):,} bytes "
                 f"in the fresh run (sha256 {recorded['sha256'][:12]} → {figure_digest(data)[:12]})"]
     return []
+
+
+def run_differences(recorded_output: str, recorded_exit: int, recorded_figure: dict | None,
+                    result, masks: Sequence[str], figure: str = "", figure_varies: bool = False,
+                    where: str = "", masked: str = MASKED) -> list[str]:
+    """How a fresh RunResult differs from its record (empty: the same): the exit status and
+    a unified diff of the masked outputs (:func:`differences`), then the figure."""
+    return (differences(recorded_output, recorded_exit, result.output, result.exit_status, masks,
+                        where, masked)
+            + figure_differences(figure, recorded_figure, result.figure, figure_varies))

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .cgroups import SessionGroups, session_groups
-from .compare import differences, figure_differences
+from .compare import run_differences
 from .jail import Jail
 from .lab import VENV, BuiltLab
 from .netns import NetworkNamespace, create_namespace
@@ -315,11 +315,10 @@ def replay(files: Path, settings: Settings, sessions: list, target: int | None =
                 except RunFailure as failure:
                     yield recorded["name"], spec, run, [failure.message], None
                 else:
-                    yield recorded["name"], spec, run, differences(
-                        run["output"], spec.exit, result.output, result.exit_status, spec.masks,
-                        f"index.md line {spec.line}", settings.masked) + figure_differences(
-                        spec.figure, run.get("recorded_figure"), result.figure,
-                        spec.figure_varies), result.exit_status
+                    yield recorded["name"], spec, run, run_differences(
+                        run["output"], spec.exit, run.get("recorded_figure"), result, spec.masks,
+                        spec.figure, spec.figure_varies, f"index.md line {spec.line}",
+                        settings.masked), result.exit_status
                 if spec.line == target:
                     return
 
