@@ -14,8 +14,8 @@ reports its exit status.
 
 Nothing outlives the jail: closing it makes the agent stop every process (SIGTERM,
 then SIGKILL), and when PID 1 exits the kernel kills what is left in the PID
-namespace.  A killed build takes the jail with it (``setpriv --pdeathsig``, then
-``unshare --kill-child``).
+namespace.  A killed build takes the jail with it (``prctl(PR_SET_PDEATHSIG)`` in stage
+one, then ``unshare --kill-child``).
 
 Not bubblewrap, which the first edition used: it always sets ``no_new_privs``, so
 sudo and other setuid programs could not work for the users a sample switches to.
@@ -23,7 +23,7 @@ sudo and other setuid programs could not work for the users a sample switches to
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import select
 import socket
@@ -38,10 +38,19 @@ from typing import Optional
 
 from .lab import BuiltLab
 from .output import keep_draining
-from .userns import SYSTEM_PATH, LabError, mapping_tools, read_back, require_tools, spawn_mapped, tool
+from .userns import (
+    PYTHON_GATE,
+    SYSTEM_PATH,
+    LabError,
+    mapping_tools,
+    read_back,
+    require_tools,
+    spawn_mapped,
+    tool,
+)
 
 AGENT = r'''
-import ctypes, fcntl, json, os, select, signal, socket, struct, sys, time
+import ctypes, fcntl, marshal, os, select, signal, socket, struct, sys, time
 with open("/proc/self/comm", "w") as comm:
     comm.write("sample-agent")
 # Leave the host behind (stage one's pivot_root kept it at /.host), name the machine and
@@ -68,7 +77,7 @@ signal.signal(signal.SIGCHLD, lambda *a: None)
 running = {}
 
 def send(**message):
-    ctrl.send(json.dumps(message).encode())
+    ctrl.send(marshal.dumps(message, 4))
 
 def spawn(m, fds):
     pid = os.fork()
@@ -114,7 +123,7 @@ def shutdown(grace):
         while time.monotonic() < end and others():
             reap()
             time.sleep(0.01)
-    sys.exit(0)
+    os._exit(0)  # nothing to flush; skips the interpreter's teardown
 
 send(op="ready")
 while True:
@@ -130,7 +139,7 @@ while True:
         data, fds, _, _ = socket.recv_fds(ctrl, 1 << 20, 4)
         if not data:
             shutdown(1.0)
-        m = json.loads(data)
+        m = marshal.loads(data)
         if m["op"] == "run":
             pid = spawn(m, fds)
             for fd in fds:
@@ -151,15 +160,17 @@ while True:
 
 # Stage one, as root of the session's user and mount namespaces: the writable layer, the
 # lab's /dev, /tmp and the session folder, pivot_root into it, then PID, network, IPC and
-# UTS namespaces with the agent as PID 1, killed with the build (--pdeathsig).  Not
+# UTS namespaces with the agent as PID 1, killed with the build (PR_SET_PDEATHSIG).  Not
 # bubblewrap: it sets no_new_privs, and sudo and other setuid programs must work inside.
 # Python with mount(2) rather than a shell script: one process instead of some thirty
 # (mount, touch, ln, mkdir), which was most of what starting a session cost.
 STAGE = r"""
 import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+PARENT = os.getppid()
+""" + PYTHON_GATE + r"""
 T, LOWER, SIZE, FOLDER, AT = sys.argv[1:6]
 R = T + "/root"
-libc = ctypes.CDLL(None, use_errno=True)
 
 def fail(text):
     sys.stderr.write(text + "\n")
@@ -200,21 +211,37 @@ os.makedirs(R + AT, exist_ok=True)
 mount(FOLDER, R + AT, None, None, "cannot bind the session folder", BIND)
 os.mkdir(R + "/.host")
 os.chdir(R)
-# pivot_root(8): glibc has no wrapper, and the call moves this process's root with it.
-if os.spawnv(os.P_WAIT, os.environ["LAB_PIVOT"], ["pivot_root", ".", ".host"]) != 0:
+# pivot_root(2) has no glibc wrapper: the system call where its number is known, else
+# pivot_root(8), which makes it for us (the call moves this process's root with it).
+NUMBER = int(os.environ["LAB_PIVOT_CALL"])
+if NUMBER >= 0:
+    if libc.syscall(NUMBER, b".", b".host") != 0:
+        fail("pivot_root refused (%s)" % os.strerror(ctypes.get_errno()))
+elif os.spawnv(os.P_WAIT, os.environ["LAB_PIVOT"], ["pivot_root", ".", ".host"]) != 0:
     fail("pivot_root refused")
 os.chdir("/")
-os.execve("/usr/bin/setpriv", ["setpriv", "--pdeathsig", "KILL", "/usr/bin/unshare", "--pid",
-          "--net", "--ipc", "--uts", "--fork", "--kill-child=KILL", "--mount-proc", "--",
-          *sys.argv[6:]], {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+# Killed with the build: the signal the kernel sends when the launcher's thread ends
+# (prctl(2) PR_SET_PDEATHSIG, kept across the exec), unless it ended already.
+if libc.prctl(1, 9, 0, 0, 0) != 0 or os.getppid() != PARENT:
+    fail("the build that started this session is gone")
+os.execve("/usr/bin/unshare", ["unshare", "--pid", "--net", "--ipc", "--uts", "--fork",
+          "--kill-child=KILL", "--mount-proc", "--", *sys.argv[6:]],
+          {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
 """
-_STAGE = 'exec "$LAB_PYTHON" -I -S -c "$LAB_STAGE" "$@"\n'
+# pivot_root(2)'s number where this module knows it (x86-64 and the generic table).
+PIVOT_ROOT_CALL = {"x86_64": 155, "aarch64": 41, "riscv64": 41}
 
 
 def stage_environment() -> dict[str, str]:
-    """What stage one runs with: this interpreter (stdlib only, ``-I -S``) and pivot_root(8)."""
-    return {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8", "LAB_STAGE": STAGE,
-            "LAB_PYTHON": sys.executable or "/usr/bin/python3", "LAB_PIVOT": tool("pivot_root")}
+    """What stage one runs with: its code, pivot_root(2)'s number (-1: use pivot_root(8))."""
+    return {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8",
+            "LAB_PIVOT_CALL": str(PIVOT_ROOT_CALL.get(os.uname().machine, -1)),
+            "LAB_PIVOT": tool("pivot_root")}
+
+
+def stage_argv() -> list[str]:
+    """Stage one: this interpreter (stdlib only, ``-I -S``) running ``STAGE``."""
+    return [sys.executable or "/usr/bin/python3", "-I", "-S", "-c", STAGE]
 
 
 RunOutput = tuple[bytes, int, bool, Optional[threading.Thread], int]
@@ -246,9 +273,10 @@ class Jail:
         self._errors = tempfile.TemporaryFile()
         try:
             self.process = spawn_mapped(
-                _STAGE, [layer, str(rootfs), self.layer_size, str(self.folder), self.mount_at,
-                         "/usr/bin/python3", "-I", "-S", "-", str(child.fileno())],
-                pass_fds=(child.fileno(),), stdin=code_fd, env=stage_environment(),
+                [*stage_argv(), layer, str(rootfs), self.layer_size, str(self.folder),
+                 self.mount_at, "/usr/bin/python3", "-I", "-S", "-", str(child.fileno())],
+                own_namespaces=True, pass_fds=(child.fileno(),), stdin=code_fd,
+                env=stage_environment(),
                 stdout=subprocess.DEVNULL, stderr=self._errors, cgroups=self.cgroups)
         except BaseException:
             child.close()
@@ -273,7 +301,7 @@ class Jail:
         if not ready:
             return None
         data = self.control.recv(1 << 16)
-        return json.loads(data) if data else None
+        return marshal.loads(data) if data else None
 
     def run(self, argv: list[str], env: dict[str, str], cwd: str, deadline: float, cap: int,
             drain_grace: float) -> RunOutput:
@@ -287,7 +315,7 @@ class Jail:
         null = os.open(os.devnull, os.O_RDONLY)
         request = {"op": "run", "id": ident, "argv": argv, "cwd": cwd, "env": env}
         try:
-            socket.send_fds(self.control, [json.dumps(request).encode()], [null, write_end, write_end])
+            socket.send_fds(self.control, [_pack(request)], [null, write_end, write_end])
         finally:
             os.close(null)
             os.close(write_end)
@@ -299,7 +327,7 @@ class Jail:
                 break
             if status is None and now > deadline and not timed_out:
                 timed_out = True
-                self.control.send(json.dumps({"op": "kill", "id": ident}).encode())
+                self.control.send(_pack({"op": "kill", "id": ident}))
             watch = [self.control] + ([] if eof else [read_end])
             readable, _, _ = select.select(watch, [], [], 0.05)
             if read_end in readable:
@@ -342,7 +370,7 @@ class Jail:
         """Stop every process (SIGTERM, ``grace`` seconds, SIGKILL); the jail is gone after."""
         if self.control is not None:
             try:
-                self.control.send(json.dumps({"op": "close", "grace": grace}).encode())
+                self.control.send(_pack({"op": "close", "grace": grace}))
             except OSError:
                 pass
         if self.process is not None:
@@ -358,6 +386,12 @@ class Jail:
         if self._errors is not None:
             self._errors.close()
             self._errors = None
+
+
+def _pack(message: dict) -> bytes:
+    """A control message: marshal (format 4, read by every Python 3), which the agent
+    loads without importing anything (json would cost it the import of re, 8 ms)."""
+    return marshal.dumps(message, 4)
 
 
 def _wait(process: subprocess.Popen, timeout: float) -> int:

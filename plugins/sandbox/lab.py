@@ -26,7 +26,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .userns import LabError, map_signature, mapping_tools, remove_tree, require_tools, spawn_mapped, tool
+from .userns import (
+    LabError,
+    bash_gated,
+    map_signature,
+    mapping_tools,
+    remove_tree,
+    require_tools,
+    spawn_mapped,
+    tool,
+)
 
 FORMAT = 1  # bump when the layout of a built lab changes
 DEFAULT_SUITE = "trixie"
@@ -277,7 +286,7 @@ def _build(lab: Lab, cache: Path, name: str, log: Callable[[str], object]) -> Bu
     started = time.monotonic()
     tail: list[str] = []
     with open(partial / "build.log", "wb") as build_log:
-        process = spawn_mapped('exec "$@"', argv, pid_namespace=True, stdout=subprocess.PIPE,
+        process = spawn_mapped(bash_gated('exec "$@"', argv), pid_namespace=True, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, env=env)
         assert process.stdout is not None
         for raw in process.stdout:

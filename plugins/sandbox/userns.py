@@ -135,14 +135,45 @@ exec {LAB_GATE}<&-
 unset LAB_READY LAB_GATE
 '''
 
+# The gate for a Python program that makes its own user and mount namespaces (the jail's
+# stage one, started without unshare(1) and bash): unshare(2) needs no exec, so the
+# process keeps the capabilities it gets in the new namespace, and it starts up while
+# the launcher joins the cgroups.  Needs ``ctypes``, ``os`` and ``sys`` imported.
+PYTHON_GATE = r'''
+def _gate():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x10000000 | 0x20000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+        sys.stderr.write("unshare failed: %s\n" % os.strerror(ctypes.get_errno()))
+        sys.exit(126)
+    os.write(int(os.environ.pop("LAB_READY")), b"u")
+    gate = int(os.environ.pop("LAB_GATE"))
+    if os.read(gate, 3) != b"go\n":
+        sys.exit(125)
+    os.close(gate)
+    if libc.mount(b"none", b"/", None, 0x4000 | 0x40000, None) != 0:  # MS_REC | MS_PRIVATE
+        sys.stderr.write("cannot make the mounts private: %s\n" % os.strerror(ctypes.get_errno()))
+        sys.exit(126)
+_gate()
+'''
 
-def spawn_mapped(body: str, args: Sequence[str], *, pid_namespace: bool = False,
-                 pass_fds: Sequence[int] = (), stdin=subprocess.DEVNULL, stdout=None, stderr=None,
+
+def bash_gated(body: str, args: Sequence[str]) -> list[str]:
+    """The argv that runs the bash text ``body`` (``"$@"`` = ``args``) behind the gate."""
+    return [tool("bash"), "-c", _GATE + body, "lab", *args]
+
+
+def spawn_mapped(argv: Sequence[str], *, pid_namespace: bool = False,
+                 own_namespaces: bool = False, pass_fds: Sequence[int] = (),
+                 stdin=subprocess.DEVNULL, stdout=None, stderr=None,
                  env: dict[str, str] | None = None, cgroups: Sequence[Path] = (),
                  timeout: float = 10.0) -> subprocess.Popen:
-    """Start the bash text ``body`` (``"$@"`` = ``args``) as root of new user and mount
-    namespaces (and a PID namespace) with this user's id maps, in ``cgroups``; return
-    once it runs with its maps."""
+    """Start ``argv`` as root of new user and mount namespaces (and a PID namespace) with
+    this user's id maps, in ``cgroups``; return once it runs with its maps.
+
+    ``argv`` opens the gate first: ``bash_gated`` for a shell text run by unshare(1), or
+    ``PYTHON_GATE`` at the top of a Python program that makes its own namespaces
+    (``own_namespaces``, no PID namespace).  The cgroups are joined while it starts up,
+    and the gate opens once they are, before it can start anything else."""
     uids, gids = id_maps()
     ready_r, ready_w = os.pipe()
     gate_r, gate_w = os.pipe()
@@ -151,18 +182,23 @@ def spawn_mapped(body: str, args: Sequence[str], *, pid_namespace: bool = False,
         flags += ["--pid", "--fork", "--kill-child"]
     environment = dict(env if env is not None else {"PATH": SYSTEM_PATH, "LANG": "C.UTF-8"})
     environment.update(LAB_READY=str(ready_w), LAB_GATE=str(gate_r))
+    if own_namespaces and pid_namespace:
+        raise ValueError("a program that makes its own namespaces gets no PID namespace")
+    command = list(argv) if own_namespaces else [tool("unshare"), *flags, "--", *argv]
     try:
-        process = subprocess.Popen([tool("unshare"), *flags, "--", tool("bash"), "-c", _GATE + body,
-                                    "lab", *args], pass_fds=(ready_w, gate_r, *pass_fds),
+        process = subprocess.Popen(command,
+                                   pass_fds=(ready_w, gate_r, *pass_fds),
                                    stdin=stdin, stdout=stdout, stderr=stderr, env=environment)
     finally:
         os.close(ready_w)
         os.close(gate_r)
+    joining = start_joining(process.pid, cgroups)
     try:
         ready, _, _ = select.select([ready_r], [], [], timeout)
         if not ready or os.read(ready_r, 1) != b"u":
             process.kill()
             process.wait()
+            finish_joining(joining, check=False)
             raise explain_failure(read_back(stderr) or f"unshare exited with {process.returncode}")
         if os.getuid() == 0:  # root writes the map itself (it has no /etc/subuid entry)
             for name, ids in (("uid_map", uids), ("gid_map", gids)):
@@ -175,8 +211,14 @@ def spawn_mapped(body: str, args: Sequence[str], *, pid_namespace: bool = False,
                 if done.returncode != 0:
                     process.kill()
                     process.wait()
+                    finish_joining(joining, check=False)
                     raise explain_failure(f"{helper}: " + done.stdout.decode(errors="replace"))
-        join_cgroups(process.pid, cgroups)
+        try:
+            finish_joining(joining)
+        except OSError:
+            process.kill()
+            process.wait()
+            raise
         os.write(gate_w, b"go\n")
     finally:
         os.close(ready_r)
@@ -184,9 +226,13 @@ def spawn_mapped(body: str, args: Sequence[str], *, pid_namespace: bool = False,
     return process
 
 
-def join_cgroups(pid: int, cgroups: Sequence[Path]) -> None:
-    """Move ``pid`` into every group, the writes side by side: each waits some milliseconds
-    in the kernel (cgroup v1 hierarchies above all), and they overlap (3 groups: 11 -> 2 ms)."""
+Joining = tuple[list[threading.Thread], list[OSError]]
+
+
+def start_joining(pid: int, cgroups: Sequence[Path]) -> Joining:
+    """Start moving ``pid`` into every group, the writes side by side: each waits some
+    milliseconds in the kernel (cgroup v1 hierarchies above all), and they overlap
+    (3 groups: 11 -> 2 ms); ``finish_joining`` waits for them."""
     failures: list[OSError] = []
 
     def join(group: Path) -> None:
@@ -198,9 +244,15 @@ def join_cgroups(pid: int, cgroups: Sequence[Path]) -> None:
     threads = [threading.Thread(target=join, args=(group,)) for group in cgroups]
     for thread in threads:
         thread.start()
+    return threads, failures
+
+
+def finish_joining(joining: Joining, check: bool = True) -> None:
+    """Wait for ``start_joining``'s writes; raise the first failure (``check``)."""
+    threads, failures = joining
     for thread in threads:
         thread.join()
-    if failures:
+    if failures and check:
         raise failures[0]
 
 
@@ -218,7 +270,7 @@ def read_back(stream) -> str:
 def run_mapped(argv: Sequence[str]) -> subprocess.CompletedProcess:
     """Run ``argv`` as root of this user's namespace (to remove what other ids inside own)."""
     with tempfile.TemporaryFile() as errors:
-        process = spawn_mapped('exec "$@"', list(argv), pid_namespace=True,
+        process = spawn_mapped(bash_gated('exec "$@"', argv), pid_namespace=True,
                                stdout=subprocess.PIPE, stderr=errors)
         out, _ = process.communicate()
         return subprocess.CompletedProcess(list(argv), process.returncode, out, read_back(errors))
