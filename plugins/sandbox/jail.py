@@ -79,24 +79,20 @@ running = {}
 def send(**message):
     ctrl.send(marshal.dumps(message, 4))
 
+DEFAULTS = (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGXFSZ)
+
 def spawn(m, fds):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setsid()
-            for i, fd in enumerate(fds[:3]):
-                os.dup2(fd, i)
-            signal.set_wakeup_fd(-1)
-            for s in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signal.SIGXFSZ):
-                signal.signal(s, signal.SIG_DFL)
-            os.chdir(m["cwd"])
-            os.execvpe(m["argv"][0], m["argv"], m["env"])
-        except OSError as e:
-            os.write(2, ("%s: %s\n" % (m["argv"][0], e.strerror)).encode())
-            os._exit(127 if e.errno == 2 else 126)
-        except BaseException:
-            os._exit(127)
-    return pid
+    # posix_spawn (vfork, then exec) costs a millisecond less than fork from Python; the
+    # search for argv[0] uses the run's PATH, as execvpe(3) would.
+    try:
+        os.chdir(m["cwd"])
+        os.environ["PATH"] = m["env"].get("PATH", os.defpath)
+        return os.posix_spawnp(m["argv"][0], m["argv"], m["env"], setsid=True, setsigdef=DEFAULTS,
+                               file_actions=[(os.POSIX_SPAWN_DUP2, fd, i) for i, fd in enumerate(fds[:3])])
+    except OSError as e:
+        os.write(fds[2], ("%s: %s\n" % (m["argv"][0], e.strerror)).encode())
+        send(op="exit", id=m["id"], status=127 if e.errno == 2 else 126)
+        return None
 
 def reap():
     while True:
@@ -144,7 +140,8 @@ while True:
             pid = spawn(m, fds)
             for fd in fds:
                 os.close(fd)
-            running[pid] = m["id"]
+            if pid is not None:
+                running[pid] = m["id"]
         elif m["op"] == "kill":
             for pid, ident in list(running.items()):
                 if ident == m["id"]:
