@@ -164,8 +164,8 @@ def renewal_window(acme: Acme, cert):  # the CA's suggested window, or when a th
             start, end = (datetime.fromisoformat(window[k]) for k in ("start", "end"))
             if status == 200 and start.tzinfo and end.tzinfo and start < end < cert.not_valid_after_utc:
                 return start, end, "the CA"
-        except (Failure, x509.ExtensionNotFound, KeyError, TypeError, ValueError):
-            pass  # ARI is advice: without it, fall back to the fixed rule
+        except (Failure, x509.ExtensionNotFound, KeyError, TypeError, ValueError) as error:  # ARI is advice
+            print(f"acme: no window from renewalInfo: {getattr(error, 'message', None) or repr(error)}")
     third_left = cert.not_valid_after_utc - (cert.not_valid_after_utc - cert.not_valid_before_utc) / 3
     return third_left, third_left, "a third left"
 
