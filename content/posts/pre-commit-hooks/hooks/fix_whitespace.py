@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 
-BLANKS = b" \t"
+BLANKS = b" \t\f\v"  # bytes.strip()'s whitespace less \r and \n, as stock strips
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
