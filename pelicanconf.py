@@ -70,9 +70,8 @@ AUTHOR_FEED_RSS = None
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["samples", "postrules", "reproduce", "sections"]
 # An RFC, manual page or document a post names with no link to it (plugins/postrules/
-# sources.py): printed as a note while the posts' third edition adds their links; set it
-# to "warning" (the plugin's default) to fail the build on it.
-POSTRULES_UNLINKED_SOURCES = "note"
+# sources.py) is a warning, which fails the strict build; "note" would only print it.
+POSTRULES_UNLINKED_SOURCES = "warning"
 # The plugins import one another by name (samples, upstream): tasks.py, pytest and bench/
 # put plugins/ on sys.path themselves, this line does it for a plain `pelican` run.
 _plugins = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
