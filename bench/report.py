@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import threading
 from dataclasses import dataclass
 from importlib.metadata import version
 
@@ -43,10 +44,36 @@ def versions() -> str:
                      [f"{name} {version(name)}" for name in names])
 
 
-def machine(load_before: tuple[float, ...], load_after: tuple[float, ...]) -> str:
-    return (f"{os.cpu_count()} cores ({platform.machine()}, {platform.system()} "
+def machine(load_before: tuple[float, ...], load_after: tuple[float, ...],
+            during: LoadWatch | None = None) -> str:
+    text = (f"{os.cpu_count()} cores ({platform.machine()}, {platform.system()} "
             f"{platform.release()}); load average (1 min) {load_before[0]:.2f} at the start, "
             f"{load_after[0]:.2f} at the end")
+    return text + (f", {during.summary()} during the run" if during and during.samples else "")
+
+
+class LoadWatch:
+    """The 1-minute load average, sampled every ``interval`` seconds on a daemon thread."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> LoadWatch:
+        self._stop.set()
+        self._thread.join()
+        return self
+
+    def summary(self) -> str:
+        ordered = sorted(self.samples)
+        return (f"median {ordered[len(ordered) // 2]:.2f}, max {ordered[-1]:.2f} "
+                f"({len(ordered)} samples)")
 
 
 def document(title: str, context: list[str], rows: list[Row], real: list[list[str]],

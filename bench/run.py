@@ -79,9 +79,17 @@ def log(message: str) -> None:
 def run(plan: Plan, scratch: Path, out: Path) -> bool:
     """Measure everything in ``plan``; write and print the table; False if a check failed."""
     load_before = os.getloadavg()
+    watch = report.LoadWatch()
     rows: list[Row] = []
     notes: list[str] = []
     profiles: list[str] = []
+    partial = out.with_name(out.name + ".partial")
+
+    def checkpoint() -> None:
+        """The rows so far, so that a run that dies later still leaves them."""
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(report.document("Benchmarks (partial)", [report.machine(
+            load_before, os.getloadavg(), watch)], rows, [], notes), encoding="utf-8")
 
     sites = {}
     for posts in sorted(set(plan.sizes + (plan.edit_posts,))):
@@ -102,6 +110,7 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
                 rows.append(ratio_row(f"(diagnostic) same, {posts} posts, ours without the "
                                       f"Pagefind step: {unit}", series["ours-no-search"],
                                       series["vanilla"], "", digits=digits))
+        checkpoint()
 
     log(f"edit loop at {plan.edit_posts} posts with the content cache on")
     loop = builds.edit_loop(sites[plan.edit_posts][0], scratch, plan.edit_posts, plan.edit_repeats)
@@ -115,12 +124,15 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
     rows.append(ratio_row("vanilla Pelican, same loop (edit one post's Markdown): rebuild vs "
                           "cold build, wall s", floor.rebuild, floor.cold, ""))
 
+    checkpoint()
     rows += speed_rows(*sites[plan.edit_posts], scratch, plan.edit_posts, plan.edit_repeats, notes,
                        plan.profile)
+    checkpoint()
 
     post_dir = sites[plan.sizes[0]][0] / "content" / "posts" / "post-0001"
     session_row, more = session_rows(post_dir, plan.runs, plan.overhead_repeats)
     rows += more
+    checkpoint()
 
     log(f"pytest workers: {plan.worker_posts} posts with one tiny run, -n 1 vs -n 2")
     tiny_site = synthetic.generate(scratch / "workers-tiny", plan.worker_posts)
@@ -150,6 +162,7 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
                           cost.wall["vanilla"], "≤ 1.10"))
     rows.append(ratio_row(f"real site frozen build ({built}): peak RSS MiB", cost.rss["ours"],
                           cost.rss["vanilla"], "≤ 1.2", digits=1))
+    checkpoint()
     if plan.reexecute:
         for post in posts:
             log(f"real site: re-executing {post.slug} with pytest")
@@ -169,12 +182,13 @@ def run(plan: Plan, scratch: Path, out: Path) -> bool:
 
     notes += context_notes(plan, profiles) + SPEED_NOTES
     context = [f"run {time.strftime('%Y-%m-%d %H:%M %Z')}, {'quick' if plan is QUICK else 'full'} "
-               "plan", report.machine(load_before, os.getloadavg()), report.versions(),
+               "plan", report.machine(load_before, os.getloadavg(), watch.stop()), report.versions(),
                "cells: median (min–max); ratio = ours / baseline (speed-ups: 1 worker / 2 workers)"]
     text = report.document("Benchmarks", context, rows, real_rows, notes)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print(text)
+    partial.unlink(missing_ok=True)
     log(f"written to {out}")
     return True
 
