@@ -83,7 +83,7 @@ def configure(zabbix, alerts_url, alert_token, room):
         "user.create", username="ops-room", roleid=role, timezone="UTC",
         usrgrps=[{"usrgrpid": readers}], passwd=secrets.token_urlsafe(24),  # never used
         medias=[{"mediatypeid": media_type, "sendto": room, "active": 0,
-                 "severity": 56, "period": "1-7,00:00-24:00"}],  # Average and up, always
+                 "severity": 56, "period": "1-7,00:00-24:00"}],  # Average and up: ROOM_SEVERITIES
     )["userids"][0]
     notify_involved = {"operationtype": 11, "opmessage": {"default_msg": 1}}
     action = zabbix.call(

@@ -5,7 +5,8 @@
 ZPARK_LOG is gunicorn's output with ZPARK_LOG_LEVEL=DEBUG: a "received:" line
 for each request and a line for each call Zpark makes, each line naming its
 process and thread. A thread handles one request at a time, so its lines
-after "received:" belong to that request. The first alert and the first command
+after "received:" belong to that request. A command runs in a pool thread: its
+lines after "command started: ID" belong to the request that queued ID. The first alert and the first command
 that asked Zabbix are drawn, each with the delivery of the bot's own message.
 """
 import re
@@ -22,13 +23,17 @@ LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+/\d+) (?P<name>zpark\S*) \w+ (?P<message
 
 def requests_in(log_path):
     """[(inbound, [outbound, ...])] in the order the requests arrived."""
-    current, handled = {}, []
+    current, handled, queued = {}, [], {}
     with open(log_path, encoding="utf-8") as log:
         for match in filter(None, map(LINE.match, log)):
             pid, message = match["pid"], match["message"]
             if message.startswith("received: "):
                 current[pid] = (message.removeprefix("received: "), [])
                 handled.append(current[pid])
+            elif message.startswith("command queued: ") and pid in current:
+                queued[message.removeprefix("command queued: ")] = current[pid]
+            elif message.startswith("command started: "):
+                current[pid] = queued[message.removeprefix("command started: ")]
             elif pid in current:
                 current[pid][1].append(message)
     return handled

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -269,7 +271,7 @@ class Commands:
         "- `show status`: how many hosts, items and triggers Zabbix watches"
     )
     MAX_LINES, MAX_BYTES = 20, 7000  # Webex refuses a message over 7,439 bytes
-    ROOM_SEVERITIES = [3, 4, 5]  # Average, High, Disaster
+    ROOM_SEVERITIES = [3, 4, 5]  # Average and up: keep in step with ops-room's media
 
     def __init__(self, zabbix):
         self.zabbix = zabbix
@@ -333,7 +335,7 @@ def webex_failed(error):
 
 
 MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
-MAX_COMMANDS = 2  # at once: gunicorn's other threads stay free for /alerts
+MAX_COMMANDS = 2  # at once: each holds a Zabbix API connection for up to a minute
 
 
 def create_app(settings):
@@ -341,10 +343,12 @@ def create_app(settings):
     webex = Webex(settings.webex_url, settings.webex_token)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     webex.reactivate_webhooks()
-    # 2 s per call: show_status makes five, and Webex waits for the answer.
+    # 2 s per call: show_status makes five, and the room waits for the answer.
     commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
     recent = Recent()
     running = threading.BoundedSemaphore(MAX_COMMANDS)
+    # One more thread than commands, so that "Busy" never waits behind them.
+    pool = ThreadPoolExecutor(max_workers=MAX_COMMANDS + 1)
 
     @app.before_request
     def trace():
@@ -365,7 +369,9 @@ def create_app(settings):
         if not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
         kind, text = format_alert(alert)
-        key = (room, alert["action_id"], alert["event_id"], kind, alert["created"])
+        # A retry resends the alert's stored parameters unchanged; "created" sets
+        # an escalation's next step apart. So equal content means a retry.
+        key = hashlib.sha256(json.dumps(alert, sort_keys=True).encode()).hexdigest()
         state = recent.claim(key, "sending")
         if state == "posted":
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
@@ -418,13 +424,16 @@ def create_app(settings):
             return jsonify(ignored="not a room of ZPARK_ROOMS")
         if recent.claim(event["id"]):
             return jsonify(ignored="delivered before")
+        # Answer Webex now: a slow answer would count as a failed delivery.
         if not running.acquire(blocking=False):
-            try:
-                webex.post_message("Busy with other commands; ask again in a minute.",
-                                   room_id=event["roomId"])
-            except requests.RequestException as error:
-                log.error("Webex: %s", error)
+            pool.submit(say, "Busy with other commands; ask again in a minute.", event["roomId"])
             return jsonify(ignored="busy")
+        log.debug("command queued: %s", event["id"])
+        pool.submit(run_command, event)
+        return jsonify(accepted="the answer follows in the room")
+
+    def run_command(event):
+        log.debug("command started: %s", event["id"])
         try:
             command = command_text(webex.get_message(event["id"]), bot["id"])
             try:
@@ -432,13 +441,17 @@ def create_app(settings):
             except (ZabbixError, requests.RequestException) as error:
                 log.error("Zabbix API: %s", error)  # may name internal hosts: not for the room
                 answer = "Zabbix refused or did not answer; the reason is in Zpark's log."
-            webex.post_message(answer, room_id=event["roomId"])
-        except requests.RequestException as error:
-            log.error("Webex: %s", error)
-            return jsonify(failed="Webex did not take the answer")
+            say(answer, event["roomId"])
+        except Exception:  # in the pool, an exception would vanish unlogged
+            log.exception("command %s failed", event["id"])
         finally:
             running.release()
-        return jsonify(answered=command)
+
+    def say(text, room_id):
+        try:
+            webex.post_message(text, room_id=room_id)
+        except requests.RequestException as error:
+            log.error("Webex: %s", error)
 
     return app
 
