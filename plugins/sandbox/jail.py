@@ -1,6 +1,6 @@
 """A session inside a lab: a fresh writable layer over it, its own namespaces, an agent as PID 1.
 
-Starting a jail takes about 30 ms on an idle machine: two Python start-ups (stage one and
+Starting a jail takes 30-40 ms (median 41, least 30 under a load of 4): two Python start-ups (stage one and
 the agent) and three execs.  Stage one (this interpreter, stdlib only, ``-I -S``) makes
 its own user and mount namespaces with unshare(2) through ctypes, and starts up while
 the launcher writes their id maps and moves it into the session's cgroups (``userns``).
