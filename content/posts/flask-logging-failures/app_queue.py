@@ -58,7 +58,9 @@ os.register_at_fork(before=listener.stop, after_in_parent=listener.start,
 def stop():
     listener.stop()  # writes what is still queued
     if handler.dropped:
-        print(f"log queue full: {handler.dropped} records dropped", file=sys.stderr)
+        print(handler.format(logging.makeLogRecord(dict(  # a JSON line, like the rest
+            name=__name__, levelno=logging.WARNING, levelname="WARNING",
+            msg=f"{handler.dropped} log records dropped"))), file=sys.stderr)
 
 
 app = create_app()

@@ -9,7 +9,9 @@ from shop import LINE_FORMAT, create_app
 
 def fail(message):
     print(message, file=sys.stderr)
-    sys.exit(4)  # gunicorn stops; after 1 it boots workers forever
+    # 4 is gunicorn's APP_LOAD_ERROR: the master exits too. By gunicorn's
+    # source, after exit status 1 it boots new workers forever.
+    sys.exit(4)
 
 
 # Absolute: a relative path would follow whoever starts the process.

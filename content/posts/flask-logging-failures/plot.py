@@ -18,7 +18,6 @@ SET_UPS = {  # (app, gunicorn config) -> label
     ("muted", None): "dictConfig, its defaults",
     ("app_stderr", None): "stderr, dictConfig first",
     ("shop:create_app()", "gunicorn_conf.py"): "gunicorn's logconfig_dict",
-    ("app_gunicorn", None): "app.logger on gunicorn's handlers",
     ("app_queue", None): "QueueHandler, JSON lines",
     ("app_watched", None): "WatchedFileHandler + logrotate",
 }
