@@ -19,7 +19,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from cryptography import x509
+from cryptography import __version__ as crypto_version, x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -49,8 +49,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
     def __init__(self, directory_url: str, key):
         self.key, self.kid, self.nonce, self.url = key, None, None, directory_url
         n = key.public_key().public_numbers()
-        x, y = (b64(v.to_bytes(32, "big")) for v in (n.x, n.y))
-        self.jwk = {"crv": "P-256", "kty": "EC", "x": x, "y": y}
+        self.jwk = {"crv": "P-256", "kty": "EC"} | {k: b64(getattr(n, k).to_bytes(32, "big")) for k in "xy"}
         status, _, data = self.http("GET", directory_url)
         if status != 200:
             raise Failure(REFUSED, f"{directory_url}: HTTP {status}", status)
@@ -84,8 +83,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
             protected = b64(json.dumps(header).encode())
             body = "" if payload is None else b64(json.dumps(payload).encode())
             der = self.key.sign(f"{protected}.{body}".encode(), ec.ECDSA(hashes.SHA256()))
-            r, s = decode_dss_signature(der)  # JWS wants r || s, not DER
-            signature = b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+            signature = b64(b"".join(v.to_bytes(32, "big") for v in decode_dss_signature(der)))  # r || s
             jws = {"protected": protected, "payload": body, "signature": signature}
             status, headers, data = self.http("POST", url, json.dumps(jws).encode(), accept)
             if status < 300:  # a redirect is refused, never followed
@@ -99,7 +97,7 @@ class Acme:  # one account on one ACME server: signed requests, nonces, polling
             print(f"acme: badNonce from {url}, retrying with the nonce of the refusal")
         raise Failure(REFUSED, "the CA rejected ten nonces in a row")
 
-    def poll(self, url, target, seconds=60):
+    def poll(self, url, target, seconds=180):
         deadline = time.monotonic() + seconds
         while True:
             headers, data = self.post(url, None)
@@ -298,6 +296,8 @@ def account_key(path: str):
 def main(argv) -> int:
     if len(argv) != 2:
         raise Failure(USAGE, "usage: acme_client.py CONFIG.json")
+    if int(crypto_version.split(".")[0]) < 42:  # before any request: older ones fail after issuance
+        raise Failure(CONFIG, f"cryptography {crypto_version} is too old: 42 or later needed")
     sys.stdout.reconfigure(line_buffering=True)  # under systemd, a pipe
     os.umask(0o022)  # the web server must read challenge files and the chain
     cfg = read_config(argv[1])
