@@ -27,8 +27,10 @@ def changes(commit: str) -> bytes:
     """The commit's diff; for a merge, against git's own merge of its parents."""
     merge = len(git("rev-list", "--parents", "-n1", commit).split()) > 2
     # --text: a file .gitattributes marks binary would show no lines otherwise.
+    # The other options undo user settings that would change the diff's form.
     return git("-c", "core.quotePath=false", "show", "--root", "--format=", "--no-color",
                "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
+               "--no-relative", "--no-show-signature", "--no-notes",
                "-U0", "--text", "--diff-filter=d",
                *(["--remerge-diff"] if merge else []), commit, "--")
 
