@@ -14,35 +14,59 @@ import sys
 
 from no_secrets import PATTERNS, allowed, load_allowlist
 
-HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+ESCAPE = re.compile(rb'\\([0-7]{3}|[abtnvfr"\\])')  # git's C-style quoting of odd paths
+CHARS = dict(zip(b'abtnvfr"\\', b'\a\b\t\n\v\f\r"\\'))
 
 
 def git(*args: str) -> bytes:
     return subprocess.run(["git", *args], capture_output=True, check=True).stdout
 
 
-def changes(commit: str, *options: str) -> bytes:
+def changes(commit: str) -> bytes:
     """The commit's diff; for a merge, against git's own merge of its parents."""
     merge = len(git("rev-list", "--parents", "-n1", commit).split()) > 2
-    return git("show", "--root", "--format=", "--no-color", "--no-ext-diff", "--no-textconv",
-               *(["--remerge-diff"] if merge else []), *options, commit, "--")
+    # --text: a file .gitattributes marks binary would show no lines otherwise.
+    # The other options undo user settings that would change the diff's form.
+    return git("-c", "core.quotePath=false", "show", "--root", "--format=", "--no-color",
+               "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
+               "--no-relative", "--no-show-signature", "--no-notes",
+               "-U0", "--text", "--diff-filter=d",
+               *(["--remerge-diff"] if merge else []), commit, "--")
+
+
+def new_path(header: bytes) -> str | None:
+    """The path in a '+++ b/PATH' line; None for '+++ /dev/null'."""
+    name = header[4:].removesuffix(b"\t")  # git adds a tab after a name with a space
+    if name == b"/dev/null":
+        return None
+    if name[:1] == b'"':
+        name = ESCAPE.sub(lambda m: bytes([int(m[1], 8) if len(m[1]) == 3 else CHARS[m[1][0]]]),
+                          name[1:-1])
+    if not name.startswith(b"b/"):
+        raise ValueError(f"unexpected header {header!r}")
+    return name[2:].decode("utf-8", "surrogateescape")
 
 
 def added_lines(commit: str):
-    """Yield (path, line number, line) for each line the commit adds, from one diff."""
-    names = changes(commit, "-z", "--name-only", "--diff-filter=d")
-    paths = iter(names.decode("utf-8", "surrogateescape").split("\0")[:-1])
-    # --text: a file .gitattributes marks binary would show no lines otherwise.
-    diff = changes(commit, "-U0", "--text", "--diff-filter=d")
-    path = number = None  # None until the file's first hunk: lines before are headers
-    for line in diff.split(b"\n"):
-        if line.startswith(b"diff --git "):
-            path, number = next(paths), None  # files come in --name-only's order
-        elif hunk := HUNK.match(line):
-            number = int(hunk[1])
-        elif number is not None and line.startswith(b"+"):
+    """Yield (path, line number, line) per added line."""
+    path = number = None
+    header = False  # until the file's first hunk
+    left = 0  # lines this hunk has yet to add
+    for line in changes(commit).split(b"\n")[:-1]:
+        if line.startswith(b"+") and left:
             yield path, number, line[1:]
-            number += 1
+            number, left = number + 1, left - 1
+        elif line.startswith(b"diff --git "):
+            path, header = None, True  # a type change has two; a conflict may have no +++
+        elif header and line.startswith(b"+++ "):
+            path = new_path(line)
+        elif hunk := HUNK.match(line):
+            number, left, header = int(hunk[1]), int(hunk[2] or 1), False
+            if left and path is None:
+                raise ValueError(f"hunk without a file: {line!r}")
+        elif not (header or line.startswith((b"-", b"\\"))):
+            raise ValueError(f"unexpected line {line[:60]!r}")
 
 
 def main(argv: list[str]) -> int:
@@ -57,6 +81,10 @@ def main(argv: list[str]) -> int:
                    or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD")
         if base := os.environ.get("PRE_COMMIT_FROM_REF"):
             commits = f"{base}..{commits}"
+    version = re.match(rb"git version (\d+)\.(\d+)", git("version"))
+    if not version or (int(version[1]), int(version[2])) < (2, 36):
+        print("scan_added.py: needs git 2.36 or later (for --remerge-diff)", file=sys.stderr)
+        return 2
     try:
         listed = git("rev-list", "--reverse", "--abbrev-commit",
                      "--end-of-options", commits, "--")
@@ -71,6 +99,9 @@ def main(argv: list[str]) -> int:
         except subprocess.CalledProcessError as error:
             print(f"scan_added.py: git show {commit} failed: {error.stderr.decode(errors='replace').strip()}",
                   file=sys.stderr)
+            return 2
+        except ValueError as error:
+            print(f"scan_added.py: cannot read the diff of {commit}: {error}", file=sys.stderr)
             return 2
         for path, number, line in lines:
             if allowed(path, allowlist):
