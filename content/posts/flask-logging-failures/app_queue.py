@@ -29,7 +29,7 @@ class CountingQueueHandler(QueueHandler):
 
 class Listener(QueueListener):
     def enqueue_sentinel(self):
-        self.queue.put(self._sentinel)  # waits for a free slot: needs the listener running
+        self.queue.put(self._sentinel)  # blocks while full: a dead listener hangs exit until SIGKILL
 
 
 dictConfig({
