@@ -85,7 +85,9 @@ DEFAULTS = (signal.SIGCHLD, signal.SIGPIPE, signal.SIGINT, signal.SIGTERM, signa
 
 def spawn(m, fds):
     # posix_spawn (vfork, then exec) costs a millisecond less than fork from Python; the
-    # search for argv[0] uses the run's PATH, as execvpe(3) would.
+    # search for argv[0] uses the run's PATH, as execvpe(3) would.  The child inherits the
+    # working directory, so the agent visits it and goes back to / (a run that lists the
+    # processes working in its folder never finds the agent).
     try:
         os.chdir(m["cwd"])
         os.environ["PATH"] = m["env"].get("PATH", os.defpath)
@@ -95,6 +97,8 @@ def spawn(m, fds):
         os.write(fds[2], ("%s: %s\n" % (m["argv"][0], e.strerror)).encode())
         send(op="exit", id=m["id"], status=127 if e.errno == 2 else 126)
         return None
+    finally:
+        os.chdir("/")
 
 def reap():
     while True:

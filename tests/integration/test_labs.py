@@ -47,6 +47,15 @@ def test_a_post_that_declares_nothing_runs_in_the_base_lab(site):
     assert page.endswith(f"in Debian {debian} (trixie).")
 
 
+def test_the_agent_holds_no_run_folder(site):
+    """PID 1 starts each run in the run's folder but stays in / itself: a sample that lists
+    the processes working in its folder (to find what it left running) never finds it."""
+    probe_post(site, "readlink /proc/1/cwd; readlink /proc/$$/cwd")
+    report = site.build()
+    assert report.ok, report.problems
+    assert recorded_output(site)[:2] == ["/", "/tmp/sample/work"]
+
+
 def lab_tester() -> pwd.struct_passwd:
     """The unprivileged user of these tests, with a home and a range of subordinate ids."""
     try:
