@@ -28,5 +28,8 @@ elif sys.argv[1:] == ["stored"]:  # not in the API: read the database
         stored = {p["name"]: p["value"] for p in stored}
     created = stored["created"]  # expanded once, when the alert was created
     assert re.fullmatch(r"\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d", created), created
+    secret = lab_env("zpark.env")["ZPARK_ALERT_TOKEN"]
+    clear = any(secret in value for value in stored.values())
+    print("the alerts table holds the alert token", "in clear" if clear else "masked")
 else:
     raise SystemExit(__doc__)
