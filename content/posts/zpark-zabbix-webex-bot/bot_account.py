@@ -9,7 +9,11 @@ a run that fails halfway leaves what it created, to delete by hand.
 
 It asks for SUPER_ADMIN's password, or reads ZABBIX_ADMIN_PASSWORD.
 """
-import getpass, os, secrets, sys, time
+import getpass
+import os
+import secrets
+import sys
+import time
 
 import requests
 from zabbix_api import ZabbixAPI, ZabbixError

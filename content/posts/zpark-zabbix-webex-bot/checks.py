@@ -13,8 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 import requests
-from lab import lab_env
 import zpark
+from lab import lab_env
 from zpark import Commands, Settings, Webex, create_app, format_alert
 
 

@@ -19,7 +19,9 @@ elif sys.argv[1:2] == ["acknowledge"] and len(sys.argv) == 3:
     admin.call("event.acknowledge", eventids=[problem["eventid"]], action=2 | 4,  # ack, message
                message=sys.argv[2])
 elif sys.argv[1:] == ["stored"]:  # not in the API: read the database
-    import json, re, subprocess
+    import json
+    import re
+    import subprocess
     row = subprocess.run(["psql", "-X", "-At", "-h", "127.0.0.1", "-U", "zabbix", "zabbix", "-c",
                           "SELECT parameters FROM alerts ORDER BY alertid LIMIT 1"],
                          check=True, capture_output=True, text=True).stdout
