@@ -5,14 +5,17 @@ only at generation: store it as ZABBIX_API_TOKEN in Zpark's environment.
 Not idempotent: a second run stops at role.create, as "Zpark bot" exists, and
 a run that fails halfway leaves what it created, to delete by hand.
 
-    python bot_account.py ADMIN_ENV_FILE HOST_GROUP
+    python bot_account.py API_URL SUPER_ADMIN HOST_GROUP
+
+It asks for SUPER_ADMIN's password, or reads ZABBIX_ADMIN_PASSWORD.
 """
+import getpass
+import os
 import secrets
 import sys
 import time
 
 import requests
-from lab import lab_env
 from zabbix_api import ZabbixAPI, ZabbixError
 
 # The methods Zpark calls with its token (apiinfo.version takes none); the
@@ -42,12 +45,12 @@ def create_bot_account(zabbix, host_group):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         raise SystemExit(__doc__)
-    admin = lab_env(sys.argv[1])
+    url, admin, host_group = sys.argv[1:]
+    password = os.environ.get("ZABBIX_ADMIN_PASSWORD") or getpass.getpass(f"{admin}'s password: ")
     try:
-        zabbix = ZabbixAPI.login(admin["ZABBIX_API_URL"], admin["ZABBIX_ADMIN"],
-                                 admin["ZABBIX_ADMIN_PASSWORD"])
-        print(f"ZABBIX_API_TOKEN={create_bot_account(zabbix, sys.argv[2])}")
-    except (ZabbixError, requests.RequestException) as error:  # wrong password, a rerun...
+        zabbix = ZabbixAPI.login(url, admin, password)
+        print(f"ZABBIX_API_TOKEN={create_bot_account(zabbix, host_group)}")
+    except (ZabbixError, requests.RequestException, ValueError) as error:  # wrong password, a rerun...
         raise SystemExit(f"bot_account: {error}")

@@ -5,6 +5,7 @@
 import hashlib
 import hmac
 import json
+import logging
 import os
 import time
 from datetime import UTC, datetime
@@ -12,19 +13,25 @@ from importlib.metadata import version
 from pathlib import Path
 
 import requests
-from lab import lab_env
 import zpark
+from lab import lab_env
 from zpark import Commands, Settings, Webex, create_app, format_alert
 
 
 class ManyProblems:
     """A Zabbix API stand-in in the middle of an incident storm."""
 
+    largest = 0  # the longest list of problems asked for
+
     def call(self, method, **params):
         if method == "problem.get":
-            return [{"objectid": str(n), "name": "Disk full on /var/lib/" + "x" * 200,
-                     "severity": str(n % 6), "clock": str(1_700_000_000 + n)}
-                    for n in range(500)]
+            problems = [{"objectid": str(n), "name": "Disk full on /var/lib/" + "x" * 200,
+                         "severity": str(n % 6), "clock": str(1_700_000_000 + n)}
+                        for n in reversed(range(500)) if n % 6 in params["severities"]]
+            if params.get("countOutput"):
+                return str(len(problems))
+            ManyProblems.largest = max(ManyProblems.largest, params["limit"])
+            return problems[:params["limit"]]
         return [{"triggerid": t, "hosts": [{"name": "db" + t}]} for t in params["triggerids"]]
 
 
@@ -37,6 +44,7 @@ answer = Commands(ManyProblems()).show_issues()
 lines = answer.splitlines()
 assert len(answer.encode()) <= 7439, len(answer.encode())
 assert lines[2].startswith("- **Disaster**") and lines[-1].endswith(" more"), lines[-1]
+assert lines[0] == "249 active problem(s):" and ManyProblems.largest == 20, (lines[0], ManyProblems.largest)
 
 alert = {"update": "0", "event_value": "1", "severity": "High", "host": "~" * 5000,
          "problem": "&" * 5000, "started": "x", "last_value": "<" * 5000}
@@ -47,7 +55,7 @@ assert len(text.encode()) <= 7439 and text.count(r"\[cut\]") == 3, len(text.enco
 webex = {"Authorization": f"Bearer {settings.webex_token}"}
 hook = requests.get(f"{settings.webex_url}/webhooks", headers=webex, timeout=10).json()["items"][0]
 requests.put(f"{settings.webex_url}/webhooks/{hook['id']}", headers=webex, timeout=10,
-             json={"name": hook["name"], "targetUrl": hook["targetUrl"],
+             json={"name": hook["name"], "targetUrl": hook["targetUrl"], "secret": "stale",
                    "status": "inactive"}).raise_for_status()
 client = create_app(settings).test_client()
 hook = requests.get(f"{settings.webex_url}/webhooks", headers=webex, timeout=10).json()["items"][0]
@@ -99,6 +107,20 @@ time.sleep(1)
 assert posted == ["Busy with other commands; ask again in a minute."], posted
 time.sleep(3)
 assert posted.count("slow answer") == zpark.MAX_COMMANDS, posted
+
+
+# An unexpected error while posting an alert leaves no key "being posted" (a 409).
+def broken_reply(webex, markdown, room_id):
+    raise KeyError("id")
+
+
+alert, token = json.loads(Path("alert.json").read_text()), {"X-Zpark-Token": settings.alert_token}
+Webex.post_message = broken_reply
+logging.disable(logging.ERROR)  # Flask's traceback of the KeyError: expected here
+assert client.post("/alerts", headers=token, json=alert).status_code == 500
+logging.disable(logging.NOTSET)
+Webex.post_message = lambda webex, markdown, room_id: {"id": "m"}
+assert client.post("/alerts", headers=token, json=alert).get_json() == {"posted": "m"}
 # requirements.txt pins the versions that run here.
 for line in Path("requirements.txt").read_text().splitlines():
     if line and not line.startswith("#"):

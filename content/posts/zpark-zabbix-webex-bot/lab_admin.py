@@ -19,7 +19,9 @@ elif sys.argv[1:2] == ["acknowledge"] and len(sys.argv) == 3:
     admin.call("event.acknowledge", eventids=[problem["eventid"]], action=2 | 4,  # ack, message
                message=sys.argv[2])
 elif sys.argv[1:] == ["stored"]:  # not in the API: read the database
-    import json, re, subprocess
+    import json
+    import re
+    import subprocess
     row = subprocess.run(["psql", "-X", "-At", "-h", "127.0.0.1", "-U", "zabbix", "zabbix", "-c",
                           "SELECT parameters FROM alerts ORDER BY alertid LIMIT 1"],
                          check=True, capture_output=True, text=True).stdout
@@ -28,5 +30,8 @@ elif sys.argv[1:] == ["stored"]:  # not in the API: read the database
         stored = {p["name"]: p["value"] for p in stored}
     created = stored["created"]  # expanded once, when the alert was created
     assert re.fullmatch(r"\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d", created), created
+    secret = lab_env("zpark.env")["ZPARK_ALERT_TOKEN"]
+    clear = any(secret in value for value in stored.values())
+    print("the alerts table holds the alert token", "in clear" if clear else "masked")
 else:
     raise SystemExit(__doc__)

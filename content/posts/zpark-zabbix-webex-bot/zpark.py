@@ -72,8 +72,8 @@ class Settings:
 class Webex:
     """The calls of the Webex API that Zpark needs, each given up after 10 s of silence."""
 
-    def __init__(self, url, token):
-        self.url, self.token = url, token
+    def __init__(self, url, token, webhook_secret):
+        self.url, self.token, self.webhook_secret = url, token, webhook_secret
         self.local = threading.local()  # requests does not promise a Session is thread-safe
         self.lock, self.checked = threading.Lock(), time.monotonic()
 
@@ -105,8 +105,10 @@ class Webex:
         for hook in self.webhooks():
             if hook["status"] != "active":
                 log.warning("webhook %s was %s: reactivating it", hook["name"], hook["status"])
-                fields = {key: hook[key] for key in ("name", "targetUrl", "secret") if key in hook}
-                self._call("PUT", f"webhooks/{hook['id']}", json={**fields, "status": "active"})
+                # Zpark's own secret: without one, Webex would sign nothing Zpark accepts.
+                self._call("PUT", f"webhooks/{hook['id']}", json={
+                    "name": hook["name"], "targetUrl": hook["targetUrl"],
+                    "secret": self.webhook_secret, "status": "active"})
 
     def recheck_webhooks(self, interval=600):
         """reactivate_webhooks() in the background if not done for interval seconds.
@@ -287,20 +289,26 @@ class Commands:
     def show_issues(self):
         # What the room gets alerts for: Average and up (ops-room's media), not
         # suppressed (a host in maintenance, say), causes only, not symptoms.
-        problems = self.zabbix.call("problem.get", suppressed=False, symptom=False,
-                                    severities=self.ROOM_SEVERITIES,
-                                    output=["objectid", "name", "severity", "clock"])
-        if not problems:
+        wanted = {"suppressed": False, "symptom": False}
+        total = int(self.zabbix.call("problem.get", countOutput=True,
+                                     severities=self.ROOM_SEVERITIES, **wanted))
+        if not total:
             return "No active problems."
-        problems.sort(key=lambda p: (-int(p["severity"]), -int(p["clock"])))
-        shown = problems[:self.MAX_LINES]
+        # MAX_LINES at most, Disaster first: a storm's whole list could outlast the timeout.
+        shown = []
+        for severity in sorted(self.ROOM_SEVERITIES, reverse=True):
+            if len(shown) < self.MAX_LINES:
+                shown += self.zabbix.call(
+                    "problem.get", severities=[severity], **wanted, sortfield=["eventid"],
+                    sortorder="DESC", limit=self.MAX_LINES - len(shown),
+                    output=["objectid", "name", "severity", "clock"])
         # problem.get has no host names; the triggers behind the problems do.
         triggers = self.zabbix.call(
             "trigger.get", triggerids=[p["objectid"] for p in shown],
             output=["triggerid"], selectHosts=["name"],
         )
         hosts = {t["triggerid"]: ", ".join(h["name"] for h in t["hosts"]) for t in triggers}
-        lines = [f"{len(problems)} active problem(s):", ""]
+        lines = [f"{total} active problem(s):", ""]
         size = len(lines[0]) + 40  # room for the last line, "...and N more"
         for problem in shown:
             line = (f"- **{SEVERITIES[int(problem['severity'])]}** "
@@ -310,8 +318,8 @@ class Commands:
             if size > self.MAX_BYTES:
                 break
             lines.append(line)
-        if len(lines) - 2 < len(problems):
-            lines.append(f"- ...and {len(problems) - len(lines) + 2} more")
+        if len(lines) - 2 < total:
+            lines.append(f"- ...and {total - len(lines) + 2} more")
         return "\n".join(lines)
 
     def show_status(self):
@@ -340,7 +348,7 @@ MAX_COMMANDS = 2  # at once: each holds a Zabbix API connection for up to a minu
 
 def create_app(settings):
     app = Flask(__name__)
-    webex = Webex(settings.webex_url, settings.webex_token)
+    webex = Webex(settings.webex_url, settings.webex_token, settings.webhook_secret)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     webex.reactivate_webhooks()
     # 2 s per call: show_status makes five, and the room waits for the answer.
@@ -369,20 +377,24 @@ def create_app(settings):
         if not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
         kind, text = format_alert(alert)
-        # A retry resends the alert's stored parameters unchanged; "created" sets
-        # an escalation's next step apart. So equal content means a retry.
+        # A retry resends the same parameters; an escalation's next step has a new "created".
         key = hashlib.sha256(json.dumps(alert, sort_keys=True).encode()).hexdigest()
         state = recent.claim(key, "sending")
         if state == "posted":
             return jsonify(ignored=f"{kind} of event {alert['event_id']} posted before")
         if state == "sending":  # an earlier attempt still waits for Webex: try again later
             return jsonify(error=f"{kind} of event {alert['event_id']} is being posted"), 409
+        posted = False
         try:
             message = webex.post_message(text, room)
+            posted = True
         except requests.RequestException as error:
-            recent.discard(key)  # so that Zabbix's next attempt posts it
             return webex_failed(error)
-        recent.set(key, "posted")
+        finally:  # after any failure, Zabbix's next attempt posts it
+            if posted:
+                recent.set(key, "posted")
+            else:
+                recent.discard(key)
         return jsonify(posted=message["id"])
 
     @app.get("/health")
