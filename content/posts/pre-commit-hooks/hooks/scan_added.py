@@ -30,8 +30,8 @@ def changes(commit: str) -> bytes:
     # The other options undo user settings that would change the diff's form.
     return git("-c", "core.quotePath=false", "show", "--root", "--format=", "--no-color",
                "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/",
-               "--no-relative", "--no-show-signature", "--no-notes",
-               "-U0", "--text", "--diff-filter=d",
+               "--no-relative", "--no-show-signature", "--no-notes", "--no-renames",
+               "-U0", "--inter-hunk-context=0", "--text", "--diff-filter=d",
                *(["--remerge-diff"] if merge else []), commit, "--")
 
 
