@@ -1,16 +1,20 @@
 """Show what the Zabbix API lets the bot's token do, next to what Admin sees.
 
-    python check_token.py ENV_FILE    # ZABBIX_API_URL, ZABBIX_API_TOKEN, Admin's login
+    python check_token.py
+
+From the environment: ZABBIX_API_URL and ZABBIX_API_TOKEN (the bot's, as in
+zpark.env), ZABBIX_ADMIN and ZABBIX_ADMIN_PASSWORD (a Super admin's login).
 """
+import os
 import sys
 
 import requests
-from lab import lab_env
 from zabbix_api import ZabbixAPI, ZabbixError
 
-if len(sys.argv) != 2:
+NAMES = ["ZABBIX_API_URL", "ZABBIX_API_TOKEN", "ZABBIX_ADMIN", "ZABBIX_ADMIN_PASSWORD"]
+if len(sys.argv) != 1 or not all(os.environ.get(name) for name in NAMES):
     raise SystemExit(__doc__)
-env = lab_env(sys.argv[1])
+env = os.environ
 try:
     admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
 except (ZabbixError, requests.RequestException) as error:

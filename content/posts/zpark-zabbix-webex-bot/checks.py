@@ -121,6 +121,28 @@ assert client.post("/alerts", headers=token, json=alert).status_code == 500
 logging.disable(logging.NOTSET)
 Webex.post_message = lambda webex, markdown, room_id: {"id": "m"}
 assert client.post("/alerts", headers=token, json=alert).get_json() == {"posted": "m"}
+# A field of the wrong type is a 400, not a traceback.
+reply = client.post("/alerts", headers=token, json={**alert, "started": 1})
+assert reply.status_code == 400 and reply.get_json() == {"error": "an alert's fields are strings"}
+# An update without a comment ends without a colon.
+kind, text = format_alert({**alert, "update": "1", "update_action": "acknowledged: "})
+assert text.endswith("\n\nacknowledged"), text
+# A delivery from five minutes ahead is dropped too, with a warning in the log.
+for offset in (-400, 400):
+    body = json.dumps({"data": {"id": f"skew{offset}", "personId": "p", "roomId": "r",
+                                "roomType": "direct", "personEmail": "alice@example.com",
+                                "created": datetime.fromtimestamp(time.time() + offset, UTC).isoformat()}}).encode()
+    signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha1).hexdigest()
+    with_log = logging.getLogger("zpark")
+    warnings = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    kept, with_log.handlers, with_log.propagate = with_log.handlers, [handler], False
+    reply = client.post("/webex", data=body, content_type="application/json",
+                        headers={"X-Spark-Signature": signature})
+    with_log.handlers, with_log.propagate = kept, True
+    assert reply.get_json() == {"ignored": "created over 5 minutes from now"}, reply.get_json()
+    assert any(f"skew{offset}" in warning for warning in warnings), warnings
 # requirements.txt pins the versions that run here.
 for line in Path("requirements.txt").read_text().splitlines():
     if line and not line.startswith("#"):

@@ -17,7 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-ACTORS = ["Zabbix server", "Zpark", "Zabbix API", "Webex", "Person in the room"]
+WEBEX = "Webex (stand-in)"  # the lab's fake Webex, not the real service
+ACTORS = ["Zabbix server", "Zpark", "Zabbix API", WEBEX, "Person in the room"]
 LINE = re.compile(r"^\S+ \S+ (?P<pid>\d+/\d+) (?P<name>zpark\S*) \w+ (?P<message>.*)$")
 
 
@@ -44,7 +45,7 @@ def arrow(call):
     if call.startswith("zabbix api: "):
         return "Zabbix API", call.removeprefix("zabbix api: ")
     method, path = call.removeprefix("webex: ").split(" ", 1)
-    return "Webex", f"{method} /v1" + re.sub(r"/messages/\S+", "/messages/{id}", path)
+    return WEBEX, f"{method} /v1" + re.sub(r"/messages/\S+", "/messages/{id}", path)
 
 
 def own_message(handled, after):
@@ -65,16 +66,16 @@ def steps(handled):
     yield "An alert: the media type's script calls Zpark"
     yield ("Zabbix server", "Zpark", handled[alert][0], True)
     yield from (("Zpark", *arrow(call), True) for call in handled[alert][1])
-    yield ("Webex", "Person in the room", "the alert", False)
+    yield (WEBEX, "Person in the room", "the alert", False)
     own_message(handled, alert)
-    yield ("Webex", "Zpark", own, True)
+    yield (WEBEX, "Zpark", own, True)
     yield "A command: Webex calls the bot's webhook"
-    yield ("Person in the room", "Webex", "@Zpark show issues", False)
-    yield ("Webex", "Zpark", handled[command][0], True)
+    yield ("Person in the room", WEBEX, "@Zpark show issues", False)
+    yield (WEBEX, "Zpark", handled[command][0], True)
     yield from (("Zpark", *arrow(call), True) for call in handled[command][1])
-    yield ("Webex", "Person in the room", "the answer", False)
+    yield (WEBEX, "Person in the room", "the answer", False)
     own_message(handled, command)
-    yield ("Webex", "Zpark", own, True)
+    yield (WEBEX, "Zpark", own, True)
 
 
 def draw(plan, out):

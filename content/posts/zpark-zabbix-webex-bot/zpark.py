@@ -169,7 +169,7 @@ def format_alert(alert):
     last_value = literal(alert["last_value"])
     if alert["update"] == "1":  # an update operation: acknowledged, commented...
         return "UPDATE", (f"**UPDATE** on **{host}**: {problem}\n\n"
-                          f"{literal(alert['update_action'])}")
+                          f"{literal(alert['update_action'].removesuffix(': '))}")
     if alert["event_value"] == "1":
         return "PROBLEM", (
             f"**PROBLEM** ({literal(alert['severity'])}) on **{host}**: {problem}\n\n"
@@ -248,10 +248,8 @@ def person_ids(person_id):
 def command_text(message, bot_id):
     """The message's text without the mention of the bot that starts it.
 
-    In a group room Webex tells a bot only about messages that mention it,
-    and the mention's label is part of the text: "Zpark show issues". The
-    label is whatever the author's client inserted (the display name, or a
-    shortened one), so it is read from the message's HTML.
+    The mention's label is whatever the author's client inserted (the display
+    name, or a shortened one), so it is read from the message's HTML.
     """
     text = message.get("text", "").strip()
     if bot_id not in message.get("mentionedPeople", []):
@@ -351,8 +349,8 @@ def create_app(settings):
     webex = Webex(settings.webex_url, settings.webex_token, settings.webhook_secret)
     bot = webex.me()  # fails at start, not at the first message, if the token is wrong
     webex.reactivate_webhooks()
-    # 2 s per call: show_status makes five, and the room waits for the answer.
-    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=2))
+    # 5 s per call: a storm slows the database, and Webex already has its 200.
+    commands = Commands(ZabbixAPI(settings.zabbix_url, settings.zabbix_token, timeout=5))
     recent = Recent()
     running = threading.BoundedSemaphore(MAX_COMMANDS)
     # One more thread than commands, so that "Busy" never waits behind them.
@@ -376,6 +374,8 @@ def create_app(settings):
             return jsonify(error=f"{room} is not a room of ZPARK_ROOMS"), 403
         if not ALERT_FIELDS <= alert.keys():
             return jsonify(error=f"an alert needs the fields {sorted(ALERT_FIELDS)}"), 400
+        if not all(isinstance(alert[field], str) for field in ALERT_FIELDS):
+            return jsonify(error="an alert's fields are strings"), 400
         kind, text = format_alert(alert)
         # A retry resends the same parameters; an escalation's next step has a new "created".
         key = hashlib.sha256(json.dumps(alert, sort_keys=True).encode()).hexdigest()
@@ -423,8 +423,10 @@ def create_app(settings):
         event = request.get_json()["data"]
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
-        if datetime.now(UTC) - datetime.fromisoformat(event["created"]) > MAX_AGE:
-            return jsonify(ignored="older than 5 minutes")
+        age = datetime.now(UTC) - datetime.fromisoformat(event["created"])
+        if abs(age) > MAX_AGE:  # a replay, or a clock that is off
+            log.warning("ignored delivery %s, created %s", event["id"], event["created"])
+            return jsonify(ignored="created over 5 minutes from now")
         # The e-mail address is the whole identity check, and addresses get reassigned;
         # also comparing the person's orgId (GET /people/{id}) would be stronger.
         sender = event["personEmail"].lower()
