@@ -25,4 +25,9 @@ class JSONFormatter(logging.Formatter):
             if key not in STANDARD:
                 # extra={"level": ...} must not overwrite the record's own field
                 entry[f"extra_{key}" if key in entry else key] = value
-        return json.dumps(entry, default=str)
+        line = json.dumps(entry, default=str)  # ASCII only
+        over = len(line) - 3990  # under PIPE_BUF, 4,096 bytes: a pipe write stays whole
+        if over > 0 and "traceback" in entry:  # keep its end, which names the error
+            entry["traceback"] = "[cut]" + entry["traceback"][over + 5:]
+            line = json.dumps(entry, default=str)
+        return line
