@@ -60,7 +60,7 @@ def steps(handled):
     alert = next(n for n, r in enumerate(handled) if r[0] == "POST /alerts")
     command = next(n for n, r in enumerate(handled) if r[0] == "POST /webex"
                    and any(c.startswith("zabbix api: ") for c in r[1]))
-    own = "POST /webex (own message, dropped)"
+    own = "POST /webex (own message, dropped; stand-in)"
     # The last element says whether Zpark's log shows the arrow; what happens
     # between Webex and the room is outside it, drawn dashed.
     yield "An alert: the media type's script calls Zpark"

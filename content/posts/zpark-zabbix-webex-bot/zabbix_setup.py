@@ -1,17 +1,22 @@
-"""Teach the lab's Zabbix to alert Zpark, through the API only.
+"""Teach Zabbix to alert Zpark, through the API only.
 
-Creates a host with a trapper item and a trigger, a Webhook media type that
-POSTs to Zpark, a user "ops-room" with that media (sending to the Ops room)
-and an action that notifies it of problems, updates and recoveries on the
-demo hosts; then a second host outside the demo group. Not idempotent: a
-second run stops at the first object that exists, and a run that fails halfway
-leaves what it created.
+Run once by a Super admin. Creates a Webhook media type that POSTs to Zpark,
+a user "ops-room" with that media (sending to ROOM_ID) and an action that
+notifies it of problems, updates and recoveries on HOST_GROUP's hosts. Not
+idempotent: a second run stops at the first object that exists, and a run
+that fails halfway leaves what it created.
+
+    python zabbix_setup.py API_URL SUPER_ADMIN ZPARK_ALERTS_URL ROOM_ID HOST_GROUP
+
+It reads Zpark's secret from ZPARK_ALERT_TOKEN. It asks for SUPER_ADMIN's
+password, or reads ZABBIX_ADMIN_PASSWORD.
 """
+import getpass
+import os
 import secrets
 import sys
 
 import requests
-from lab import lab_env
 from zabbix_api import ZabbixAPI, ZabbixError
 
 # Runs inside zabbix_server (Duktape JavaScript): one POST per alert.
@@ -29,26 +34,16 @@ return 'OK';
 """
 
 
-def configure(zabbix, alerts_url, alert_token, room):
-    group = zabbix.call("hostgroup.create", name="Zpark demo")["groupids"][0]
-    # Created disabled, enabled once everything else exists: see enable().
-    host = zabbix.call(
-        "host.create", host="web01", groups=[{"groupid": group}], status=1
-    )["hostids"][0]
-    zabbix.call(
-        "item.create", hostid=host, name="Application errors per minute",
-        key_="app.errors", type=2, value_type=3,  # Zabbix trapper, integer
-    )
-    zabbix.call(
-        "trigger.create", description="Too many errors in *checkout*: app.errors > 10",
-        expression="last(/web01/app.errors)>10", priority=4,  # High
-    )
-    print(f"host web01 (id {host}) with trapper item app.errors and a trigger at > 10")
-
-    # The shared secret as a secret macro, which the frontend never shows again.
-    zabbix.call("usermacro.createglobal", macro="{$ZPARK_TOKEN}", value=alert_token, type=1)
-    macros = {
-        "url": alerts_url, "token": "{$ZPARK_TOKEN}", "sendto": "{ALERT.SENDTO}",
+def configure(zabbix, alerts_url, alert_token, room, host_group):
+    groups = zabbix.call("hostgroup.get", filter={"name": host_group}, output=["groupid"])
+    if not groups:
+        raise SystemExit(f"zabbix_setup: no host group named {host_group!r}")
+    group = groups[0]["groupid"]
+    # The token as a plain parameter: only Super admins may read a media type's
+    # parameters. A secret global macro would be worse: any Admin who may edit
+    # a host could reveal it through an item.
+    fields = {
+        "url": alerts_url, "token": alert_token, "sendto": "{ALERT.SENDTO}",
         "action_id": "{ACTION.ID}", "created": "{DATE} {TIME}",  # the alert's creation
         "event_id": "{EVENT.ID}", "event_value": "{EVENT.VALUE}",
         "update": "{EVENT.UPDATE.STATUS}",
@@ -62,7 +57,7 @@ def configure(zabbix, alerts_url, alert_token, room):
         "mediatype.create", name="Zpark", type=4, status=0,  # a Webhook, enabled
         script=WEBHOOK_SCRIPT, timeout="30s", maxattempts=10, attempt_interval="60s",
         maxsessions=2,  # alerts sent at once (default 1): fewer than StartAlerters
-        parameters=[{"name": name, "value": value} for name, value in macros.items()],
+        parameters=[{"name": name, "value": value} for name, value in fields.items()],
         # Zabbix sends nothing for a kind of event without a template.
         message_templates=[{"eventsource": 0, "recovery": kind, "subject": "{EVENT.NAME}",
                             "message": "{EVENT.NAME} on {HOST.NAME}"} for kind in (0, 1, 2)],
@@ -97,35 +92,18 @@ def configure(zabbix, alerts_url, alert_token, room):
         update_operations=[{**notify_involved, "operationtype": 12}],
     )["actionids"][0]
     print(f"user ops-room sends to the Ops room; action 'Relay to Zpark' (id {action})")
-    enable(zabbix, host)
-
-
-def enable(zabbix, host):
-    """Start monitoring web01 now that its item, trigger and action exist.
-
-    The server takes no values for a disabled host, so the first value it
-    accepts meets a configuration that already has all four.
-    """
-    zabbix.call("host.update", hostid=host, status=0)
-    print("web01 enabled")
-
-
-def other_host(zabbix):
-    """A monitored host outside the demo group, which Admin sees and the bot must not."""
-    group = zabbix.call("hostgroup.create", name="Outside Zpark")["groupids"][0]
-    zabbix.call("host.create", host="db01", groups=[{"groupid": group}])
-    print("host db01 in the group Outside Zpark")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].startswith(("http://", "https://")):
-        raise SystemExit("usage: python configure_zabbix.py ZPARK_ALERTS_URL")
-    env = {**lab_env("zpark.env"), **lab_env()}
+    if len(sys.argv) != 6 or not sys.argv[3].startswith(("http://", "https://")):
+        raise SystemExit(__doc__)
+    url, admin, alerts_url, room, host_group = sys.argv[1:]
+    alert_token = os.environ.get("ZPARK_ALERT_TOKEN")
+    if not alert_token:
+        raise SystemExit("zabbix_setup: set ZPARK_ALERT_TOKEN, Zpark's alert secret")
+    password = os.environ.get("ZABBIX_ADMIN_PASSWORD") or getpass.getpass(f"{admin}'s password: ")
     try:
-        zabbix = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"],
-                                 env["ZABBIX_ADMIN_PASSWORD"])
-        room = env["ZPARK_ROOMS"].split(",")[0].strip()  # the Ops room
-        configure(zabbix, sys.argv[1], env["ZPARK_ALERT_TOKEN"], room)
-        other_host(zabbix)
-    except (ZabbixError, requests.RequestException) as error:
-        raise SystemExit(f"configure_zabbix: {error}")
+        zabbix = ZabbixAPI.login(url, admin, password)
+        configure(zabbix, alerts_url, alert_token, room, host_group)
+    except (ZabbixError, requests.RequestException, ValueError) as error:
+        raise SystemExit(f"zabbix_setup: {error}")
