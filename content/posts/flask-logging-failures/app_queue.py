@@ -29,7 +29,9 @@ class CountingQueueHandler(QueueHandler):
 
 class Listener(QueueListener):
     def enqueue_sentinel(self):
-        self.queue.put(self._sentinel)  # blocks while full: a dead listener hangs exit until SIGKILL
+        # Runs at exit and before each fork. Blocks while the queue is full, so a dead
+        # listener hangs exit, or the --preload master at each worker spawn.
+        self.queue.put(self._sentinel)
 
 
 dictConfig({

@@ -26,8 +26,10 @@ class JSONFormatter(logging.Formatter):
                 # extra={"level": ...} must not overwrite the record's own field
                 entry[f"extra_{key}" if key in entry else key] = value
         line = json.dumps(entry, default=str)  # ASCII only
-        over = len(line) - 3990  # under PIPE_BUF, 4,096 bytes: a pipe write stays whole
-        if over > 0 and "traceback" in entry:  # keep its end, which names the error
+        # Cuts the traceback, keeping its end, which names the error, so that its record
+        # stays under PIPE_BUF, 4,096 bytes, and one pipe write. A long message is not cut.
+        over = len(line) - 3990
+        if over > 0 and "traceback" in entry:
             entry["traceback"] = "[cut]" + entry["traceback"][over + 5:]
             line = json.dumps(entry, default=str)
         return line
