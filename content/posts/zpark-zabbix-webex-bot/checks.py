@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 import zpark
 from lab import lab_env
+from zabbix_api import ZabbixAPI
 from zpark import Commands, Settings, Webex, create_app, format_alert
 
 
@@ -39,6 +40,12 @@ env = {**lab_env("zpark.env"), **lab_env(), **os.environ, "WEBEX_API_URL": lab_e
        "ZPARK_ALLOWED": " Alice@Example.com , bob@example.com"}
 settings = Settings.from_environment(env)
 assert settings.allowed == {"alice@example.com", "bob@example.com"}, settings.allowed
+
+# zabbix_setup.py gave ops-room one medium, sending to the first room of ZPARK_ROOMS alone.
+admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
+room_user = admin.call("user.get", filter={"username": "ops-room"}, selectMedias=["sendto"])[0]
+first_room = Settings.entries(env["ZPARK_ROOMS"])[0]
+assert len(settings.rooms) > 1 and [m["sendto"] for m in room_user["medias"]] == [first_room], room_user
 
 answer = Commands(ManyProblems()).show_issues()
 lines = answer.splitlines()
@@ -143,6 +150,14 @@ for offset in (-400, 400):
     with_log.handlers, with_log.propagate = kept, True
     assert reply.get_json() == {"ignored": "created over 5 minutes from now"}, reply.get_json()
     assert any(f"skew{offset}" in warning for warning in warnings), warnings
+# A signed event that lacks a field, or has one of another type, is a 400, not a traceback.
+for broken in ({"data": {"id": "x"}}, {"data": "x"}, [1], {"data": dict.fromkeys(zpark.EVENT_FIELDS, 1)},
+               {"data": {**dict.fromkeys(zpark.EVENT_FIELDS, "p"), "created": "yesterday"}}):
+    body = json.dumps(broken).encode()
+    signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha1).hexdigest()
+    reply = client.post("/webex", data=body, content_type="application/json",
+                        headers={"X-Spark-Signature": signature})
+    assert reply.status_code == 400 and "error" in reply.get_json(), (broken, reply.status_code)
 # requirements.txt pins the versions that run here.
 for line in Path("requirements.txt").read_text().splitlines():
     if line and not line.startswith("#"):

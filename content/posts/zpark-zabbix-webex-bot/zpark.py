@@ -340,6 +340,20 @@ def webex_failed(error):
     return jsonify(error=f"Webex answered {status}" if status else "Webex did not answer"), 502
 
 
+EVENT_FIELDS = ("id", "personId", "personEmail", "roomId", "roomType", "created")
+
+
+def webex_event(body):
+    """The data of a webhook delivery, if it has Zpark's fields as strings, else None."""
+    event = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(event, dict) or not all(isinstance(event.get(f), str) for f in EVENT_FIELDS):
+        return None
+    try:  # "created" is ISO 8601 with a time zone: it is compared with an aware datetime
+        return event if datetime.fromisoformat(event["created"]).tzinfo else None
+    except ValueError:
+        return None
+
+
 MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
 MAX_COMMANDS = 2  # at once: each holds a Zabbix API connection for up to a minute
 
@@ -420,7 +434,9 @@ def create_app(settings):
         signature = request.headers.get("X-Spark-Signature", "")
         if not signature_is_valid(settings.webhook_secret, body, signature):
             return jsonify(error="bad signature"), 403
-        event = request.get_json()["data"]
+        event = webex_event(request.get_json(silent=True))
+        if event is None:
+            return jsonify(error="not a Webex event: a field is missing or malformed"), 400
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
         age = datetime.now(UTC) - datetime.fromisoformat(event["created"])
@@ -440,6 +456,7 @@ def create_app(settings):
             return jsonify(ignored="delivered before")
         # Answer Webex now: a slow answer would count as a failed delivery.
         if not running.acquire(blocking=False):
+            log.warning("busy: dropped command %s", event["id"])
             pool.submit(say, "Busy with other commands; ask again in a minute.", event["roomId"])
             return jsonify(ignored="busy")
         log.debug("command queued: %s", event["id"])
