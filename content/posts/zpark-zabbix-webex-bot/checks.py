@@ -150,6 +150,24 @@ for offset in (-400, 400):
     with_log.handlers, with_log.propagate = kept, True
     assert reply.get_json() == {"ignored": "created over 5 minutes from now"}, reply.get_json()
     assert any(f"skew{offset}" in warning for warning in warnings), warnings
+# A 429 on an answer is waited out once, for the Retry-After it names; a longer one is not.
+for retry_after, calls in (("1", 2), ("3600", 1)):
+    tries = []
+
+    def throttled_once(webex, markdown, room_id, retry_after=retry_after, tries=tries):
+        tries.append(time.monotonic())
+        if len(tries) == 1:
+            reply = requests.Response()
+            reply.status_code, reply.headers["Retry-After"] = 429, retry_after
+            raise requests.HTTPError("429 Too Many Requests", response=reply)
+        return {"id": "m"}
+
+    Webex.post_message, Commands.answer = throttled_once, lambda commands, text: "answer"
+    logging.disable(logging.ERROR)  # the expected "Webex: 429" line
+    assert command(f"throttled{retry_after}").get_json() == {"accepted": "the answer follows in the room"}
+    time.sleep(2)
+    logging.disable(logging.NOTSET)
+    assert len(tries) == calls and (calls == 1 or tries[1] - tries[0] >= 1), (retry_after, tries)
 # A signed event that lacks a field, or has one of another type, is a 400, not a traceback.
 for broken in ({"data": {"id": "x"}}, {"data": "x"}, [1], {"data": dict.fromkeys(zpark.EVENT_FIELDS, 1)},
                {"data": {**dict.fromkeys(zpark.EVENT_FIELDS, "p"), "created": "yesterday"}}):

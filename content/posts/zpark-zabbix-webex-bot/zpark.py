@@ -333,6 +333,18 @@ class Commands:
         )
 
 
+def retry_after(error, limit=10):
+    """The seconds a 429's Retry-After asks for, if 0 to limit; else None (do not wait)."""
+    reply = getattr(error, "response", None)
+    if reply is None or reply.status_code != 429:
+        return None
+    try:
+        seconds = int(reply.headers.get("Retry-After", ""))
+    except ValueError:  # absent, or an HTTP date
+        return None
+    return seconds if 0 <= seconds <= limit else None
+
+
 def webex_failed(error):
     """Log why a call to Webex failed; tell the caller in one JSON line, with a 502."""
     log.error("Webex: %s", error)
@@ -479,10 +491,18 @@ def create_app(settings):
             running.release()
 
     def say(text, room_id):
-        try:
-            webex.post_message(text, room_id=room_id)
-        except requests.RequestException as error:
-            log.error("Webex: %s", error)
+        """Post an answer; after a 429, once more when Retry-After allows (the room waits)."""
+        for attempt in (1, 2):
+            try:
+                webex.post_message(text, room_id=room_id)
+                return
+            except requests.RequestException as error:
+                wait = retry_after(error)
+                if attempt == 2 or wait is None:
+                    log.error("Webex: %s", error)
+                    return
+                log.warning("Webex: throttled, answering again in %d s", wait)
+                time.sleep(wait)
 
     return app
 
