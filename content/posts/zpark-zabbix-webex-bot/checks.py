@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 import zpark
 from lab import lab_env
+from zabbix_api import ZabbixAPI
 from zpark import Commands, Settings, Webex, create_app, format_alert
 
 
@@ -39,6 +40,12 @@ env = {**lab_env("zpark.env"), **lab_env(), **os.environ, "WEBEX_API_URL": lab_e
        "ZPARK_ALLOWED": " Alice@Example.com , bob@example.com"}
 settings = Settings.from_environment(env)
 assert settings.allowed == {"alice@example.com", "bob@example.com"}, settings.allowed
+
+# zabbix_setup.py gave ops-room one medium, sending to the first room of ZPARK_ROOMS alone.
+admin = ZabbixAPI.login(env["ZABBIX_API_URL"], env["ZABBIX_ADMIN"], env["ZABBIX_ADMIN_PASSWORD"])
+room_user = admin.call("user.get", filter={"username": "ops-room"}, selectMedias=["sendto"])[0]
+first_room = Settings.entries(env["ZPARK_ROOMS"])[0]
+assert len(settings.rooms) > 1 and [m["sendto"] for m in room_user["medias"]] == [first_room], room_user
 
 answer = Commands(ManyProblems()).show_issues()
 lines = answer.splitlines()
@@ -143,6 +150,32 @@ for offset in (-400, 400):
     with_log.handlers, with_log.propagate = kept, True
     assert reply.get_json() == {"ignored": "created over 5 minutes from now"}, reply.get_json()
     assert any(f"skew{offset}" in warning for warning in warnings), warnings
+# A 429 on an answer is waited out once, for the Retry-After it names; a longer one is not.
+for retry_after, calls in (("1", 2), ("3600", 1)):
+    tries = []
+
+    def throttled_once(webex, markdown, room_id, retry_after=retry_after, tries=tries):
+        tries.append(time.monotonic())
+        if len(tries) == 1:
+            reply = requests.Response()
+            reply.status_code, reply.headers["Retry-After"] = 429, retry_after
+            raise requests.HTTPError("429 Too Many Requests", response=reply)
+        return {"id": "m"}
+
+    Webex.post_message, Commands.answer = throttled_once, lambda commands, text: "answer"
+    logging.disable(logging.ERROR)  # the expected "Webex: 429" line
+    assert command(f"throttled{retry_after}").get_json() == {"accepted": "the answer follows in the room"}
+    time.sleep(2)
+    logging.disable(logging.NOTSET)
+    assert len(tries) == calls and (calls == 1 or tries[1] - tries[0] >= 1), (retry_after, tries)
+# A signed event that lacks a field, or has one of another type, is a 400, not a traceback.
+for broken in ({"data": {"id": "x"}}, {"data": "x"}, [1], {"data": dict.fromkeys(zpark.EVENT_FIELDS, 1)},
+               {"data": {**dict.fromkeys(zpark.EVENT_FIELDS, "p"), "created": "yesterday"}}):
+    body = json.dumps(broken).encode()
+    signature = hmac.new(settings.webhook_secret.encode(), body, hashlib.sha1).hexdigest()
+    reply = client.post("/webex", data=body, content_type="application/json",
+                        headers={"X-Spark-Signature": signature})
+    assert reply.status_code == 400 and "error" in reply.get_json(), (broken, reply.status_code)
 # requirements.txt pins the versions that run here.
 for line in Path("requirements.txt").read_text().splitlines():
     if line and not line.startswith("#"):

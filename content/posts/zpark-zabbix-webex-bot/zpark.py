@@ -333,11 +333,37 @@ class Commands:
         )
 
 
+def retry_after(error, limit=10):
+    """The seconds a 429's Retry-After asks for, if 0 to limit; else None (do not wait)."""
+    reply = getattr(error, "response", None)
+    if reply is None or reply.status_code != 429:
+        return None
+    try:
+        seconds = int(reply.headers.get("Retry-After", ""))
+    except ValueError:  # absent, or an HTTP date
+        return None
+    return seconds if 0 <= seconds <= limit else None
+
+
 def webex_failed(error):
     """Log why a call to Webex failed; tell the caller in one JSON line, with a 502."""
     log.error("Webex: %s", error)
     status = getattr(error.response, "status_code", None)
     return jsonify(error=f"Webex answered {status}" if status else "Webex did not answer"), 502
+
+
+EVENT_FIELDS = ("id", "personId", "personEmail", "roomId", "roomType", "created")
+
+
+def webex_event(body):
+    """The data of a webhook delivery, if it has Zpark's fields as strings, else None."""
+    event = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(event, dict) or not all(isinstance(event.get(f), str) for f in EVENT_FIELDS):
+        return None
+    try:  # "created" is ISO 8601 with a time zone: it is compared with an aware datetime
+        return event if datetime.fromisoformat(event["created"]).tzinfo else None
+    except ValueError:
+        return None
 
 
 MAX_AGE = timedelta(minutes=5)  # a webhook delivery older than this is a replay
@@ -420,7 +446,9 @@ def create_app(settings):
         signature = request.headers.get("X-Spark-Signature", "")
         if not signature_is_valid(settings.webhook_secret, body, signature):
             return jsonify(error="bad signature"), 403
-        event = request.get_json()["data"]
+        event = webex_event(request.get_json(silent=True))
+        if event is None:
+            return jsonify(error="not a Webex event: a field is missing or malformed"), 400
         if event["personId"] == bot["id"]:
             return jsonify(ignored="own message")
         age = datetime.now(UTC) - datetime.fromisoformat(event["created"])
@@ -440,6 +468,7 @@ def create_app(settings):
             return jsonify(ignored="delivered before")
         # Answer Webex now: a slow answer would count as a failed delivery.
         if not running.acquire(blocking=False):
+            log.warning("busy: dropped command %s", event["id"])
             pool.submit(say, "Busy with other commands; ask again in a minute.", event["roomId"])
             return jsonify(ignored="busy")
         log.debug("command queued: %s", event["id"])
@@ -462,10 +491,18 @@ def create_app(settings):
             running.release()
 
     def say(text, room_id):
-        try:
-            webex.post_message(text, room_id=room_id)
-        except requests.RequestException as error:
-            log.error("Webex: %s", error)
+        """Post an answer; after a 429, once more when Retry-After allows (the room waits)."""
+        for attempt in (1, 2):
+            try:
+                webex.post_message(text, room_id=room_id)
+                return
+            except requests.RequestException as error:
+                wait = retry_after(error)
+                if attempt == 2 or wait is None:
+                    log.error("Webex: %s", error)
+                    return
+                log.warning("Webex: throttled, answering again in %d s", wait)
+                time.sleep(wait)
 
     return app
 
