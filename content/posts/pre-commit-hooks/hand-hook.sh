@@ -2,7 +2,7 @@
 # Refuse a commit whose staged change adds a do-not-commit marker.
 # (The brackets keep this script from matching itself.)
 changes=$(git -c core.quotePath=false diff --cached --no-color --no-ext-diff --no-textconv \
-    --src-prefix=a/ --dst-prefix=b/ --unified=0 --diff-filter=d) || exit 1
+    --src-prefix=a/ --dst-prefix=b/ --unified=0 --inter-hunk-context=0 --diff-filter=d) || exit 1
 printf '%s\n' "$changes" | awk '
     /^diff --git / { header = 1; next }
     header && /^\+\+\+ / {                      # "+++ b/path"

@@ -31,7 +31,7 @@ def main(paths: list[str]) -> int:
     broken = 0
     for path in paths:
         try:
-            with open(path, encoding="utf-8") as f:
+            with open(path, encoding="utf-8-sig") as f:  # a leading BOM is allowed
                 # parse_int=str: no limit on digits (int() refuses over 4300).
                 json.load(f, object_pairs_hook=unique_keys, parse_constant=no_constant,
                           parse_int=str)

@@ -25,7 +25,10 @@ def git(*args: str) -> bytes:
 
 def changes(commit: str) -> bytes:
     """The commit's diff; for a merge, against git's own merge of its parents."""
-    merge = len(git("rev-list", "--parents", "-n1", commit).split()) > 2
+    parents = len(git("rev-list", "--parents", "-n1", commit).split()) - 1
+    if parents > 2:
+        raise ValueError("an octopus merge, which --remerge-diff skips")
+    merge = parents == 2
     # --text: a file .gitattributes marks binary would show no lines otherwise.
     # The other options undo user settings that would change the diff's form.
     return git("-c", "core.quotePath=false", "show", "--root", "--format=", "--no-color",
