@@ -21,8 +21,9 @@ SET_UPS = {  # (app, gunicorn config) -> label
     ("app_queue", None): "QueueHandler, JSON lines",
     ("app_watched", None): "WatchedFileHandler + logrotate",
 }
-COLOURS = (("line kept", "#1f4e9e"), ("line missing (hole)", "#c0392b"),
-           ("older than the oldest kept line", "#b8b8b8"))
+COLOURS = (("line kept", "#1f4e9e"),
+           ("no line, newer than the oldest kept (hole)", "#c0392b"),
+           ("no line, older than the oldest kept", "#b8b8b8"))
 
 
 def newest_kept(history: list[dict], names: list[str]) -> dict[str, tuple[int, list[int]]]:
