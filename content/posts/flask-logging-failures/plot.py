@@ -91,9 +91,10 @@ def main() -> int:
     for name, kept, holes, older, exits in rows:
         print(f"{name}: {kept} kept, {holes} missing, {older} older; {exits}")
     for name, (cap, kept) in newest_kept(history, [row[0] for row in rows]).items():
-        low, high = (f"{100 * n / cap:.0f}" for n in (min(kept), max(kept)))
+        counts = min(kept), max(kept)
+        low, high = (f"{100 * n / cap:.0f}" for n in counts)
         print(f"{name}: {len(kept)} runs, of the newest {cap} requests "
-              f"{min(kept)} to {max(kept)} kept a line "
+              f"{'–'.join(map(str, sorted(set(counts))))} kept a line "
               f"({low if low == high else f'{low}–{high}'} %)")
     return 0
 
