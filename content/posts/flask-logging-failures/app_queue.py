@@ -42,11 +42,15 @@ dictConfig({
     },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler"},
+        # gunicorn's own lines, JSON too, need no listener
+        "gunicorn": {"class": "logging.StreamHandler", "formatter": "json"},
         "queue": {"class": CountingQueueHandler, "listener": Listener,
                   "formatter": "json", "handlers": ["stderr"],
                   "queue": {"()": "queue.Queue", "maxsize": 10_000}},
     },
     "root": {"level": "INFO", "handlers": ["queue"]},
+    # All of them under --preload; else the master's stay plain text.
+    "loggers": {"gunicorn.error": {"handlers": ["gunicorn"]}},
 })
 handler = logging.getHandlerByName("queue")
 listener = handler.listener

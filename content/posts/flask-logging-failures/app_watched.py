@@ -9,8 +9,8 @@ from shop import LINE_FORMAT, create_app
 
 def fail(message):
     print(message, file=sys.stderr)
-    # 4 is gunicorn's APP_LOAD_ERROR: the master exits too. By gunicorn's
-    # source, after exit status 1 it boots new workers forever.
+    # 4 is gunicorn's APP_LOAD_ERROR: the master stops too. By gunicorn's
+    # source, a worker exiting 1 is replaced, forever.
     sys.exit(4)
 
 

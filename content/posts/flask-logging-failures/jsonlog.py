@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-# Attributes every LogRecord has; any other came from extra={...}.
+# LogRecord's own attributes, which extra={...} may not reuse (KeyError).
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -17,17 +17,19 @@ class JSONFormatter(logging.Formatter):
             "pid": record.process,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:  # once, as Formatter does
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:  # a SocketHandler sends it without exc_info
+            entry["traceback"] = record.exc_text
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         for key, value in vars(record).items():
             if key not in STANDARD:
-                # extra={"level": ...} must not overwrite the record's own field
+                # extra={"level": ...} must not overwrite the entry's own field
                 entry[f"extra_{key}" if key in entry else key] = value
         line = json.dumps(entry, default=str)  # ASCII only
-        # Cuts the traceback, keeping its end, which names the error, so that its record
-        # stays under PIPE_BUF, 4,096 bytes, and one pipe write. A long message is not cut.
+        # Under PIPE_BUF (4,096 bytes), one pipe write: cuts the traceback's start,
+        # keeping its end, which names the error. A long message is not cut.
         over = len(line) - 3990
         if over > 0 and "traceback" in entry:
             entry["traceback"] = "[cut]" + entry["traceback"][over + 5:]

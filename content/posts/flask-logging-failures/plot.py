@@ -21,8 +21,9 @@ SET_UPS = {  # (app, gunicorn config) -> label
     ("app_queue", None): "QueueHandler, JSON lines",
     ("app_watched", None): "WatchedFileHandler + logrotate",
 }
-COLOURS = (("line kept", "#1f4e9e"), ("line missing (hole)", "#c0392b"),
-           ("older than the oldest kept line", "#b8b8b8"))
+COLOURS = (("line kept", "#1f4e9e"),
+           ("no line, newer than the oldest kept (hole)", "#c0392b"),
+           ("no line, older than the oldest kept", "#b8b8b8"))
 
 
 def newest_kept(history: list[dict], names: list[str]) -> dict[str, tuple[int, list[int]]]:
@@ -90,9 +91,10 @@ def main() -> int:
     for name, kept, holes, older, exits in rows:
         print(f"{name}: {kept} kept, {holes} missing, {older} older; {exits}")
     for name, (cap, kept) in newest_kept(history, [row[0] for row in rows]).items():
-        low, high = (f"{100 * n / cap:.0f}" for n in (min(kept), max(kept)))
+        counts = min(kept), max(kept)
+        low, high = (f"{100 * n / cap:.0f}" for n in counts)
         print(f"{name}: {len(kept)} runs, of the newest {cap} requests "
-              f"{min(kept)} to {max(kept)} kept a line "
+              f"{'–'.join(map(str, sorted(set(counts))))} kept a line "
               f"({low if low == high else f'{low}–{high}'} %)")
     return 0
 
