@@ -84,7 +84,7 @@ StartDiscoverers=0
 StartHTTPPollers=0
 StartReportWriters=0
 StartLLDProcessors=1
-StartAlerters=1
+StartAlerters=3
 StartEscalators=1
 EOF
 # Started as root, zabbix_server drops to the zabbix user. -f keeps it from

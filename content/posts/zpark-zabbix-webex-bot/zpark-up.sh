@@ -24,7 +24,7 @@ WEBEX_URL=http://127.0.0.1:$WEBEX_PORT
 echo "Webex stand-in listening on $WEBEX_URL"
 
 # Zpark as it runs in production, under gunicorn, with its settings in the environment.
-WEBEX_API_URL=$WEBEX_URL/v1 ZPARK_LOG_LEVEL=debug setsid gunicorn --workers 1 --threads 8 --bind "127.0.0.1:$ZPARK_PORT" \
+WEBEX_API_URL=$WEBEX_URL/v1 ZPARK_LOG_LEVEL=debug setsid gunicorn --workers 1 --threads 8 --bind "127.0.0.1:$ZPARK_PORT" --no-control-socket \
     'zpark:from_environment()' >lab/log/zpark.log 2>&1 &
 echo $! >lab/zpark.pid
 wait_for_port "$ZPARK_PORT" lab/log/zpark.log
