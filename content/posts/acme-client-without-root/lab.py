@@ -131,6 +131,7 @@ def start() -> None:
     with open("/etc/hosts", "r+") as f:
         if socket.gethostname() not in f.read().split():
             f.write(f"127.0.1.1 {socket.gethostname()}\n")
+    os.chmod(".", 0o755)  # as /var/lib/acme on a server: root's; acme only passes through
     os.makedirs(os.path.join(NGINX, "sites"), exist_ok=True)
     os.makedirs(os.path.join(NGINX, "tmp"), exist_ok=True)
     os.makedirs("webroot/.well-known/acme-challenge", exist_ok=True)
