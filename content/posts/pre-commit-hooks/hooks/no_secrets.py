@@ -26,6 +26,10 @@ def load_allowlist(name: str = ".secrets-allow") -> list[str]:
             lines = [line.split("#", 1)[0].strip() for line in f]
     except FileNotFoundError:
         return []
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: cannot read: not UTF-8") from None
+    except OSError as error:
+        raise ValueError(f"{name}: cannot read: {error.strerror}") from None
     return [line for line in lines if line]
 
 
@@ -46,7 +50,11 @@ def find_secrets(path: str) -> list[tuple[int, str]]:
 
 
 def main(paths: list[str]) -> int:
-    allowlist = load_allowlist()
+    try:
+        allowlist = load_allowlist()
+    except ValueError as error:
+        print(error)
+        return 1
     found = unreadable = 0
     for path in paths:
         if allowed(path, allowlist):

@@ -2,8 +2,9 @@
 
 Usage: scan_added.py [BASE..HEAD]. Without a range (as a pre-push hook):
 PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF, else all the pushed branch's history;
-pre-commit sets them for the first pushed branch only, and not if it brings a
-root commit. Paths matching a pattern in .secrets-allow are skipped.
+pre-commit sets them for the first pushed ref with new commits only, and not if
+it brings a root commit. Paths matching a pattern in .secrets-allow are skipped.
+A shallow clone is refused when a listed commit's parents are missing.
 A finding reads COMMIT:PATH:N, line N of PATH as COMMIT left it.
 """
 
@@ -21,6 +22,15 @@ CHARS = dict(zip(b'abtnvfr"\\', b'\a\b\t\n\v\f\r"\\'))
 
 def git(*args: str) -> bytes:
     return subprocess.run(["git", *args], capture_output=True, check=True).stdout
+
+
+def shallow_boundary() -> set[bytes]:
+    """The commits whose parents a shallow clone lacks."""
+    try:
+        with open(git("rev-parse", "--git-path", "shallow").rstrip(b"\n"), "rb") as f:
+            return set(f.read().split())
+    except FileNotFoundError:
+        return set()
 
 
 def changes(commit: str) -> bytes:
@@ -84,7 +94,11 @@ def main(argv: list[str]) -> int:
                    or os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or "HEAD")
         if base := os.environ.get("PRE_COMMIT_FROM_REF"):
             commits = f"{base}..{commits}"
-    version = re.match(rb"git version (\d+)\.(\d+)", git("version"))
+    try:
+        version = re.match(rb"git version (\d+)\.(\d+)", git("version"))
+    except FileNotFoundError:
+        print("scan_added.py: git not found", file=sys.stderr)
+        return 2
     if not version or (int(version[1]), int(version[2])) < (2, 36):
         print("scan_added.py: needs git 2.36 or later (for --remerge-diff)", file=sys.stderr)
         return 2
@@ -94,7 +108,19 @@ def main(argv: list[str]) -> int:
     except subprocess.CalledProcessError:
         print(f"scan_added.py: cannot list the commits of {commits}", file=sys.stderr)
         return 2
-    allowlist = load_allowlist()
+    # In a shallow clone a range stops at the commits whose parents are missing,
+    # which git shows as roots: the commits before them would go unscanned.
+    cut = shallow_boundary()
+    for commit in listed.decode().split():
+        if any(full.startswith(commit.encode()) for full in cut):
+            print(f"scan_added.py: a shallow clone lacks {commit}'s parents; fetch the whole history",
+                  file=sys.stderr)
+            return 2
+    try:
+        allowlist = load_allowlist()
+    except ValueError as error:
+        print(f"scan_added.py: {error}", file=sys.stderr)
+        return 2
     found = 0
     for commit in listed.decode().split():
         try:
