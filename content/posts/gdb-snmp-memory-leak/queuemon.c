@@ -3,7 +3,7 @@
  * the "name depth" lines of the file snmpd.conf's queuemonFile names, as
  * queueTable 1.3.6.1.4.1.32473.1.1 (RFC 5612's example enterprise): row N,
  * the Nth well-formed line, has queueName .1.1.N and queueDepth .1.2.N.
- * THIS EDITION LEAKS 4 KiB per walk (the post's bug): apply fix.patch first.
+ * Without fix.patch, this file leaks 4 KiB per walk (the post's bug): apply it.
  */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
