@@ -1,12 +1,12 @@
-"""outstanding.py: gdb -batch -x outstanding.py -p PID.  The malloc(SIZE)
-blocks snmpd's next PACKETS packets leave allocated, with their stacks.
+"""outstanding.py: gdb -batch -x outstanding.py -p PID, load snmpd, then
+Ctrl-C.  The malloc(SIZE) blocks the packets in between left allocated,
+with their stacks; then gdb detaches.
 x86-64: the argument is in $rdi on the first instruction, the result in $rax."""
 from collections import Counter
 
 import gdb
 
 SIZE = 4096  # the size the symptom points at; None records every malloc()
-PACKETS = 14  # two walks of the table; stop when the next packet arrives
 
 live = {}  # block address -> (packet it was allocated in, allocating stack)
 packet = 0
@@ -46,7 +46,7 @@ class Packet(gdb.Breakpoint):
     def stop(self):
         global packet
         packet += 1
-        return packet > PACKETS
+        return False
 
 
 if not gdb.selected_inferior().pid:  # gdb -p failed, and said why
@@ -61,20 +61,25 @@ for bp in (malloc, Free("*free"), Packet("handle_snmp_packet")):
     bp.silent = True
 stops = []  # what stopped the daemon during the last "continue"
 gdb.events.stop.connect(stops.append)
-while packet <= PACKETS:
-    stops.clear()
-    gdb.execute("continue", to_string=True)
-    if not stops:
-        raise gdb.GdbError(f"snmpd exited after {packet} packets")
-    # Another signal stops it too; the next "continue" delivers it.
-    if isinstance(stops[-1], gdb.BreakpointEvent) and malloc in stops[-1].breakpoints:
-        # Stopped on a malloc(SIZE): note who called, catch what it returns.
-        caller = gdb.newest_frame().older()
-        Returned(gdb.execute("backtrace 4", to_string=True),
-                 caller and caller.name() or "??")
+try:
+    while True:
+        stops.clear()
+        gdb.execute("continue", to_string=True)
+        if not stops:
+            raise gdb.GdbError(f"snmpd exited after {packet} packets")
+        if getattr(stops[-1], "stop_signal", None) == "SIGINT":
+            break  # Ctrl-C while snmpd ran
+        # Another signal stops it too; the next "continue" delivers it.
+        if isinstance(stops[-1], gdb.BreakpointEvent) and malloc in stops[-1].breakpoints:
+            # Stopped on a malloc(SIZE): note who called, catch what it returns.
+            caller = gdb.newest_frame().older()
+            Returned(gdb.execute("backtrace 4", to_string=True),
+                     caller and caller.name() or "??")
+except KeyboardInterrupt:  # Ctrl-C while gdb was busy
+    pass
 
 size = "any size" if SIZE is None else f"{SIZE} bytes"
-print(f"{len(live)} of {callers.total()} blocks of {size} from {PACKETS} packets not freed")
+print(f"{len(live)} of {callers.total()} blocks of {size} from {packet} packets not freed")
 print("allocated by", ", ".join(f"{name} {n}" for name, n in callers.most_common()))
 sites = {}  # allocating stack -> packets its blocks still held come from
 for number, stack in sorted(live.values()):

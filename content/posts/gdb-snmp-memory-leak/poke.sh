@@ -1,8 +1,14 @@
 #!/bin/sh
-# poke.sh GETS WALKS: wait until a debugger is attached to the lab's snmpd,
-# then run load.sh GETS WALKS.  One poke.sh at a time: a second one waits
-# until the first has sent its last request.
+# poke.sh [-i] GETS WALKS: wait until a debugger is attached to the lab's snmpd,
+# then run load.sh GETS WALKS; with -i, then interrupt the debugger as Ctrl-C
+# would.  One poke.sh at a time: a second one waits until the first has sent
+# its last request.
 set -eu
+interrupt=no
+if [ "${1-}" = -i ]; then
+	interrupt=yes
+	shift
+fi
 exec 9>poke.lock
 flock 9
 pid=$(cat snmpd.pid)
@@ -13,3 +19,7 @@ until grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
 	sleep 0.1
 done
 ./load.sh "$@"
+if [ "$interrupt" = yes ]; then
+	sleep 0.5 # let the daemon finish the last request
+	kill -INT "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")"
+fi

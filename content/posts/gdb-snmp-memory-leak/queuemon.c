@@ -1,26 +1,16 @@
 /*
- * queuemon.c: a module for net-snmp's snmpd that serves the depth of an
- * application's message queues as an SNMP table.
- *
- * The application keeps a status file with one "name depth" line per
- * queue.  The module reads it again for every request, so an answer is
- * never older than the file, and serves it under the private enterprise
- * number 32473, which RFC 5612 sets aside for documentation:
- *
- *   queueTable        1.3.6.1.4.1.32473.1.1
- *     queueEntry      .1, indexed by N: the Nth well-formed line (1, 2, ...)
- *       queueName     .1.1.N  OCTET STRING
- *       queueDepth    .1.2.N  Gauge32
- *
- * In snmpd.conf:
- *   dlmod queuemon /absolute/path/to/queuemon.so
- *   queuemonFile /absolute/path/to/queues.txt
+ * queuemon.c: an snmpd module serving queue depths, reread per request from
+ * the "name depth" lines of the file snmpd.conf's queuemonFile names, as
+ * queueTable 1.3.6.1.4.1.32473.1.1 (RFC 5612's example enterprise): row N,
+ * the Nth well-formed line, has queueName .1.1.N and queueDepth .1.2.N.
+ * Without fix.patch, this file leaks 4 KiB per walk (the post's bug): apply it.
  */
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,10 +31,17 @@ static const oid	 table_oid[] = { 1, 3, 6, 1, 4, 1, 32473, 1, 1 };
 #define TABLE_LEN	 OID_LENGTH(table_oid)
 static char		*status_path;
 
+/* Log in one line why the status file cannot be served; returns NULL. */
+static char *
+refuse(const char *why)
+{
+	snmp_log(LOG_ERR, "queuemon: status file %s: %s\n", status_path ? status_path : "unset", why);
+	return (NULL);
+}
+
 /*
  * Read the status file into a buffer the caller must free, and point
- * q[0..*n-1] into it.  Returns the buffer, or NULL if the file cannot be
- * read or holds STATUS_MAX bytes or more.
+ * q[0..*n-1] into it.  NULL, logged, if it cannot be read or is too big.
  */
 static char *
 read_status(struct queue *q, int *n)
@@ -54,18 +51,21 @@ read_status(struct queue *q, int *n)
 	u_long	 depth;
 	int	 fd, count = 0;
 
-	if (status_path == NULL || (fd = open(status_path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (NULL);
+	if (status_path == NULL)
+		return (refuse("add queuemonFile to snmpd.conf"));
+	if ((fd = open(status_path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (refuse(strerror(errno)));
 	if ((buf = malloc(STATUS_MAX)) == NULL) {
 		close(fd);
-		return (NULL);
+		return (refuse("out of memory"));
 	}
-	len = read(fd, buf, STATUS_MAX);
-	close(fd);
-	if (len < 0 || len == STATUS_MAX) {
+	if ((len = read(fd, buf, STATUS_MAX)) < 0 || len == STATUS_MAX) {
+		refuse(len < 0 ? strerror(errno) : "4096 bytes or more, refused");
+		close(fd);
 		free(buf);
 		return (NULL);
 	}
+	close(fd);
 	buf[len] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line != NULL && count < QUEUES_MAX;
 	    line = strtok_r(NULL, "\n", &save)) {
