@@ -21,5 +21,16 @@ done
 ./load.sh "$@"
 if [ "$interrupt" = yes ]; then
 	sleep 0.5 # let the daemon finish the last request
-	kill -INT "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")"
+	# Ctrl-C again only if the debugger is still attached 10 s later: on a
+	# loaded machine gdb can miss one that lands while its Python runs.
+	for attempt in 1 2 3; do
+		tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
+		[ "$tracer" != 0 ] || exit 0
+		kill -INT "$tracer"
+		tries=0
+		while [ "$tries" -lt 100 ] && grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
+			tries=$((tries + 1))
+			sleep 0.1
+		done
+	done
 fi
