@@ -29,8 +29,8 @@ class CountingQueueHandler(QueueHandler):
 
 class Listener(QueueListener):
     def enqueue_sentinel(self):
-        # Runs at exit and before each fork. Blocks while the queue is full, so a dead
-        # listener hangs exit, or the --preload master at each worker spawn.
+        # Runs at exit and before each fork. Blocks while the queue is full, so a slow
+        # or dead listener stalls exit, or the --preload master at each worker spawn.
         self.queue.put(self._sentinel)
 
 
