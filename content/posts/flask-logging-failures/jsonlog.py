@@ -31,7 +31,7 @@ class JSONFormatter(logging.Formatter):
         # Under PIPE_BUF (4,096 bytes), one pipe write: cuts the traceback's start,
         # keeping its end, which names the error. A long message is not cut.
         over = len(line) - 3990
-        if over > 0 and "traceback" in entry:
+        if over > 0 and record.exc_text:
             entry["traceback"] = "[cut]" + entry["traceback"][over + 5:]
             line = json.dumps(entry, default=str)
         return line
