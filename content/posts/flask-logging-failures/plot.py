@@ -26,6 +26,11 @@ COLOURS = (("line kept", "#1f4e9e"),
            ("no line, older than the oldest kept", "#b8b8b8"))
 
 
+def span(low, high) -> str:
+    """'594–764', or '2449' when both ends are the same."""
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
 def newest_kept(history: list[dict], names: list[str]) -> dict[str, tuple[int, list[int]]]:
     """For set-ups run several times: N, what the same app kept with one worker,
     and per run how many of the newest N requests left a line."""
@@ -91,11 +96,9 @@ def main() -> int:
     for name, kept, holes, older, exits in rows:
         print(f"{name}: {kept} kept, {holes} missing, {older} older; {exits}")
     for name, (cap, kept) in newest_kept(history, [row[0] for row in rows]).items():
-        counts = min(kept), max(kept)
-        low, high = (f"{100 * n / cap:.0f}" for n in counts)
+        share = (f"{100 * n / cap:.0f}" for n in (min(kept), max(kept)))
         print(f"{name}: {len(kept)} runs, of the newest {cap} requests "
-              f"{'–'.join(map(str, sorted(set(counts))))} kept a line "
-              f"({low if low == high else f'{low}–{high}'} %)")
+              f"{span(min(kept), max(kept))} kept a line ({span(*share)} %)")
     return 0
 
 
