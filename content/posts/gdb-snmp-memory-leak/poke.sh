@@ -12,8 +12,10 @@ fi
 exec 9>poke.lock
 flock 9
 pid=$(cat snmpd.pid)
+tracer() { sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status"; }
+attached() { [ "$(tracer)" -gt 0 ] 2>/dev/null; }
 tries=0
-until grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
+until attached; do
 	[ "$tries" -lt 300 ] || { echo "no debugger attached to $pid" >&2; exit 1; }
 	tries=$((tries + 1))
 	sleep 0.1
@@ -24,11 +26,10 @@ if [ "$interrupt" = yes ]; then
 	# Ctrl-C again only if the debugger is still attached 10 s later: on a
 	# loaded machine gdb can miss one that lands while its Python runs.
 	for attempt in 1 2 3; do
-		tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-		[ "$tracer" != 0 ] || exit 0
-		kill -INT "$tracer"
+		attached || exit 0
+		kill -INT "$(tracer)"
 		tries=0
-		while [ "$tries" -lt 100 ] && grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$pid/status"; do
+		while [ "$tries" -lt 100 ] && attached; do
 			tries=$((tries + 1))
 			sleep 0.1
 		done
