@@ -104,14 +104,14 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         listed = git("rev-list", "--reverse", "--abbrev-commit",
-                     "--end-of-options", commits, "--")
+                     "--end-of-options", commits, "--").decode().split()
     except subprocess.CalledProcessError:
         print(f"scan_added.py: cannot list the commits of {commits}", file=sys.stderr)
         return 2
     # In a shallow clone a range stops at the commits whose parents are missing,
     # which git shows as roots: the commits before them would go unscanned.
     cut = shallow_boundary()
-    for commit in listed.decode().split():
+    for commit in listed:
         if any(full.startswith(commit.encode()) for full in cut):
             print(f"scan_added.py: a shallow clone lacks {commit}'s parents; fetch the whole history",
                   file=sys.stderr)
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
         print(f"scan_added.py: {error}", file=sys.stderr)
         return 2
     found = 0
-    for commit in listed.decode().split():
+    for commit in listed:
         try:
             lines = list(added_lines(commit))
         except subprocess.CalledProcessError as error:
