@@ -1,7 +1,8 @@
 """Lighthouse 12.2.3 (npm, pinned) on the tag page, one fixture article and one long post
-of content/, in Debian's Chromium: every category at least where it stood when the theme's
-second edition landed; the scores are written to test-artifacts/lighthouse/ and
-printed for the record."""
+of content/, in Debian's Chromium: accessibility, best practices and SEO stay at 1.0, and
+every performance audit the theme decides (bytes, compression, layout shift, image sizes,
+fonts) passes. The scores are written to test-artifacts/lighthouse/ and printed for the
+record."""
 
 from __future__ import annotations
 
@@ -17,19 +18,22 @@ from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, npm_file, require
 
 pytestmark = pytest.mark.browser
 
-# page -> (server fixture, path, performance floor)
-PAGES = {"tag": ("base_url", "/tag/code/", 1), "article": ("base_url", "/posts/counting-words/", 1),
-         "long post": ("real_url", "/posts/gdb-snmp-memory-leak/", 0.99)}
+# page -> (server fixture, path).  The pages are served gzipped, as GitHub Pages serves
+# them (conftest.QuietHandler), which is what a reader downloads.
+PAGES = {"tag": ("base_url", "/tag/code/"), "article": ("base_url", "/posts/counting-words/"),
+         "long post": ("real_url", "/posts/gdb-snmp-memory-leak/")}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-# Where the scores stood before the theme's second edition: 1.0 in every category on the
-# fixture pages, 0.99 performance on the long post.  The pages are served gzipped, as GitHub
-# Pages serves them (conftest.QuietHandler), which is what a reader downloads.
-FLOOR = {"accessibility": 1, "best-practices": 1, "seo": 1}  # and each page's performance
-# Performance is timed on this machine: Lighthouse simulates a phone from the CPU time it
-# observes, so a loaded test run (two workers, labs) lengthens the page's tasks and lowers
-# the score; load can only lower it.  A page below its floor is measured again, up to this
-# many runs in all, and its best run counts; every run's scores go to test-artifacts/.
-PERFORMANCE_RUNS = 3
+FLOOR = {"accessibility": 1, "best-practices": 1, "seo": 1}
+# The performance score is not asserted: Lighthouse simulates a phone from the CPU time it
+# observes on this machine, so it is a timed measurement (a loaded run scored the long post
+# 0.97 three times in a row, an idle one 0.99).  What the theme decides is asserted instead:
+# these audits of the performance category are computed from bytes, markup and layout, not
+# from how long the machine took.
+THEME_AUDITS = ["uses-text-compression", "unminified-css", "unminified-javascript",
+                "unused-css-rules", "unused-javascript", "duplicated-javascript",
+                "legacy-javascript", "uses-responsive-images", "uses-optimized-images",
+                "modern-image-formats", "unsized-images", "font-display", "viewport",
+                "redirects", "no-document-write"]
 
 
 def lighthouse(url: str, report_path) -> dict:
@@ -57,25 +61,24 @@ def lighthouse(url: str, report_path) -> dict:
 def test_lighthouse_scores_stay_where_they_are(request, name):
     folder = ARTIFACTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
-    server, path, performance = PAGES[name]
-    floor = {**FLOOR, "performance": performance}
+    server, path = PAGES[name]
     slug = name.replace(" ", "-")
     url = request.getfixturevalue(server) + path
     report = lighthouse(url, folder / f"{slug}.json")
     scores = {key: report["categories"][key]["score"] for key in CATEGORIES}
-    runs = [scores["performance"]]
-    while runs[-1] < floor["performance"] and len(runs) < PERFORMANCE_RUNS:
-        again = lighthouse(url, folder / f"{slug}-run{len(runs) + 1}.json")
-        runs.append(again["categories"]["performance"]["score"])
-    scores["performance"] = max(runs)
-    (folder / f"{slug}-scores.json").write_text(
-        json.dumps({**scores, "performance runs": runs}, indent=2) + "\n")
-    print(f"Lighthouse {name} {path}: {scores} (performance runs: {runs})")
+    (folder / f"{slug}-scores.json").write_text(json.dumps(scores, indent=2) + "\n")
+    print(f"Lighthouse {name} {path}: {scores}")
     failing = [f"{audit}: {report['audits'][audit]['title']}"
                for audit in (ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"])
                if report["audits"][audit]["score"] not in (None, 1)]
     assert scores["accessibility"] == 1, failing
-    lower = {key: (scores[key], floor[key]) for key in CATEGORIES if scores[key] < floor[key]}
+    lower = {key: (scores[key], floor) for key, floor in FLOOR.items() if scores[key] < floor}
     assert not lower, f"{name}: scores below their floor (score, floor): {lower}"
-    assert report["audits"]["cumulative-layout-shift"]["numericValue"] == 0
-    assert report["audits"]["uses-text-compression"]["score"] == 1  # served as published
+    audits = report["audits"]
+    missing = [audit for audit in THEME_AUDITS if audit not in audits]
+    assert not missing, f"Lighthouse no longer has these audits: {missing}"
+    failed = {audit: (audits[audit]["title"], audits[audit].get("displayValue"))
+              for audit in THEME_AUDITS if audits[audit]["score"] not in (None, 1)
+              or audits[audit]["scoreDisplayMode"] == "error"}
+    assert not failed, f"{name}: performance audits the theme decides failed: {failed}"
+    assert audits["cumulative-layout-shift"]["numericValue"] == 0
