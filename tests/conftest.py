@@ -14,7 +14,6 @@ from bs4 import BeautifulSoup
 from engine.execute import run_finished
 from hypothesis import settings as hypothesis_settings
 from sitebuild import build_site
-from xdist.scheduler import LoadFileScheduling
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,15 +88,10 @@ class FixtureSite:
         return BeautifulSoup((self.output / relative).read_text(encoding="utf-8"), "html.parser")
 
 
-# Longest units first: under `--dist loadfile` a post or a module is one unit of work, and
-# a long unit started last keeps one worker busy while the others idle.  The posts (whole
-# sessions of real tools) and the integration modules are the long units; the single tests
-# below come after them and fill whichever worker is free.
-RUN_ORDER = ("content/", "tests/integration/", "tests/browser/", "tests/corpus/", "tests/unit/")
-# Tests that share nothing with their neighbours but session fixtures: each is its own unit
-# of work (a browser module alone ran 150 s on one worker while the others waited).  A
-# post's items stay together: they share one session.
-SINGLE_UNITS = ("tests/browser/", "tests/corpus/", "tests/unit/")
+# Longest first: under `--dist loadfile` a post or a module is one unit of work, and a
+# long unit started last keeps one worker busy while the others idle.  The posts (whole
+# sessions of real tools) and the browser tests are the long units.
+RUN_ORDER = ("content/", "tests/browser/", "tests/integration/", "tests/corpus/", "tests/unit/")
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
@@ -106,21 +100,6 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         return next((i for i, prefix in enumerate(RUN_ORDER) if where.startswith(prefix)),
                     len(RUN_ORDER))
     items.sort(key=rank)  # stable: each file keeps its own order
-
-
-@pytest.hookimpl(tryfirst=True, optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadfile` (what `invoke test` asks for), with SINGLE_UNITS split into single
-    tests and the units handed out in RUN_ORDER, not xdist's most-tests-first."""
-    if config.getvalue("dist") != "loadfile":
-        return None
-
-    class Scheduling(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return nodeid if nodeid.startswith(SINGLE_UNITS) else super()._split_scope(nodeid)
-
-    config.option.loadscopereorder = False
-    return Scheduling(config, log)
 
 
 @pytest.fixture
